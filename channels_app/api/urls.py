@@ -1,0 +1,22 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from channels_app.api.views import auth, catalog, inventory, staff
+
+app_name = "api"
+
+urlpatterns = [
+    path("auth/token/", auth.TokenCreateApi.as_view(), name="token"),
+    path("locations/", inventory.LocationListCreateApi.as_view(), name="locations"),
+    path("availability/", inventory.AvailabilityApi.as_view(), name="availability"),
+    path("inventory/receipts/", inventory.ReceiptCreateApi.as_view(), name="receipts"),
+    path("inventory/adjustments/", inventory.AdjustmentCreateApi.as_view(), name="adjustments"),
+    path("inventory/transfers/", inventory.TransferCreateApi.as_view(), name="transfers"),
+    path("inventory/movements/", inventory.MovementListApi.as_view(), name="movements"),
+    path("products/", catalog.ProductListCreateApi.as_view(), name="products"),
+    path("products/<slug:slug>/", catalog.ProductDetailApi.as_view(), name="product"),
+    path("variants/<str:code>/", catalog.VariantDetailApi.as_view(), name="variant"),
+    path("staff/", staff.StaffCreateApi.as_view(), name="staff"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]

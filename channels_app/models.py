@@ -1,0 +1,27 @@
+from django.db import models
+
+
+class IdempotencyKey(models.Model):
+    """A client's `Idempotency-Key` with the response of the first request that used it."""
+
+    class State(models.TextChoices):
+        PROCESSING = "processing", "Processing"
+        DONE = "done", "Done"
+
+    #: Whose key: "user:<id>" or "session:<key>"; two callers may pick the same key.
+    scope = models.CharField(max_length=80)
+    key = models.CharField(max_length=255)
+    #: SHA-256 of method, path and body: the same key with another request is refused.
+    request_hash = models.CharField(max_length=64)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.PROCESSING)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="idempotency_unique_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key} ({self.state})"

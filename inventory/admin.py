@@ -1,0 +1,138 @@
+"""Stock, reservations and the ledger are read-only here: every change goes through the
+admin actions, which call `inventory.services` like every other channel."""
+
+from django import forms
+from django.conf import settings
+from django.contrib import admin, messages
+from django.template.response import TemplateResponse
+
+from inventory import services
+from inventory.models import Location, Reservation, Stock, StockMovement
+from shop.channels import Channel
+from shop.errors import DomainError
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Location)
+class LocationAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "click_and_collect", "ships_online", "is_active"]
+    list_filter = ["kind", "click_and_collect", "ships_online", "is_active"]
+    search_fields = ["code", "name", "address"]
+
+
+class QuantityForm(forms.Form):
+    quantity = forms.IntegerField(
+        min_value=-settings.MAX_LINE_QUANTITY, max_value=settings.MAX_LINE_QUANTITY
+    )
+    reason = forms.ChoiceField(choices=[(r, r.title()) for r in services.ADJUSTMENT_REASONS])
+    reference = forms.CharField(max_length=120, required=False)
+
+
+def _stock_form_action(description: str, run, *, with_reason: bool):
+    """An admin action that asks for a quantity, then calls `run(stock, data, user)` per row."""
+
+    def action(modeladmin, request, queryset):
+        form = QuantityForm(request.POST if "apply" in request.POST else None)
+        if not with_reason:
+            form.fields.pop("reason")
+            form.fields["quantity"].min_value = 1
+        if form.is_bound and form.is_valid():
+            done = 0
+            for stock in queryset.select_related("location", "variant"):
+                try:
+                    run(stock, form.cleaned_data, request.user)
+                    done += 1
+                except DomainError as exc:
+                    modeladmin.message_user(request, f"{stock}: {exc.message}", messages.ERROR)
+            if done:
+                modeladmin.message_user(request, f"{description}: {done} row(s) updated.")
+            return None
+        return TemplateResponse(
+            request,
+            "admin/inventory/stock_action.html",
+            {
+                **modeladmin.admin_site.each_context(request),
+                "title": description,
+                "form": form,
+                "rows": queryset.select_related("location", "variant"),
+                "action": request.POST["action"],
+                "opts": modeladmin.model._meta,
+            },
+        )
+
+    action.short_description = description
+    action.__name__ = description.lower().replace(" ", "_")
+    return action
+
+
+receive_action = _stock_form_action(
+    "Receive units",
+    lambda stock, data, user: services.stock_receive(
+        location=stock.location,
+        lines=[services.StockLine(stock.variant, data["quantity"])],
+        reference=data["reference"] or "admin receipt",
+        channel=Channel.BACKOFFICE,
+        user=user,
+    ),
+    with_reason=False,
+)
+
+adjust_action = _stock_form_action(
+    "Adjust on hand",
+    lambda stock, data, user: services.stock_adjust(
+        location=stock.location,
+        variant=stock.variant,
+        quantity=data["quantity"],
+        reason=data["reason"],
+        reference=data["reference"],
+        channel=Channel.BACKOFFICE,
+        user=user,
+    ),
+    with_reason=True,
+)
+
+
+@admin.register(Stock)
+class StockAdmin(ReadOnlyAdmin):
+    list_display = ["variant", "location", "on_hand", "reserved", "safety_stock", "updated_at"]
+    list_filter = ["location", "variant__product__category"]
+    search_fields = ["variant__sku", "variant__barcode", "variant__product__name"]
+    list_select_related = ["variant__product", "location"]
+    actions = [receive_action, adjust_action]
+
+
+@admin.register(Reservation)
+class ReservationAdmin(ReadOnlyAdmin):
+    list_display = ["id", "order_number", "variant", "location", "quantity", "state", "expires_at"]
+    list_filter = ["state", "location"]
+    search_fields = ["order_line__order__number", "variant__sku"]
+    list_select_related = ["order_line__order", "variant__product", "location"]
+    actions = ["release"]
+
+    @admin.display(description="Order")
+    def order_number(self, reservation):
+        return reservation.order_line.order.number
+
+    @admin.action(description="Release selected reservations")
+    def release(self, request, queryset):
+        count = services.stock_release(reservations=queryset)
+        self.message_user(request, f"Released {count} reservation(s).")
+
+
+@admin.register(StockMovement)
+class StockMovementAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "kind", "variant", "location", "quantity", "channel", "reference"]
+    list_filter = ["kind", "channel", "location"]
+    search_fields = ["variant__sku", "reference", "order__number"]
+    list_select_related = ["variant__product", "location"]
+    date_hierarchy = "created_at"

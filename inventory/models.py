@@ -1,0 +1,150 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from shop.channels import Channel
+
+
+class Location(models.Model):
+    class Kind(models.TextChoices):
+        STORE = "store", "Store"
+        WAREHOUSE = "warehouse", "Warehouse"
+
+    code = models.SlugField(max_length=32, unique=True)
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    #: Shoppers may pick up click-and-collect orders here.
+    click_and_collect = models.BooleanField(default=False)
+    #: Stock here counts towards "available online" and may be shipped to delivery orders.
+    ships_online = models.BooleanField(default=False)
+    address = models.CharField(max_length=255, blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["kind", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Stock(models.Model):
+    """Units of one variant at one location. Written only by `inventory.services`."""
+
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="stocks")
+    variant = models.ForeignKey("catalog.Variant", on_delete=models.PROTECT, related_name="stocks")
+    #: Physical units on the premises; always the sum of this row's ledger movements.
+    on_hand = models.IntegerField(default=0)
+    #: Units held by active reservations (also those past expiry that no sweeper released yet).
+    reserved = models.IntegerField(default=0)
+    #: Units kept back from online promises against miscounts and shrinkage.
+    safety_stock = models.IntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["location", "variant"]
+        constraints = [
+            models.UniqueConstraint(fields=["location", "variant"], name="stock_unique_location"),
+            models.CheckConstraint(condition=Q(on_hand__gte=0), name="stock_on_hand_gte_0"),
+            models.CheckConstraint(
+                condition=Q(reserved__gte=0) & Q(reserved__lte=F("on_hand")),
+                name="stock_reserved_within_on_hand",
+            ),
+            models.CheckConstraint(condition=Q(safety_stock__gte=0), name="stock_safety_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.variant.sku} @ {self.location.code}: {self.on_hand}"
+
+
+class ReservationQuerySet(models.QuerySet):
+    def active(self) -> "ReservationQuerySet":
+        """Reservations that still hold stock: active and not past their expiry."""
+        return self.filter(state=Reservation.State.ACTIVE).filter(
+            Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now())
+        )
+
+    def expired_unreleased(self) -> "ReservationQuerySet":
+        """Past expiry but not yet released by the sweeper: these no longer count."""
+        return self.filter(state=Reservation.State.ACTIVE, expires_at__lte=timezone.now())
+
+
+class Reservation(models.Model):
+    class State(models.TextChoices):
+        ACTIVE = "active", "Active"
+        COMMITTED = "committed", "Committed (sold)"
+        RELEASED = "released", "Released"
+        EXPIRED = "expired", "Expired"
+
+    order_line = models.ForeignKey(
+        "orders.OrderLine", on_delete=models.PROTECT, related_name="reservations"
+    )
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="reservations")
+    variant = models.ForeignKey("catalog.Variant", on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField()
+    #: Empty for reservations that never lapse (delivery orders awaiting shipment).
+    expires_at = models.DateTimeField(null=True, blank=True)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ReservationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(
+                fields=["location", "variant"],
+                condition=Q(state="active"),
+                name="reservation_active_stock",
+            ),
+            models.Index(
+                fields=["expires_at"], condition=Q(state="active"), name="reservation_active_expiry"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="reservation_qty_gt_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.variant_id} @ {self.location_id} ({self.state})"
+
+
+class StockMovement(models.Model):
+    """The append-only stock ledger: one row per change of on-hand units."""
+
+    class Kind(models.TextChoices):
+        RECEIPT = "receipt", "Receipt"
+        SALE = "sale", "Sale"
+        RESERVATION_COMMIT = "reservation_commit", "Reservation committed"
+        RETURN = "return", "Return"
+        TRANSFER_IN = "transfer_in", "Transfer in"
+        TRANSFER_OUT = "transfer_out", "Transfer out"
+        ADJUSTMENT = "adjustment", "Adjustment"
+
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="movements")
+    variant = models.ForeignKey("catalog.Variant", on_delete=models.PROTECT, related_name="+")
+    #: Signed change of on-hand units.
+    quantity = models.IntegerField()
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    reference = models.CharField(max_length=120, blank=True)
+    #: For adjustments: count, damage, theft or other.
+    reason = models.CharField(max_length=20, blank=True)
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    order = models.ForeignKey(
+        "orders.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["location", "variant", "-id"])]
+        constraints = [
+            models.CheckConstraint(condition=~Q(quantity=0), name="movement_qty_not_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.quantity:+d} {self.variant_id} @ {self.location_id}"

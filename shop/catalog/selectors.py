@@ -1,0 +1,51 @@
+from collections.abc import Iterable
+
+from django.db.models import Prefetch, Q
+
+from shop.catalog.errors import UnknownSku, VariantNotFound
+from shop.catalog.models import Product, Variant
+
+
+def variants_by_sku(*, skus: Iterable[str], active_only: bool = True) -> dict[str, Variant]:
+    """Resolves SKUs in one query; raises `UnknownSku` naming every SKU it cannot sell."""
+    wanted = set(skus)
+    queryset = Variant.objects.filter(sku__in=wanted).select_related("product")
+    if active_only:
+        queryset = queryset.filter(is_active=True, product__is_active=True)
+    found = {variant.sku: variant for variant in queryset}
+    missing = sorted(wanted - found.keys())
+    if missing:
+        raise UnknownSku(f"Unknown or inactive SKU: {', '.join(missing)}.", details=missing)
+    return found
+
+
+def variant_by_code(*, code: str) -> Variant:
+    """The variant whose SKU or barcode is `code` (what a scanner reads)."""
+    variant = (
+        Variant.objects.select_related("product")
+        .filter(Q(sku=code) | Q(barcode=code), is_active=True, product__is_active=True)
+        .first()
+    )
+    if variant is None:
+        raise VariantNotFound(f"No variant with SKU or barcode {code!r}.")
+    return variant
+
+
+def product_list(*, query: str = "", category: str = ""):
+    """Active products with their active variants, in a fixed number of queries."""
+    products = (
+        Product.objects.active()
+        .select_related("category")
+        .prefetch_related(
+            Prefetch("variants", queryset=Variant.objects.filter(is_active=True).order_by("sku"))
+        )
+    )
+    if query:
+        products = products.filter(
+            Q(name__icontains=query)
+            | Q(description__icontains=query)
+            | Q(variants__sku__iexact=query)
+        ).distinct()
+    if category:
+        products = products.filter(category__slug=category)
+    return products.order_by("name", "id")

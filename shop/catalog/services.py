@@ -1,0 +1,59 @@
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import TypedDict
+
+from django.db import IntegrityError, transaction
+from django.utils.text import slugify
+
+from shop.catalog.models import Category, Product, Variant
+from shop.errors import Conflict, InvalidInput
+
+
+class VariantData(TypedDict, total=False):
+    sku: str
+    barcode: str | None
+    name: str
+    price: Decimal
+
+
+@transaction.atomic
+def product_create(
+    *,
+    name: str,
+    category: Category,
+    variants: Sequence[VariantData],
+    description: str = "",
+    slug: str = "",
+) -> Product:
+    """Creates a product with its variants; SKUs and barcodes must be new."""
+    if not variants:
+        raise InvalidInput("A product needs at least one variant.")
+    skus = [v["sku"] for v in variants]
+    barcodes = [v["barcode"] for v in variants if v.get("barcode")]
+    if len(set(skus)) != len(skus) or len(set(barcodes)) != len(barcodes):
+        raise InvalidInput("SKUs and barcodes must be distinct.")
+    taken = list(Variant.objects.filter(sku__in=skus).values_list("sku", flat=True))
+    taken += list(Variant.objects.filter(barcode__in=barcodes).values_list("barcode", flat=True))
+    if taken:
+        raise Conflict(f"Already in the catalog: {', '.join(taken)}.", details=taken)
+    slug = slug or slugify(name)
+    if Product.objects.filter(slug=slug).exists():
+        raise Conflict(f"A product with slug {slug!r} exists.", details=[slug])
+    try:
+        with transaction.atomic():
+            product = Product.objects.create(
+                name=name, slug=slug, description=description, category=category
+            )
+            Variant.objects.bulk_create(
+                Variant(
+                    product=product,
+                    sku=v["sku"],
+                    barcode=v.get("barcode") or None,
+                    name=v.get("name", ""),
+                    price=v["price"],
+                )
+                for v in variants
+            )
+    except IntegrityError as exc:  # a concurrent request took the same SKU or slug
+        raise Conflict("The product or one of its SKUs was created meanwhile.") from exc
+    return product

@@ -1,0 +1,79 @@
+from django.contrib import admin
+
+from shop.orders.models import Order, OrderLine, Payment
+
+
+class OrderLineInline(admin.TabularInline):
+    model = OrderLine
+    extra = 0
+    fields = ["sku", "name", "quantity", "unit_price", "discount", "line_total"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class PaymentInline(admin.TabularInline):
+    model = Payment
+    extra = 0
+    fields = ["created_at", "method", "status", "amount", "currency", "reference", "channel"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = [
+        "number",
+        "created_at",
+        "channel",
+        "fulfilment",
+        "store",
+        "status",
+        "customer",
+        "total",
+    ]
+    list_filter = ["status", "channel", "fulfilment", "store"]
+    search_fields = ["number", "email", "customer__name", "customer__email", "lines__sku"]
+    list_select_related = ["store", "customer"]
+    date_hierarchy = "created_at"
+    readonly_fields = [
+        "number",
+        "channel",
+        "fulfilment",
+        "store",
+        "status",
+        "customer",
+        "email",
+        "shipping_address",
+        "currency",
+        "subtotal",
+        "discount",
+        "total",
+        "pickup_deadline",
+        "staff_user",
+        "created_at",
+        "updated_at",
+    ]
+    inlines = [OrderLineInline, PaymentInline]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Payment)
+class PaymentAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "order", "method", "status", "amount", "channel", "store"]
+    list_filter = ["method", "status", "channel", "store"]
+    search_fields = ["order__number", "reference"]
+    list_select_related = ["order", "store"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,121 @@
+from django.conf import settings
+from django.db import models
+
+from shop.channels import Channel
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class Order(models.Model):
+    class Fulfilment(models.TextChoices):
+        DELIVERY = "delivery", "Delivery"
+        COLLECT = "collect", "Click and collect"
+        IN_STORE = "in_store", "In store"
+
+    class Status(models.TextChoices):
+        PLACED = "placed", "Placed"
+        READY_FOR_PICKUP = "ready_for_pickup", "Ready for pickup"
+        COLLECTED = "collected", "Collected"
+        SHIPPED = "shipped", "Shipped"
+        COMPLETED = "completed", "Completed"
+        CANCELLED = "cancelled", "Cancelled"
+        EXPIRED = "expired", "Expired"
+
+    number = models.CharField(max_length=20, unique=True)
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    fulfilment = models.CharField(max_length=20, choices=Fulfilment.choices)
+    #: The store that sold (POS) or hands over (collect) the order; empty for web delivery.
+    store = models.ForeignKey(
+        "inventory.Location", null=True, blank=True, on_delete=models.PROTECT, related_name="orders"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PLACED)
+    customer = models.ForeignKey(
+        "customers.Customer",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="orders",
+    )
+    email = models.EmailField(blank=True)
+    shipping_address = models.JSONField(default=dict, blank=True)
+    currency = models.CharField(max_length=3)
+    subtotal = models.DecimalField(**MONEY)
+    discount = models.DecimalField(**MONEY, default=0)
+    total = models.DecimalField(**MONEY)
+    #: Collect orders not collected by then expire and release their stock.
+    pickup_deadline = models.DateTimeField(null=True, blank=True)
+    #: The clerk who rang up the sale or placed the order for the customer.
+    staff_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["store", "fulfilment", "status"]),
+            models.Index(fields=["customer", "-created_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(total__gte=0) & models.Q(discount__gte=0),
+                name="order_amounts_gte_0",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    variant = models.ForeignKey("catalog.Variant", on_delete=models.PROTECT, related_name="+")
+    #: SKU and name as they were when ordered; the catalog may change later.
+    sku = models.CharField(max_length=64)
+    name = models.CharField(max_length=300)
+    quantity = models.PositiveIntegerField()
+    unit_price = models.DecimalField(**MONEY)
+    discount = models.DecimalField(**MONEY, default=0)
+    line_total = models.DecimalField(**MONEY)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="orderline_qty_gt_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.sku}"
+
+
+class Payment(models.Model):
+    class Method(models.TextChoices):
+        CARD = "card", "Card"
+        CASH = "cash", "Cash"
+        PAY_AT_PICKUP = "pay_at_pickup", "Pay at pickup"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        CAPTURED = "captured", "Captured"
+        DECLINED = "declined", "Declined"
+        REFUNDED = "refunded", "Refunded"
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="payments")
+    method = models.CharField(max_length=20, choices=Method.choices)
+    status = models.CharField(max_length=20, choices=Status.choices)
+    amount = models.DecimalField(**MONEY)
+    currency = models.CharField(max_length=3)
+    #: Gateway transaction id or card terminal reference.
+    reference = models.CharField(max_length=120, blank=True)
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    store = models.ForeignKey(
+        "inventory.Location", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_method_display()} {self.amount} {self.currency} ({self.status})"

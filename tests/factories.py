@@ -1,0 +1,109 @@
+"""factory_boy factories for the whole suite. Money is always Decimal."""
+
+from decimal import Decimal
+
+import factory
+from django.conf import settings
+from django.contrib.auth import get_user_model
+
+from inventory.models import Location
+from shop.catalog.models import Category, Product, Variant
+from shop.customers.models import Customer
+from shop.orders.models import Order, OrderLine
+from shop.staff.models import StaffProfile
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ["username"]
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    password = factory.django.Password("correct-horse-battery")
+
+
+class CategoryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Category
+        django_get_or_create = ["slug"]
+
+    name = factory.Sequence(lambda n: f"Category {n}")
+    slug = factory.Sequence(lambda n: f"category-{n}")
+
+
+class ProductFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Product
+
+    name = factory.Sequence(lambda n: f"Product {n}")
+    slug = factory.Sequence(lambda n: f"product-{n}")
+    description = "A fine thing."
+    category = factory.SubFactory(CategoryFactory)
+
+
+class VariantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Variant
+
+    product = factory.SubFactory(ProductFactory)
+    sku = factory.Sequence(lambda n: f"SKU-{n:05d}")
+    barcode = factory.Sequence(lambda n: f"400{n:010d}")
+    name = "One size"
+    price = Decimal("10.00")
+
+
+class LocationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Location
+        django_get_or_create = ["code"]
+
+    code = factory.Sequence(lambda n: f"loc{n}")
+    name = factory.Sequence(lambda n: f"Location {n}")
+    kind = Location.Kind.STORE
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Customer
+
+    email = factory.Sequence(lambda n: f"customer{n}@example.com")
+    name = factory.Sequence(lambda n: f"Customer {n}")
+
+
+class OrderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Order
+
+    number = factory.Sequence(lambda n: f"OS-T{n:05d}")
+    channel = "web"
+    fulfilment = Order.Fulfilment.COLLECT
+    currency = settings.SHOP_CURRENCY
+    subtotal = Decimal("0.00")
+    total = Decimal("0.00")
+    email = "shopper@example.com"
+
+
+class OrderLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OrderLine
+
+    order = factory.SubFactory(OrderFactory)
+    variant = factory.SubFactory(VariantFactory)
+    sku = factory.LazyAttribute(lambda line: line.variant.sku)
+    name = factory.LazyAttribute(lambda line: line.variant.product.name)
+    quantity = 1
+    unit_price = factory.LazyAttribute(lambda line: line.variant.price)
+    line_total = factory.LazyAttribute(lambda line: line.variant.price * line.quantity)
+
+
+def manager(username: str = "manager"):
+    user = UserFactory(username=username, is_staff=True)
+    StaffProfile.objects.create(user=user, role=StaffProfile.Role.MANAGER)
+    return user
+
+
+def clerk(*, store, username: str | None = None):
+    user = UserFactory(username=username or f"clerk-{store.code}")
+    StaffProfile.objects.create(user=user, role=StaffProfile.Role.CLERK, store=store)
+    return user

@@ -1,0 +1,45 @@
+import subprocess
+import sys
+
+import pytest
+from django.core.management import call_command
+
+
+@pytest.mark.django_db
+def test_models_and_migrations_agree():
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_production_settings_refuse_the_dev_secret_key(tmp_path):
+    env = {"DJANGO_ENV": "production", "ALLOWED_HOSTS": "shop.example.com", "PATH": "/usr/bin"}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "django",
+            "check",
+            "--settings=shop.settings",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_production_settings_pass_the_deploy_check():
+    env = {
+        "DJANGO_ENV": "production",
+        "ALLOWED_HOSTS": "shop.example.com",
+        "SECRET_KEY": "k" * 20 + "-production-secret-0123456789-abcdefghijklmnop",
+        "EMAIL_HOST": "smtp.example.com",
+        "PATH": "/usr/bin",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
