@@ -134,10 +134,18 @@ def _with_expired_released(attempt, location: Location, variant: Variant, quanti
     return False
 
 
-def _insufficient(location: Location, wanted: dict[Variant, int], verb: str) -> InsufficientStock:
+def _insufficient(
+    location: Location, wanted: dict[Variant, int], taken: dict[Variant, int], verb: str
+) -> InsufficientStock:
+    """The error for a failed all-or-nothing operation, with availability as it was before it
+    started: `taken` holds what this transaction already took from rows it still locks."""
     available = availability_at(location=location, variants=list(wanted))
     details = [
-        {"sku": variant.sku, "requested": quantity, "available": available.get(variant.pk, 0)}
+        {
+            "sku": variant.sku,
+            "requested": quantity,
+            "available": available.get(variant.pk, 0) + taken.get(variant, 0),
+        }
         for variant, quantity in wanted.items()
     ]
     skus = ", ".join(d["sku"] for d in details if d["requested"] > d["available"])
@@ -218,7 +226,7 @@ def stock_adjust(
     if quantity > 0:
         _ensure_stock_rows([(location, variant)])
         _add_on_hand(location, variant, quantity)
-    elif not _take_on_hand(location, variant, -quantity):
+    elif not _with_expired_released(_take_on_hand, location, variant, -quantity):
         row = _stock_rows(location, variant).values("on_hand", "reserved").first() or {}
         on_hand, reserved = row.get("on_hand", 0), row.get("reserved", 0)
         raise InsufficientStock(
@@ -264,11 +272,14 @@ def stock_transfer(
     changes = [(source, v, -q) for v, q in merged.items()] + [
         (destination, v, q) for v, q in merged.items()
     ]
+    taken: dict[Variant, int] = {}
     for location, variant, quantity in _sorted_by_stock_key(changes):
         if quantity > 0:
             _add_on_hand(location, variant, quantity)
-        elif not _with_expired_released(_take_on_hand, location, variant, -quantity):
-            raise _insufficient(source, merged, "transfer")
+        elif _with_expired_released(_take_on_hand, location, variant, -quantity):
+            taken[variant] = -quantity
+        else:
+            raise _insufficient(source, merged, taken, "transfer")
     reference = reference or f"{source.code}→{destination.code}"
     out = [(v, -q) for v, q in merged.items()]
     common = {"channel": channel, "reference": reference, "user": user}
@@ -293,9 +304,11 @@ def stock_sell(
     holding the item, so it exists).
     """
     merged = _merge_lines(lines)
+    taken: dict[Variant, int] = {}
     for _, variant, quantity in _sorted_by_stock_key((location, v, q) for v, q in merged.items()):
         if not _with_expired_released(_take_on_hand, location, variant, quantity):
-            raise _insufficient(location, merged, "sell")
+            raise _insufficient(location, merged, taken, "sell")
+        taken[variant] = quantity
     out = [(variant, -quantity) for variant, quantity in merged.items()]
     return _record(
         location, out, kind=Kind.SALE, channel=channel, reference=reference, order=order, user=user
@@ -342,12 +355,15 @@ def stock_reserve(
     for request in requests:
         key = (request.location, request.order_line.variant)
         wanted[key] += _check_quantity(request.quantity)
+    held: dict[tuple[Location, Variant], int] = {}
     for location, variant, quantity in _sorted_by_stock_key(
         (loc, var, q) for (loc, var), q in wanted.items()
     ):
         if not _with_expired_released(_hold, location, variant, quantity):
-            short = {var: q for (loc, var), q in wanted.items() if loc.pk == location.pk}
-            raise _insufficient(location, short, "reserve")
+            here = {var: q for (loc, var), q in wanted.items() if loc.pk == location.pk}
+            taken = {var: q for (loc, var), q in held.items() if loc.pk == location.pk}
+            raise _insufficient(location, here, taken, "reserve")
+        held[(location, variant)] = quantity
     return Reservation.objects.bulk_create(
         [
             Reservation(

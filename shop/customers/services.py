@@ -3,6 +3,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from shop.customers.models import Customer, CustomerEvent
+from shop.errors import InvalidInput
 
 
 def customer_event_record(
@@ -24,6 +25,8 @@ def customer_event_record(
 def customer_get_or_create(*, email: str, name: str = "", phone: str = "") -> Customer:
     """The one customer with this email (case-insensitive), created on first sight."""
     email = email.strip()
+    if not email:
+        raise InvalidInput("An email address is needed.")
     existing = Customer.objects.filter(email__iexact=email).first()
     if existing:
         return existing

@@ -1,7 +1,7 @@
 from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from shop.errors import Conflict, InvalidInput
 from shop.staff.models import StaffProfile
@@ -23,7 +23,7 @@ MANAGED_APPS = (
 def managers_group() -> Group:
     """The admin group that gives managers every permission on the shop's models."""
     group, _ = Group.objects.get_or_create(name=MANAGERS_GROUP)
-    group.permissions.set(Permission.objects.filter(content_type__app_label__in=MANAGED_APPS))
+    group.permissions.add(*Permission.objects.filter(content_type__app_label__in=MANAGED_APPS))
     return group
 
 
@@ -45,7 +45,11 @@ def staff_create(
     except ValidationError as exc:
         raise InvalidInput("The password is too weak.", details=exc.messages) from None
     user.set_password(password)
-    user.save()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:  # the same username, created by a concurrent request
+        raise Conflict(f"The username {username!r} is taken.") from None
     if role == StaffProfile.Role.MANAGER:
         user.groups.add(managers_group())
         store = None
