@@ -1,3 +1,4 @@
+import secrets
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import TypedDict
@@ -36,7 +37,7 @@ def product_create(
     taken += list(Variant.objects.filter(barcode__in=barcodes).values_list("barcode", flat=True))
     if taken:
         raise Conflict(f"Already in the catalog: {', '.join(taken)}.", details=taken)
-    slug = slug or slugify(name)
+    slug = slug or slugify(name) or f"product-{secrets.token_hex(4)}"
     if Product.objects.filter(slug=slug).exists():
         raise Conflict(f"A product with slug {slug!r} exists.", details=[slug])
     try:

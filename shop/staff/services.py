@@ -34,8 +34,8 @@ def staff_create(
     """Creates a staff login: a clerk bound to one store, or a manager with admin access."""
     if role not in StaffProfile.Role.values:
         raise InvalidInput(f"Role must be one of {', '.join(StaffProfile.Role.values)}.")
-    if role == StaffProfile.Role.CLERK and store is None:
-        raise InvalidInput("A clerk needs a store.")
+    if role == StaffProfile.Role.CLERK and (store is None or store.kind != "store"):
+        raise InvalidInput("A clerk needs a store (not a warehouse).")
     User = get_user_model()
     if User.objects.filter(username__iexact=username).exists():
         raise Conflict(f"The username {username!r} is taken.")

@@ -2,6 +2,7 @@ import os
 from datetime import timedelta
 
 import pytest
+from celery import Celery
 from celery.contrib.testing.worker import start_worker
 from django.utils import timezone
 
@@ -23,15 +24,17 @@ def test_the_sweeper_is_scheduled_with_beat():
 
 
 @pytest.fixture
-def redis_app():
+def redis_app(settings):
+    """A Celery app built from Django settings the way production builds it, on real Redis."""
     url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15")
-    saved = {key: app.conf[key] for key in ("broker_url", "result_backend", "task_always_eager")}
-    app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
-    try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-            yield app
-    finally:
-        app.conf.update(saved)
+    settings.CELERY_BROKER_URL = url
+    settings.CELERY_RESULT_BACKEND = url
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    redis_app = Celery("omnistore-test")
+    redis_app.config_from_object("django.conf:settings", namespace="CELERY")
+    redis_app.autodiscover_tasks()
+    with start_worker(redis_app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        yield redis_app
 
 
 @pytest.mark.redis
@@ -45,6 +48,8 @@ def test_a_worker_on_redis_runs_the_sweeper(redis_app):
         requests=[services.ReservationRequest(line, store, 2)],
         expires_at=timezone.now() - timedelta(seconds=1),
     )
-    result = release_expired_reservations.delay()
+    task = redis_app.tasks[release_expired_reservations.name]
+    assert not redis_app.conf.task_always_eager
+    result = task.delay()
     assert result.get(timeout=20) == 1
     assert Reservation.objects.get().state == Reservation.State.EXPIRED

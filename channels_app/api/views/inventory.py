@@ -85,7 +85,8 @@ def _created(movements) -> Response:
 
 
 def _stock_lines(lines: list[dict]) -> list[services.StockLine]:
-    variants = variants_by_sku(skus=[line["sku"] for line in lines])
+    # Inactive variants still have stock to receive, move and count.
+    variants = variants_by_sku(skus=[line["sku"] for line in lines], active_only=False)
     return [services.StockLine(variants[line["sku"]], line["quantity"]) for line in lines]
 
 
@@ -159,7 +160,13 @@ class TransferCreateApi(APIView):
                 data = data.copy()
                 if "from" in data:
                     data["source"] = data.pop("from")
-            return super().to_internal_value(data)
+            try:
+                return super().to_internal_value(data)
+            except serializers.ValidationError as exc:
+                # Name the field as the client sent it, not by its inside name.
+                if isinstance(exc.detail, dict) and "source" in exc.detail:
+                    exc.detail["from"] = exc.detail.pop("source")
+                raise
 
     @extend_schema(
         request=inline_serializer(

@@ -1,3 +1,4 @@
+from django.contrib.auth.validators import UnicodeUsernameValidator
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -13,7 +14,7 @@ class StaffCreateApi(APIView):
     permission_classes = [IsManager]
 
     class StaffInputSerializer(serializers.Serializer):
-        username = serializers.CharField(max_length=150)
+        username = serializers.CharField(max_length=150, validators=[UnicodeUsernameValidator()])
         password = serializers.CharField(write_only=True)
         role = serializers.ChoiceField(choices=StaffProfile.Role.choices)
         store = serializers.CharField(required=False, allow_null=True)

@@ -1,0 +1,48 @@
+"""Stock set-up through `inventory.services` and small readers for the API tests."""
+
+from datetime import datetime
+
+from inventory import services
+from inventory.models import Stock, StockMovement
+from tests import factories
+
+
+def receive(location, variant, quantity: int) -> None:
+    services.stock_receive(location=location, lines=[services.StockLine(variant, quantity)])
+
+
+def reserve(location, variant, quantity: int, *, expires_at: datetime | None = None):
+    line = factories.OrderLineFactory(variant=variant, quantity=quantity)
+    [reservation] = services.stock_reserve(
+        requests=[services.ReservationRequest(line, location, quantity)], expires_at=expires_at
+    )
+    return reservation
+
+
+def set_safety_stock(location, variant, units: int) -> None:
+    # No service sets the safety stock (it is an admin setting), so the row is updated here.
+    Stock.objects.filter(location=location, variant=variant).update(safety_stock=units)
+
+
+def stock_row(location, variant) -> tuple[int, int]:
+    """(on hand, reserved) of one stock row; (0, 0) when there is none."""
+    row = Stock.objects.filter(location=location, variant=variant).first()
+    return (row.on_hand, row.reserved) if row else (0, 0)
+
+
+def movement_count() -> int:
+    return StockMovement.objects.count()
+
+
+def assert_error(response, status: int, code: str) -> dict:
+    """Checks the one error body shape and returns the inner `error` object."""
+    assert response.status_code == status, response.content
+    body = response.json()
+    assert set(body) == {"error"}
+    error = body["error"]
+    assert set(error) == {"code", "message", "details"}
+    assert error["code"] == code
+    assert isinstance(error["message"], str)
+    assert error["message"]
+    assert isinstance(error["details"], list)
+    return error
