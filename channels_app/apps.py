@@ -5,3 +5,6 @@ class ChannelsAppConfig(AppConfig):
     name = "channels_app"
     label = "channels_app"
     verbose_name = "Channels"
+
+    def ready(self) -> None:
+        from channels_app import receivers  # noqa: F401

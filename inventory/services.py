@@ -483,3 +483,14 @@ def reservations_release_expired(*, batch_size: int = 500) -> int:
         released += count
         if count == 0:
             return released  # the rest is locked by a concurrent run, which releases it
+
+
+@transaction.atomic
+def reservations_set_expiry(
+    *, reservations: Iterable[Reservation], expires_at: datetime | None
+) -> int:
+    """Moves the expiry of active reservations, e.g. from the payment window to the pickup
+    deadline once an order is paid. Counters do not change."""
+    active = _lock_active(reservations)
+    Reservation.objects.filter(pk__in=[r.pk for r in active]).update(expires_at=expires_at)
+    return len(active)

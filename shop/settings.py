@@ -133,10 +133,16 @@ STORAGES = {
 # --- Shop -----------------------------------------------------------------------------------
 SHOP_NAME = env("SHOP_NAME", default="Omnistore")
 SHOP_CURRENCY = env("SHOP_CURRENCY", default="EUR")
-#: How long a click-and-collect reservation holds stock before it counts as released.
-RESERVATION_TTL = timedelta(minutes=env.int("RESERVATION_TTL_MINUTES", default=60 * 24 * 3))
 #: Largest quantity one stock operation or cart line accepts; anything above is a typo.
 MAX_LINE_QUANTITY = env.int("MAX_LINE_QUANTITY", default=10_000)
+#: Largest quantity of one item in a cart or a till sale.
+MAX_CART_LINE_QUANTITY = env.int("MAX_CART_LINE_QUANTITY", default=50)
+#: Days a click-and-collect order waits at the store before it expires.
+PICKUP_DAYS = env.int("PICKUP_DAYS", default=3)
+#: How long a checkout may take to pay before its held stock lapses.
+PAYMENT_WINDOW = timedelta(minutes=env.int("PAYMENT_WINDOW_MINUTES", default=15))
+#: The card gateway: the test gateway (test card tokens, no money moves) until a real one is set.
+PAYMENT_GATEWAY = env("PAYMENT_GATEWAY", default="carts.payments.TestCardGateway")
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from channels_app.api.views import auth, catalog, inventory, staff
+from channels_app.api.views import auth, carts, catalog, inventory, orders, staff
 
 app_name = "api"
 
@@ -16,6 +16,13 @@ urlpatterns = [
     path("products/", catalog.ProductListCreateApi.as_view(), name="products"),
     path("products/<slug:slug>/", catalog.ProductDetailApi.as_view(), name="product"),
     path("variants/<str:code>/", catalog.VariantDetailApi.as_view(), name="variant"),
+    path("cart/", carts.CartApi.as_view(), name="cart"),
+    path("cart/lines/", carts.CartLineCreateApi.as_view(), name="cart-lines"),
+    path("cart/lines/<int:line_id>/", carts.CartLineDetailApi.as_view(), name="cart-line"),
+    path("cart/promotion-codes/", carts.CartPromotionCodeApi.as_view(), name="cart-codes"),
+    path("checkout/", orders.CheckoutApi.as_view(), name="checkout"),
+    path("orders/", orders.OrderListApi.as_view(), name="orders"),
+    path("orders/<str:number>/", orders.OrderDetailApi.as_view(), name="order"),
     path("staff/", staff.StaffCreateApi.as_view(), name="staff"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),

@@ -35,3 +35,78 @@ def customer_get_or_create(*, email: str, name: str = "", phone: str = "") -> Cu
             return Customer.objects.create(email=email, name=name, phone=phone)
     except IntegrityError:  # created meanwhile by a concurrent request
         return Customer.objects.get(email__iexact=email)
+
+
+def _verified_email(user) -> str:
+    from allauth.account.models import EmailAddress
+
+    address = EmailAddress.objects.filter(user=user, verified=True).order_by("-primary").first()
+    return address.email if address else ""
+
+
+def customer_for_user(user) -> Customer:
+    """The customer of a signed-in user, created on first use.
+
+    Its email is set only from a verified address: an unverified sign-up must not take over
+    the history of a guest who checked out with that email.
+    """
+    try:
+        return user.customer
+    except Customer.DoesNotExist:
+        pass
+    email = _verified_email(user)
+    if email:
+        return customer_link_verified_email(user=user, email=email)
+    name = user.get_full_name() if hasattr(user, "get_full_name") else ""
+    try:
+        with transaction.atomic():
+            return Customer.objects.create(user=user, name=name)
+    except IntegrityError:  # created by a concurrent request of the same user
+        return Customer.objects.get(user=user)
+
+
+@transaction.atomic
+def customer_link_verified_email(*, user, email: str) -> Customer:
+    """Joins a user to the customer known by a verified email, so guest orders, store
+    purchases and events made with that email become part of the user's history."""
+    guest = Customer.objects.select_for_update().filter(email__iexact=email).first()
+    own = Customer.objects.select_for_update().filter(user=user).first()
+    if guest is not None and guest.user_id not in (None, user.pk):
+        # The email is another account's: keep the histories apart.
+        return own or Customer.objects.create(user=user, name=user.get_full_name())
+    if guest is None:
+        if own is None:
+            return Customer.objects.create(user=user, email=email, name=user.get_full_name())
+        own.email = email
+        own.save(update_fields=["email"])
+        return own
+    if own is not None and own.pk != guest.pk:
+        customer_merge(source=own, target=guest)
+    if guest.user_id is None:
+        guest.user = user
+        guest.save(update_fields=["user"])
+    return guest
+
+
+def customer_merge(*, source: Customer, target: Customer) -> None:
+    """Moves everything of `source` (orders, events, carts) to `target`, then deletes it."""
+    from carts.services import cart_merge_customers
+
+    source.orders.update(customer=target)
+    source.events.update(customer=target)
+    cart_merge_customers(source=source, target=target)
+    if not target.name and source.name:
+        target.name = source.name
+    if not target.phone and source.phone:
+        target.phone = source.phone
+    target.save(update_fields=["name", "phone"])
+    source.delete()
+
+
+def customer_has_orders(customer: Customer | None) -> bool:
+    """Whether a first-order-only promotion is still closed to this customer."""
+    from shop.orders.models import Order
+
+    if customer is None or customer.pk is None:
+        return False
+    return customer.orders.exclude(status__in=Order.UNPLACED_STATUSES).exists()

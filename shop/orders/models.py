@@ -13,6 +13,8 @@ class Order(models.Model):
         IN_STORE = "in_store", "In store"
 
     class Status(models.TextChoices):
+        PENDING_PAYMENT = "pending_payment", "Awaiting payment"
+        PAYMENT_FAILED = "payment_failed", "Payment failed"
         PLACED = "placed", "Placed"
         READY_FOR_PICKUP = "ready_for_pickup", "Ready for pickup"
         COLLECTED = "collected", "Collected"
@@ -20,6 +22,9 @@ class Order(models.Model):
         COMPLETED = "completed", "Completed"
         CANCELLED = "cancelled", "Cancelled"
         EXPIRED = "expired", "Expired"
+
+    #: Checkout attempts that never became orders: hidden from customers and history.
+    UNPLACED_STATUSES = (Status.PENDING_PAYMENT, Status.PAYMENT_FAILED)
 
     number = models.CharField(max_length=20, unique=True)
     channel = models.CharField(max_length=20, choices=Channel.choices)
@@ -119,3 +124,19 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_method_display()} {self.amount} {self.currency} ({self.status})"
+
+
+class OrderEmail(models.Model):
+    """An email sent about an order; one per kind, so a retried task does not send it twice."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="emails")
+    kind = models.CharField(max_length=30)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["order", "kind"], name="orderemail_unique_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} for {self.order}"

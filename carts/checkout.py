@@ -1,0 +1,278 @@
+"""Checkout: a cart becomes an order with its stock held, paid, and the cart emptied.
+
+Three short steps, so no stock row stays locked while a payment gateway thinks:
+1. one transaction prices the cart, creates the order (awaiting payment), claims the cart and
+   reserves every line (all or nothing; the hold lapses after the payment window);
+2. the gateway charges the card (outside any transaction);
+3. one transaction records the payment and places the order (hold extended to the pickup
+   deadline, or kept until shipped) and empties the cart; or, when the card is declined,
+   releases the hold and gives the cart back untouched.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from carts.errors import CheckoutInProgress, EmptyCart, InvalidPromotionCode
+from carts.models import Cart, Promotion, PromotionUsage
+from carts.payments import gateway
+from carts.pricing import PricedCart
+from carts.services import cart_clear, cart_price, cart_with_lines
+from inventory import services as stock
+from inventory.allocation import allocate_for_delivery
+from inventory.errors import InsufficientStock
+from inventory.models import Location
+from shop.channels import Channel
+from shop.customers.models import Customer, CustomerEvent
+from shop.customers.services import customer_event_record, customer_get_or_create
+from shop.errors import InvalidInput, PaymentDeclined
+from shop.orders.models import Order, OrderLine, Payment
+from shop.orders.services import order_number_new
+from shop.orders.tasks import send_order_confirmation
+
+ADDRESS_FIELDS = ("name", "line1", "postcode", "city", "country")
+
+
+@dataclass(frozen=True)
+class CheckoutDetails:
+    email: str
+    fulfilment: str
+    payment_method: str
+    store: Location | None = None
+    shipping_address: dict = field(default_factory=dict)
+    card_token: str = ""
+
+
+def _validate(details: CheckoutDetails) -> None:
+    try:
+        validate_email(details.email)
+    except ValidationError:
+        raise InvalidInput("A valid email address is needed.", details=["email"]) from None
+    if details.fulfilment == Order.Fulfilment.COLLECT:
+        store = details.store
+        if store is None or not (store.is_active and store.click_and_collect):
+            raise InvalidInput("Choose a store that offers click and collect.", details=["store"])
+    elif details.fulfilment == Order.Fulfilment.DELIVERY:
+        missing = [
+            f for f in ADDRESS_FIELDS if not str(details.shipping_address.get(f, "")).strip()
+        ]
+        if missing:
+            raise InvalidInput(
+                f"The delivery address needs: {', '.join(missing)}.", details=missing
+            )
+    else:
+        raise InvalidInput("Fulfilment must be delivery or collect.", details=["fulfilment"])
+    if details.payment_method == Payment.Method.PAY_AT_PICKUP:
+        if details.fulfilment != Order.Fulfilment.COLLECT:
+            raise InvalidInput("Pay at pickup is for click and collect only.", details=["payment"])
+    elif details.payment_method == Payment.Method.CARD:
+        if not details.card_token:
+            raise InvalidInput("A card token is needed.", details=["payment"])
+    else:
+        raise InvalidInput("Payment must be card or pay at pickup.", details=["payment"])
+
+
+def _claim(cart: Cart, order: Order) -> None:
+    """Marks the cart as being paid for; a second checkout of it is refused meanwhile."""
+    stale = timezone.now() - settings.PAYMENT_WINDOW
+    claimed = (
+        Cart.objects.filter(pk=cart.pk, status=Cart.Status.OPEN)
+        .filter(
+            Q(pending_order__isnull=True)
+            | Q(pending_order__status=Order.Status.PAYMENT_FAILED)
+            | Q(pending_order__created_at__lt=stale)
+        )
+        .update(pending_order=order)
+    )
+    if not claimed:
+        raise CheckoutInProgress()
+
+
+def _use_promotions(order: Order, priced: PricedCart) -> None:
+    for applied in priced.applied:
+        used = (
+            Promotion.objects.filter(pk=applied.promotion.pk)
+            .filter(Q(usage_limit__isnull=True) | Q(times_used__lt=F("usage_limit")))
+            .update(times_used=F("times_used") + 1)
+        )
+        if not used:
+            raise InvalidPromotionCode(f"{applied.promotion} has been used up.")
+    PromotionUsage.objects.bulk_create(
+        PromotionUsage(promotion=a.promotion, order=order, amount=a.amount) for a in priced.applied
+    )
+
+
+def _give_back_promotions(order: Order) -> None:
+    for usage in order.promotions.all():
+        Promotion.objects.filter(pk=usage.promotion_id, times_used__gt=0).update(
+            times_used=F("times_used") - 1
+        )
+    order.promotions.all().delete()
+
+
+@transaction.atomic
+def _create_and_reserve(
+    *, cart: Cart, details: CheckoutDetails, customer: Customer, channel: str, staff_user
+) -> Order:
+    priced = cart_price(cart, customer=customer)
+    order = Order.objects.create(
+        number=order_number_new(),
+        channel=channel,
+        fulfilment=details.fulfilment,
+        store=details.store if details.fulfilment == Order.Fulfilment.COLLECT else None,
+        status=Order.Status.PENDING_PAYMENT,
+        customer=customer,
+        email=details.email,
+        shipping_address=details.shipping_address
+        if details.fulfilment == Order.Fulfilment.DELIVERY
+        else {},
+        currency=settings.SHOP_CURRENCY,
+        subtotal=priced.subtotal,
+        discount=priced.discount,
+        total=priced.total,
+        staff_user=staff_user,
+    )
+    _claim(cart, order)
+    lines = OrderLine.objects.bulk_create(
+        OrderLine(
+            order=order,
+            variant=line.variant,
+            sku=line.variant.sku,
+            name=line.variant.display_name,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            discount=line.discount,
+            line_total=line.total,
+        )
+        for line in priced.lines
+    )
+    if details.fulfilment == Order.Fulfilment.COLLECT:
+        requests = [stock.ReservationRequest(line, details.store, line.quantity) for line in lines]
+    else:
+        by_variant = {line.variant_id: line for line in lines}
+        plan = allocate_for_delivery([(line.variant, line.quantity) for line in lines])
+        requests = [
+            stock.ReservationRequest(by_variant[variant.pk], location, quantity)
+            for variant, location, quantity in plan
+        ]
+    stock.stock_reserve(requests=requests, expires_at=timezone.now() + settings.PAYMENT_WINDOW)
+    _use_promotions(order, priced)
+    return order
+
+
+def _reservations(order: Order):
+    from inventory.models import Reservation
+
+    return list(Reservation.objects.filter(order_line__order=order))
+
+
+@transaction.atomic
+def _decline(order: Order, message: str) -> None:
+    stock.stock_release(reservations=_reservations(order))
+    _give_back_promotions(order)
+    Payment.objects.create(
+        order=order,
+        method=Payment.Method.CARD,
+        status=Payment.Status.DECLINED,
+        amount=order.total,
+        currency=order.currency,
+        reference=message[:120],
+        channel=order.channel,
+        store=order.store,
+    )
+    order.status = Order.Status.PAYMENT_FAILED
+    order.save(update_fields=["status", "updated_at"])
+    Cart.objects.filter(pending_order=order).update(pending_order=None)
+
+
+class _HoldLapsed(Exception):
+    """Payment took longer than the payment window and another channel took the units."""
+
+
+@transaction.atomic
+def _place(order: Order, *, cart: Cart, method: str, reference: str) -> None:
+    if order.fulfilment == Order.Fulfilment.COLLECT:
+        order.pickup_deadline = timezone.now() + timedelta(days=settings.PICKUP_DAYS)
+    reservations = _reservations(order)
+    extended = stock.reservations_set_expiry(
+        reservations=reservations, expires_at=order.pickup_deadline
+    )
+    if extended != len(reservations):
+        raise _HoldLapsed()
+    paid = method == Payment.Method.CARD
+    Payment.objects.create(
+        order=order,
+        method=method,
+        status=Payment.Status.CAPTURED if paid else Payment.Status.PENDING,
+        amount=order.total,
+        currency=order.currency,
+        reference=reference,
+        channel=order.channel,
+        store=order.store,
+    )
+    order.status = Order.Status.PLACED
+    order.save(update_fields=["status", "pickup_deadline", "updated_at"])
+    cart_clear(cart=cart)
+    customer_event_record(
+        customer=order.customer,
+        kind=CustomerEvent.Kind.ORDER_PLACED,
+        channel=order.channel,
+        store=order.store,
+        payload={"order": order.number, "total": str(order.total), "fulfilment": order.fulfilment},
+    )
+    transaction.on_commit(lambda: send_order_confirmation.delay(order.pk))
+
+
+def checkout_place(
+    *,
+    cart: Cart,
+    details: CheckoutDetails,
+    customer: Customer | None = None,
+    channel: str = Channel.WEB,
+    staff_user=None,
+) -> Order:
+    """Places the cart as an order. Raises `InsufficientStock` (nothing held, cart untouched),
+    `PaymentDeclined` (hold released, cart untouched) or `InvalidInput`."""
+    _validate(details)
+    cart = cart_with_lines(cart.pk)
+    if not cart.lines.all():
+        raise EmptyCart()
+    customer = customer or customer_get_or_create(email=details.email)
+    customer_event_record(
+        customer=customer,
+        kind=CustomerEvent.Kind.CHECKOUT_STARTED,
+        channel=channel,
+        store=details.store,
+        payload={"fulfilment": details.fulfilment, "lines": len(cart.lines.all())},
+    )
+    order = _create_and_reserve(
+        cart=cart, details=details, customer=customer, channel=channel, staff_user=staff_user
+    )
+    reference = ""
+    if details.payment_method == Payment.Method.CARD:
+        result = gateway().charge(
+            amount=order.total,
+            currency=order.currency,
+            token=details.card_token,
+            order_number=order.number,
+        )
+        if not result.approved:
+            _decline(order, result.message)
+            raise PaymentDeclined(result.message or "The card was declined.")
+        reference = result.reference
+    try:
+        _place(order, cart=cart, method=details.payment_method, reference=reference)
+    except _HoldLapsed:
+        if reference:
+            gateway().refund(amount=order.total, currency=order.currency, reference=reference)
+        _decline(order, "The stock hold lapsed before payment completed; refunded.")
+        raise InsufficientStock(
+            "The items were sold while the payment was processed; the charge was refunded."
+        ) from None
+    return order

@@ -1,0 +1,26 @@
+from shop.errors import Conflict, InvalidInput, NotFound
+
+
+class CartLineNotFound(NotFound):
+    code = "not_found"
+    default_message = "No such line in this cart."
+
+
+class InvalidPromotionCode(InvalidInput):
+    code = "invalid_promotion_code"
+    default_message = "The promotion code is unknown or no longer valid."
+
+
+class EmptyCart(InvalidInput):
+    code = "cart_empty"
+    default_message = "The cart is empty."
+
+
+class CheckoutInProgress(Conflict):
+    code = "checkout_in_progress"
+    default_message = "This cart is already being checked out."
+
+
+class CartNotFound(NotFound):
+    code = "not_found"
+    default_message = "No open cart with this code."

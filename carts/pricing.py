@@ -1,0 +1,137 @@
+"""The one function that prices a cart: the cart page, the API, checkout and the till use it,
+so a promotion gives the same price on every channel.
+
+Rules, in order:
+1. A line's subtotal is unit price × quantity (the variant's current price).
+2. Promotions apply one after another (automatic ones, then codes, each in id order), each on
+   what its eligible lines still cost after the promotions before it. A promotion applies only
+   if the cart's subtotal reaches its minimum, and a first-order-only promotion only for a
+   customer without a placed order.
+3. A percentage takes that share of the eligible amount; a fixed amount takes at most the
+   eligible amount. Each discount is rounded to the cent (half up) and spread over the eligible
+   lines in proportion to what they still cost, the rounding remainder on the last line, so
+   line discounts always add up to the cart discount and no line goes below zero.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from carts.models import Promotion
+from shop.catalog.models import Variant
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+
+def money(amount: Decimal) -> Decimal:
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass
+class PricedLine:
+    variant: Variant
+    quantity: int
+    unit_price: Decimal
+    discount: Decimal = ZERO
+    #: The cart line's id when priced from a cart.
+    line_id: int | None = None
+
+    @property
+    def subtotal(self) -> Decimal:
+        return money(self.unit_price * self.quantity)
+
+    @property
+    def total(self) -> Decimal:
+        return self.subtotal - self.discount
+
+
+@dataclass
+class AppliedPromotion:
+    promotion: Promotion
+    amount: Decimal
+
+
+@dataclass
+class PricedCart:
+    lines: list[PricedLine]
+    applied: list[AppliedPromotion] = field(default_factory=list)
+
+    @property
+    def subtotal(self) -> Decimal:
+        return sum((line.subtotal for line in self.lines), ZERO)
+
+    @property
+    def discount(self) -> Decimal:
+        return sum((line.discount for line in self.lines), ZERO)
+
+    @property
+    def total(self) -> Decimal:
+        return self.subtotal - self.discount
+
+
+@dataclass(frozen=True)
+class PromotionScope:
+    """What a promotion covers, loaded once (ids of its categories and variants)."""
+
+    promotion: Promotion
+    category_ids: frozenset[int]
+    variant_ids: frozenset[int]
+
+    def covers(self, variant: Variant) -> bool:
+        if not self.category_ids and not self.variant_ids:
+            return True
+        return variant.pk in self.variant_ids or variant.product.category_id in self.category_ids
+
+
+def scopes_for(promotions: Iterable[Promotion]) -> list[PromotionScope]:
+    """Expects promotions with `categories` and `variants` prefetched."""
+    ordered = sorted(promotions, key=lambda p: (p.code != "", p.pk))
+    return [
+        PromotionScope(
+            promotion=p,
+            category_ids=frozenset(c.pk for c in p.categories.all()),
+            variant_ids=frozenset(v.pk for v in p.variants.all()),
+        )
+        for p in ordered
+    ]
+
+
+def _spread(amount: Decimal, lines: Sequence[PricedLine]) -> None:
+    base = sum((line.total for line in lines), ZERO)
+    remaining = amount
+    for index, line in enumerate(lines):
+        if index == len(lines) - 1:
+            share = remaining
+        else:
+            share = min(money(amount * line.total / base), remaining, line.total)
+        line.discount += share
+        remaining -= share
+
+
+def price(
+    lines: Iterable[PricedLine], scopes: Sequence[PromotionScope], *, first_order: bool
+) -> PricedCart:
+    """Prices lines under the given promotions (already filtered to running ones)."""
+    cart = PricedCart(lines=list(lines))
+    subtotal = cart.subtotal
+    for scope in scopes:
+        promotion = scope.promotion
+        if subtotal < promotion.min_subtotal or (promotion.first_order_only and not first_order):
+            continue
+        eligible = sorted(
+            (line for line in cart.lines if scope.covers(line.variant) and line.total > 0),
+            key=lambda line: line.total,
+        )  # the largest line last: it takes the rounding remainder
+        base = sum((line.total for line in eligible), ZERO)
+        if base <= 0:
+            continue
+        if promotion.kind == Promotion.Kind.PERCENTAGE:
+            amount = money(base * promotion.value / 100)
+        else:
+            amount = min(money(promotion.value), base)
+        if amount <= 0:
+            continue
+        _spread(amount, eligible)
+        cart.applied.append(AppliedPromotion(promotion, amount))
+    return cart

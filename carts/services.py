@@ -1,0 +1,286 @@
+"""The one cart per customer: every channel reads and changes it here."""
+
+import secrets
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Prefetch
+from django.utils import timezone
+
+from carts.errors import CartLineNotFound, InvalidPromotionCode
+from carts.models import Cart, CartLine, Promotion
+from carts.pricing import PricedCart, PricedLine, price, scopes_for
+from inventory.errors import InvalidQuantity
+from shop.catalog.models import Variant
+from shop.catalog.selectors import variants_by_sku
+from shop.customers.models import Customer, CustomerEvent
+from shop.customers.services import customer_event_record, customer_has_orders
+
+# Read aloud and typed by a clerk: no 0/O or 1/I.
+HANDOFF_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+HANDOFF_LENGTH = 6
+
+
+def handoff_code_new() -> str:
+    """Random, so codes of open carts cannot be guessed from one another."""
+    return "".join(secrets.choice(HANDOFF_ALPHABET) for _ in range(HANDOFF_LENGTH))
+
+
+def _create_cart(customer: Customer | None) -> Cart:
+    for _ in range(10):
+        try:
+            with transaction.atomic():
+                return Cart.objects.create(customer=customer, handoff_code=handoff_code_new())
+        except IntegrityError:
+            if customer is not None:
+                existing = Cart.objects.filter(customer=customer, status=Cart.Status.OPEN).first()
+                if existing:  # a concurrent request of the same customer created it
+                    return existing
+    raise RuntimeError("Could not find a free handoff code")
+
+
+def cart_for_customer(*, customer: Customer) -> Cart:
+    """The customer's open cart, created on first use."""
+    cart = Cart.objects.filter(customer=customer, status=Cart.Status.OPEN).first()
+    return cart or _create_cart(customer)
+
+
+def cart_anonymous_new() -> Cart:
+    return _create_cart(None)
+
+
+def _check_quantity(quantity: object) -> int:
+    limit = settings.MAX_CART_LINE_QUANTITY
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= limit:
+        raise InvalidQuantity(f"Quantity must be a whole number from 1 to {limit}.")
+    return quantity
+
+
+def _record(cart: Cart, kind: str, channel: str, payload: dict) -> None:
+    if cart.customer_id:
+        customer_event_record(customer=cart.customer, kind=kind, channel=channel, payload=payload)
+
+
+def _touch(cart: Cart) -> None:
+    Cart.objects.filter(pk=cart.pk).update(updated_at=timezone.now())
+
+
+@transaction.atomic
+def cart_line_add(*, cart: Cart, sku: str, quantity: int, channel: str) -> CartLine:
+    """Adds an SKU; adding one already in the cart adds to its quantity."""
+    _check_quantity(quantity)
+    variant = variants_by_sku(skus=[sku])[sku]
+    limit = settings.MAX_CART_LINE_QUANTITY
+    updated = CartLine.objects.filter(
+        cart=cart, variant=variant, quantity__lte=limit - quantity
+    ).update(quantity=F("quantity") + quantity)
+    if not updated:
+        if CartLine.objects.filter(cart=cart, variant=variant).exists():
+            raise InvalidQuantity(f"At most {limit} of one item per order.")
+        try:
+            with transaction.atomic():
+                CartLine.objects.create(cart=cart, variant=variant, quantity=quantity)
+        except IntegrityError:  # added by a concurrent request: add to that line
+            return cart_line_add(cart=cart, sku=sku, quantity=quantity, channel=channel)
+    _touch(cart)
+    _record(cart, CustomerEvent.Kind.CART_LINE_ADDED, channel, {"sku": sku, "quantity": quantity})
+    return CartLine.objects.select_related("variant__product").get(cart=cart, variant=variant)
+
+
+def _line(cart: Cart, line_id: int) -> CartLine:
+    try:
+        return CartLine.objects.select_related("variant__product").get(pk=line_id, cart=cart)
+    except CartLine.DoesNotExist:
+        raise CartLineNotFound(f"No line {line_id} in this cart.") from None
+
+
+@transaction.atomic
+def cart_line_update(*, cart: Cart, line_id: int, quantity: int, channel: str) -> CartLine:
+    _check_quantity(quantity)
+    line = _line(cart, line_id)
+    line.quantity = quantity
+    line.save(update_fields=["quantity"])
+    _touch(cart)
+    return line
+
+
+@transaction.atomic
+def cart_line_remove(*, cart: Cart, line_id: int, channel: str) -> None:
+    line = _line(cart, line_id)
+    line.delete()
+    _touch(cart)
+    _record(
+        cart,
+        CustomerEvent.Kind.CART_LINE_REMOVED,
+        channel,
+        {"sku": line.variant.sku, "quantity": line.quantity},
+    )
+
+
+def promotion_by_code(code: str) -> Promotion:
+    code = code.strip()
+    promotion = Promotion.objects.running().filter(code__iexact=code).exclude(code="").first()
+    if promotion is None or (
+        promotion.usage_limit is not None and promotion.times_used >= promotion.usage_limit
+    ):
+        raise InvalidPromotionCode(f"The code {code!r} is unknown or no longer valid.")
+    return promotion
+
+
+def cart_promotion_code_apply(*, cart: Cart, code: str) -> Promotion:
+    """Adds a code to the cart. Whether it lowers the price is for pricing to say (a minimum
+    subtotal may be reached later)."""
+    promotion = promotion_by_code(code)
+    cart.promotions.add(promotion)
+    _touch(cart)
+    return promotion
+
+
+def cart_promotion_code_remove(*, cart: Cart, code: str) -> None:
+    cart.promotions.remove(*cart.promotions.filter(code__iexact=code.strip()))
+
+
+@transaction.atomic
+def cart_merge(*, source: Cart, target: Cart) -> Cart:
+    """Moves the lines and codes of `source` into `target` (same SKU: quantities add up, capped
+    at the per-line maximum), then closes `source`."""
+    if source.pk == target.pk:
+        return target
+    limit = settings.MAX_CART_LINE_QUANTITY
+    existing = {line.variant_id: line for line in target.lines.all()}
+    for line in source.lines.all():
+        if line.variant_id in existing:
+            kept = existing[line.variant_id]
+            kept.quantity = min(kept.quantity + line.quantity, limit)
+            kept.save(update_fields=["quantity"])
+            line.delete()
+        else:
+            line.cart = target
+            line.save(update_fields=["cart"])
+    target.promotions.add(*source.promotions.all())
+    source.status = Cart.Status.MERGED
+    source.save(update_fields=["status"])
+    _touch(target)
+    return target
+
+
+def cart_merge_customers(*, source: Customer, target: Customer) -> None:
+    """When two customers turn out to be one person: their open carts become one."""
+    source_cart = Cart.objects.filter(customer=source, status=Cart.Status.OPEN).first()
+    Cart.objects.filter(customer=source).exclude(status=Cart.Status.OPEN).update(customer=target)
+    if source_cart is None:
+        return
+    target_cart = Cart.objects.filter(customer=target, status=Cart.Status.OPEN).first()
+    if target_cart is None:
+        source_cart.customer = target
+        source_cart.save(update_fields=["customer"])
+    else:
+        cart_merge(source=source_cart, target=target_cart)
+        source_cart.customer = target
+        source_cart.save(update_fields=["customer"])
+
+
+def cart_adopt(*, cart: Cart, customer: Customer) -> Cart:
+    """A signed-in shopper's anonymous cart joins their customer's cart (or becomes it)."""
+    if cart.customer_id == customer.pk:
+        return cart
+    own = Cart.objects.filter(customer=customer, status=Cart.Status.OPEN).first()
+    if own is None:
+        cart.customer = customer
+        try:
+            with transaction.atomic():
+                cart.save(update_fields=["customer"])
+            return cart
+        except IntegrityError:
+            own = Cart.objects.get(customer=customer, status=Cart.Status.OPEN)
+    return cart_merge(source=cart, target=own)
+
+
+@transaction.atomic
+def cart_clear(*, cart: Cart) -> None:
+    """Empties the cart after an order took its lines; a fresh handoff code for the next visit."""
+    cart.lines.all().delete()
+    cart.promotions.clear()
+    for _ in range(10):
+        try:
+            with transaction.atomic():
+                Cart.objects.filter(pk=cart.pk).update(
+                    handoff_code=handoff_code_new(), pending_order=None, updated_at=timezone.now()
+                )
+            break
+        except IntegrityError:
+            continue
+
+
+# --- reads ---------------------------------------------------------------------------------
+
+
+def cart_with_lines(cart_id: int) -> Cart:
+    """A cart with lines, variants and promotions, in a fixed number of queries."""
+    return (
+        Cart.objects.select_related("customer")
+        .prefetch_related(
+            Prefetch(
+                "lines",
+                queryset=CartLine.objects.select_related("variant__product").order_by(
+                    "added_at", "id"
+                ),
+            ),
+            Prefetch(
+                "promotions",
+                queryset=Promotion.objects.prefetch_related("categories", "variants"),
+            ),
+        )
+        .get(pk=cart_id)
+    )
+
+
+def _automatic_promotions() -> list[Promotion]:
+    return list(
+        Promotion.objects.running()
+        .filter(code="")
+        .prefetch_related("categories", "variants")
+        .order_by("pk")
+    )
+
+
+def running_promotions(codes: list[Promotion]) -> list[Promotion]:
+    """Automatic promotions plus the given code promotions that still run and have uses left."""
+    now = timezone.now()
+    usable = [
+        p
+        for p in codes
+        if p.is_active
+        and (p.starts_at is None or p.starts_at <= now)
+        and (p.ends_at is None or p.ends_at > now)
+        and (p.usage_limit is None or p.times_used < p.usage_limit)
+    ]
+    return _automatic_promotions() + usable
+
+
+def price_lines(
+    lines: list[tuple[Variant, int]],
+    *,
+    promotions: list[Promotion],
+    customer: Customer | None,
+    line_ids: list[int | None] | None = None,
+) -> PricedCart:
+    """Prices any lines (a cart's, a till sale's) with the automatic promotions and codes."""
+    ids = line_ids or [None] * len(lines)
+    priced = [
+        PricedLine(variant=variant, quantity=quantity, unit_price=variant.price, line_id=line_id)
+        for (variant, quantity), line_id in zip(lines, ids, strict=True)
+    ]
+    scopes = scopes_for(running_promotions(promotions))
+    return price(priced, scopes, first_order=not customer_has_orders(customer))
+
+
+def cart_price(cart: Cart, *, customer: Customer | None = None) -> PricedCart:
+    """Prices a cart loaded with `cart_with_lines`."""
+    lines = list(cart.lines.all())
+    return price_lines(
+        [(line.variant, line.quantity) for line in lines],
+        promotions=list(cart.promotions.all()),
+        customer=customer or cart.customer,
+        line_ids=[line.pk for line in lines],
+    )

@@ -1,0 +1,112 @@
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from carts.checkout import CheckoutDetails, checkout_place
+from carts.errors import EmptyCart
+from channels_app.api.fields import MoneyField, location_by_code
+from channels_app.current import current_cart, current_customer
+from channels_app.idempotency import idempotent
+from shop.channels import Channel
+from shop.orders.models import Order, OrderLine, Payment
+from shop.orders.selectors import orders_visible_to, orders_with_lines
+
+
+class OrderLineSerializer(serializers.ModelSerializer):
+    unit_price = MoneyField()
+    discount = MoneyField()
+    line_total = MoneyField()
+
+    class Meta:
+        model = OrderLine
+        fields = ["sku", "name", "quantity", "unit_price", "discount", "line_total"]
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    store = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    lines = OrderLineSerializer(many=True, read_only=True)
+    subtotal = MoneyField()
+    discount = MoneyField()
+    total = MoneyField()
+
+    class Meta:
+        model = Order
+        fields = [
+            "number",
+            "status",
+            "channel",
+            "fulfilment",
+            "store",
+            "email",
+            "lines",
+            "subtotal",
+            "discount",
+            "total",
+            "currency",
+            "pickup_deadline",
+            "created_at",
+        ]
+
+
+class CheckoutApi(APIView):
+    class CheckoutInputSerializer(serializers.Serializer):
+        class PaymentInput(serializers.Serializer):
+            method = serializers.ChoiceField(
+                choices=[Payment.Method.CARD, Payment.Method.PAY_AT_PICKUP]
+            )
+            card_token = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+        email = serializers.EmailField()
+        fulfilment = serializers.ChoiceField(
+            choices=[Order.Fulfilment.DELIVERY, Order.Fulfilment.COLLECT]
+        )
+        store = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+        shipping_address = serializers.DictField(
+            child=serializers.CharField(allow_blank=True, max_length=200), required=False
+        )
+        payment = PaymentInput()
+
+    @extend_schema(request=CheckoutInputSerializer, responses={201: OrderSerializer})
+    @idempotent
+    def post(self, request):
+        data = self.CheckoutInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = data.validated_data
+        cart = current_cart(request)
+        if cart is None:
+            raise EmptyCart()
+        details = CheckoutDetails(
+            email=fields["email"],
+            fulfilment=fields["fulfilment"],
+            store=location_by_code(fields["store"]) if fields.get("store") else None,
+            shipping_address=fields.get("shipping_address", {}),
+            payment_method=fields["payment"]["method"],
+            card_token=fields["payment"].get("card_token", ""),
+        )
+        order = checkout_place(
+            cart=cart, details=details, customer=current_customer(request), channel=Channel.WEB
+        )
+        order = orders_with_lines().get(pk=order.pk)
+        return Response(OrderSerializer(order).data, status=status.HTTP_201_CREATED)
+
+
+class OrderListApi(generics.ListAPIView):
+    """The caller's orders: a customer's own of every channel, a clerk's store, or all."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = OrderSerializer
+
+    def get_queryset(self):
+        return orders_visible_to(self.request.user, current_customer(self.request))
+
+
+class OrderDetailApi(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=OrderSerializer, parameters=[OpenApiParameter("number", str, "path")])
+    def get(self, request, number: str):
+        visible = orders_visible_to(request.user, current_customer(request))
+        return Response(OrderSerializer(get_object_or_404(visible, number=number)).data)

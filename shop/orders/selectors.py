@@ -1,0 +1,24 @@
+from django.db.models import Prefetch, QuerySet
+
+from shop.orders.models import Order, OrderLine
+from shop.staff.roles import clerk_store, is_manager
+
+
+def orders_with_lines() -> QuerySet[Order]:
+    return Order.objects.select_related("store", "customer").prefetch_related(
+        Prefetch("lines", queryset=OrderLine.objects.order_by("id"))
+    )
+
+
+def orders_visible_to(user, customer=None) -> QuerySet[Order]:
+    """A manager sees every order, a clerk their store's, a customer their own of every channel.
+    Checkout attempts that were never placed are hidden from customers."""
+    orders = orders_with_lines()
+    if is_manager(user):
+        return orders
+    store = clerk_store(user)
+    if store is not None:
+        return orders.filter(store=store)
+    if customer is None:
+        return orders.none()
+    return orders.filter(customer=customer).exclude(status__in=Order.UNPLACED_STATUSES)
