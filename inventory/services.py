@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -288,7 +288,6 @@ def stock_transfer(
     )
 
 
-@transaction.atomic
 def stock_sell(
     *,
     location: Location,
@@ -304,6 +303,24 @@ def stock_sell(
     holding the item, so it exists).
     """
     merged = _merge_lines(lines)
+    if len(merged) == 1 and connection.vendor == "postgresql":
+        [(variant, quantity)] = merged.items()
+        movement = _sell_in_one_statement(
+            location,
+            variant,
+            quantity,
+            channel=channel,
+            reference=reference,
+            order=order,
+            user=user,
+        )
+        if movement is not None:
+            return [movement]
+    return _sell_lines(location, merged, channel, reference, order, user)
+
+
+@transaction.atomic
+def _sell_lines(location, merged, channel, reference, order, user) -> list[StockMovement]:
     taken: dict[Variant, int] = {}
     for _, variant, quantity in _sorted_by_stock_key((location, v, q) for v, q in merged.items()):
         if not _with_expired_released(_take_on_hand, location, variant, quantity):
@@ -312,6 +329,64 @@ def stock_sell(
     out = [(variant, -quantity) for variant, quantity in merged.items()]
     return _record(
         location, out, kind=Kind.SALE, channel=channel, reference=reference, order=order, user=user
+    )
+
+
+_SELL_SQL = f"""
+WITH taken AS (
+    UPDATE {Stock._meta.db_table}
+    SET on_hand = on_hand - %(quantity)s, updated_at = now()
+    WHERE location_id = %(location)s AND variant_id = %(variant)s
+      AND on_hand >= reserved + %(quantity)s
+    RETURNING location_id, variant_id
+)
+INSERT INTO {StockMovement._meta.db_table}
+    (location_id, variant_id, quantity, kind, reference, reason, channel, order_id, user_id,
+     created_at)
+SELECT location_id, variant_id, -%(quantity)s, %(kind)s, %(reference)s, '', %(channel)s,
+       %(order)s, %(user)s, now()
+FROM taken
+RETURNING id, created_at
+"""
+
+
+def _sell_in_one_statement(
+    location: Location, variant: Variant, quantity: int, *, channel, reference, order, user
+) -> StockMovement | None:
+    """The till's hot path on PostgreSQL: the guarded take and its ledger row in one statement.
+
+    One statement is atomic on its own, so outside a transaction this is one round trip and
+    the stock row is locked only while PostgreSQL runs it; inside one it simply joins it.
+    None when too few units are free: the caller then takes the general path, which also
+    releases lapsed reservations.
+    """
+    params = {
+        "quantity": quantity,
+        "location": location.pk,
+        "variant": variant.pk,
+        "kind": Kind.SALE,
+        "reference": reference[:120],
+        "channel": channel,
+        "order": order.pk if order is not None else None,
+        "user": user.pk if user is not None and user.is_authenticated else None,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_SELL_SQL, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    movement_id, created_at = row
+    return StockMovement(
+        id=movement_id,
+        location=location,
+        variant=variant,
+        quantity=-quantity,
+        kind=Kind.SALE,
+        reference=params["reference"],
+        channel=channel,
+        order=order,
+        user=user if params["user"] else None,
+        created_at=created_at,
     )
 
 
