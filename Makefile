@@ -44,9 +44,11 @@ chromium:
 		else echo "No /usr/bin/chromium and cannot install it: browser tests will skip."; fi; \
 	fi
 
-# Benchmarks run on PostgreSQL: DATABASE_URL or the local server.
+# Benchmarks run on PostgreSQL: DATABASE_URL or the local server. Hot-SKU sales, then the
+# storefront pages served by gunicorn (both on the `<name>_bench` database).
 bench: $(STAMP)
 	DATABASE_URL=$${DATABASE_URL:-$(LOCAL_PG)} $(BIN)/python -m bench.hot_sku
+	DATABASE_URL=$${DATABASE_URL:-$(LOCAL_PG)} $(BIN)/python -m bench.pages
 
 # A Celery worker with beat against CELERY_BROKER_URL (default: local Redis).
 worker: $(STAMP)

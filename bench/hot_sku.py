@@ -29,7 +29,6 @@ DJANGO_DEBUG says otherwise, so Django does not time and keep every query.
 """
 
 import argparse
-import os
 import sys
 import threading
 import time
@@ -38,8 +37,10 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import NoReturn
-from urllib.parse import quote, unquote, urlsplit
 
+from bench import common
+
+PROG = "hot_sku"
 GOAL = 0.5
 INITIAL_ON_HAND = 10_000_000
 REFERENCE = "bench"
@@ -50,82 +51,11 @@ BARE_SQL = (
 
 
 def fail(message: str) -> NoReturn:
-    print(f"hot_sku: {message}", file=sys.stderr)
-    raise SystemExit(2)
-
-
-# --- database selection ----------------------------------------------------------------------
-
-
-def bench_database_url() -> tuple[str, dict]:
-    """DATABASE_URL with the database name replaced by `<name>_bench`, and its parsed form."""
-    import environ
-
-    url = os.environ.get("DATABASE_URL", "")
-    if not url:
-        fail("DATABASE_URL is not set; this benchmark needs PostgreSQL, e.g. `make bench`.")
-    config = environ.Env.db_url_config(url)
-    engine = config.get("ENGINE", "")
-    if "postgresql" not in engine and "postgis" not in engine:
-        fail(f"refusing to run: DATABASE_URL is not PostgreSQL (engine {engine or 'unknown'}).")
-    name = config.get("NAME") or ""
-    if not name:
-        fail("DATABASE_URL names no database.")
-    bench_name = f"{name}_bench"
-    parts = urlsplit(url)
-    bench_url = parts._replace(path="/" + quote(bench_name)).geturl()
-    config["NAME"] = bench_name
-    return bench_url, config
-
-
-def create_database_if_missing(config: dict) -> bool:
-    """Creates the bench database through the server's `postgres` database. True if created."""
-    import psycopg
-    from psycopg import errors, sql
-
-    params = {
-        "host": config.get("HOST") or None,
-        "port": config.get("PORT") or None,
-        "user": config.get("USER") or None,
-        "password": config.get("PASSWORD") or None,
-        **{k: v for k, v in config.get("OPTIONS", {}).items() if isinstance(v, str | int)},
-    }
-    params = {k: v for k, v in params.items() if v is not None}
-    name = unquote(config["NAME"])
-    try:
-        with psycopg.connect(dbname="postgres", autocommit=True, connect_timeout=5, **params) as db:
-            if db.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-                return False
-            try:
-                db.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-            except errors.DuplicateDatabase:
-                return False  # created by a concurrent run
-            return True
-    except psycopg.OperationalError as exc:
-        fail(f"cannot reach PostgreSQL: {exc}")
+    common.fail(message, prog=PROG)
 
 
 def configure_django() -> str:
-    bench_url, config = bench_database_url()
-    created = create_database_if_missing(config)
-    os.environ["DATABASE_URL"] = bench_url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "shop.settings"
-    os.environ.setdefault("DJANGO_DEBUG", "false")
-
-    import django
-
-    django.setup()
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        fail(f"refusing to run: Django is connected to {connection.vendor}, not PostgreSQL.")
-    name = connection.settings_dict["NAME"]
-    if not name.endswith("_bench"):
-        fail(f"refusing to run: {name!r} is not a bench database.")
-    state = "created" if created else "existing"
-    where = f"{config.get('HOST') or 'local socket'}:{config.get('PORT') or 5432}"
-    print(f"Database: {name} on {where} ({state})")
-    return name
+    return common.configure_django(prog=PROG)
 
 
 # --- fixture ---------------------------------------------------------------------------------

@@ -47,6 +47,8 @@ class CheckoutDetails:
     store: Location | None = None
     shipping_address: dict = field(default_factory=dict)
     card_token: str = ""
+    #: At the till (endless aisle): the card was charged on the store's terminal.
+    terminal_reference: str = ""
 
 
 def _validate(details: CheckoutDetails) -> None:
@@ -72,17 +74,19 @@ def _validate(details: CheckoutDetails) -> None:
         if details.fulfilment != Order.Fulfilment.COLLECT:
             raise InvalidInput("Pay at pickup is for click and collect only.", details=["payment"])
     elif details.payment_method == Payment.Method.CARD:
-        if not details.card_token:
+        if not (details.card_token or details.terminal_reference):
             raise InvalidInput("A card token is needed.", details=["payment"])
     else:
         raise InvalidInput("Payment must be card or pay at pickup.", details=["payment"])
 
 
 def _claim(cart: Cart, order: Order) -> None:
-    """Marks the cart as being paid for; a second checkout of it is refused meanwhile."""
+    """Marks the cart as being paid for; a second checkout of it is refused meanwhile, and so
+    is this one if the cart changed since it was read and priced (another tab placed it or
+    added a line): every change of a cart moves its `updated_at`."""
     stale = timezone.now() - settings.PAYMENT_WINDOW
     claimed = (
-        Cart.objects.filter(pk=cart.pk, status=Cart.Status.OPEN)
+        Cart.objects.filter(pk=cart.pk, status=Cart.Status.OPEN, updated_at=cart.updated_at)
         .filter(
             Q(pending_order__isnull=True)
             | Q(pending_order__status=Order.Status.PAYMENT_FAILED)
@@ -94,7 +98,8 @@ def _claim(cart: Cart, order: Order) -> None:
         raise CheckoutInProgress()
 
 
-def _use_promotions(order: Order, priced: PricedCart) -> None:
+def promotions_use(order: Order, priced: PricedCart) -> None:
+    """Counts one use of each applied promotion; a promotion used up meanwhile is refused."""
     for applied in priced.applied:
         used = (
             Promotion.objects.filter(pk=applied.promotion.pk)
@@ -162,7 +167,7 @@ def _create_and_reserve(
             for variant, location, quantity in plan
         ]
     stock.stock_reserve(requests=requests, expires_at=timezone.now() + settings.PAYMENT_WINDOW)
-    _use_promotions(order, priced)
+    promotions_use(order, priced)
     return order
 
 
@@ -240,6 +245,8 @@ def checkout_place(
     """Places the cart as an order. Raises `InsufficientStock` (nothing held, cart untouched),
     `PaymentDeclined` (hold released, cart untouched) or `InvalidInput`."""
     _validate(details)
+    if details.terminal_reference and channel != Channel.POS:
+        raise InvalidInput("Terminal payments are taken at the till only.", details=["payment"])
     cart = cart_with_lines(cart.pk)
     if not cart.lines.all():
         raise EmptyCart()
@@ -254,8 +261,8 @@ def checkout_place(
     order = _create_and_reserve(
         cart=cart, details=details, customer=customer, channel=channel, staff_user=staff_user
     )
-    reference = ""
-    if details.payment_method == Payment.Method.CARD:
+    reference = details.terminal_reference
+    if details.payment_method == Payment.Method.CARD and not reference:
         result = gateway().charge(
             amount=order.total,
             currency=order.currency,

@@ -9,8 +9,9 @@ Rules, in order:
    customer without a placed order.
 3. A percentage takes that share of the eligible amount; a fixed amount takes at most the
    eligible amount. Each discount is rounded to the cent (half up) and spread over the eligible
-   lines in proportion to what they still cost, the rounding remainder on the last line, so
-   line discounts always add up to the cart discount and no line goes below zero.
+   lines in proportion to what they still cost, the rounding remainder on the last (largest)
+   line and what it cannot take on the next largest, so line discounts always add up to the
+   cart discount and no line goes below zero.
 """
 
 from collections.abc import Iterable, Sequence
@@ -102,9 +103,17 @@ def _spread(amount: Decimal, lines: Sequence[PricedLine]) -> None:
     remaining = amount
     for index, line in enumerate(lines):
         if index == len(lines) - 1:
-            share = remaining
+            share = min(remaining, line.total)
         else:
             share = min(money(amount * line.total / base), remaining, line.total)
+        line.discount += share
+        remaining -= share
+    # Shares rounded down on many lines can leave more than the last line costs: the rest goes
+    # to the lines that still cost something, largest first (`amount` never exceeds `base`).
+    for line in reversed(lines):
+        if remaining <= 0:
+            break
+        share = min(remaining, line.total)
         line.discount += share
         remaining -= share
 

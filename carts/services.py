@@ -4,7 +4,7 @@ import secrets
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Prefetch
+from django.db.models import F, Prefetch, Q
 from django.utils import timezone
 
 from carts.errors import CartLineNotFound, InvalidPromotionCode
@@ -138,6 +138,7 @@ def cart_promotion_code_apply(*, cart: Cart, code: str) -> Promotion:
 
 def cart_promotion_code_remove(*, cart: Cart, code: str) -> None:
     cart.promotions.remove(*cart.promotions.filter(code__iexact=code.strip()))
+    _touch(cart)
 
 
 @transaction.atomic
@@ -196,6 +197,18 @@ def cart_adopt(*, cart: Cart, customer: Customer) -> Cart:
     return cart_merge(source=cart, target=own)
 
 
+def cart_checkout_under_way(cart: Cart) -> bool:
+    """Whether an online checkout of this cart is waiting for its payment right now."""
+    from shop.orders.models import Order
+
+    stale = timezone.now() - settings.PAYMENT_WINDOW
+    return Cart.objects.filter(
+        pk=cart.pk,
+        pending_order__status=Order.Status.PENDING_PAYMENT,
+        pending_order__created_at__gte=stale,
+    ).exists()
+
+
 @transaction.atomic
 def cart_clear(*, cart: Cart) -> None:
     """Empties the cart after an order took its lines; a fresh handoff code for the next visit."""
@@ -239,6 +252,7 @@ def _automatic_promotions() -> list[Promotion]:
     return list(
         Promotion.objects.running()
         .filter(code="")
+        .filter(Q(usage_limit__isnull=True) | Q(times_used__lt=F("usage_limit")))
         .prefetch_related("categories", "variants")
         .order_by("pk")
     )

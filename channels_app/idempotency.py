@@ -1,15 +1,20 @@
-"""`Idempotency-Key` support for state-changing API calls.
+"""Idempotency keys: a repeated request with the same key does the work once.
 
 The key is claimed in its own short transaction before the work starts, so a concurrent
-retry sees it at once (409 in progress) and the work itself may span several transactions
-(reserve, pay, commit). A successful response is stored and replayed; a failed one frees the
-key, since nothing changed and the client may retry with it.
+retry sees it at once (in progress) and the work itself may span several transactions
+(reserve, pay, commit). A successful result is stored and replayed; a failure frees the key,
+since nothing changed and the caller may retry with it.
+
+`run_idempotent` is the mechanism, usable from any view: the checkout page sends the key in a
+hidden form field, the API in the `Idempotency-Key` header (`@idempotent`).
 """
 
 import functools
 import hashlib
 import json
+from collections.abc import Callable, Iterable
 from datetime import timedelta
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -18,54 +23,107 @@ from rest_framework.response import Response
 
 from channels_app.api.errors import error_body
 from channels_app.models import IdempotencyKey
+from shop.errors import Conflict
 
 HEADER = "Idempotency-Key"
+MAX_KEY_LENGTH = 255
 #: A key left "processing" this long belongs to a request that died; it may be taken over.
 STALE_AFTER = timedelta(minutes=5)
 
 
-def _scope(request) -> str:
-    if request.user and request.user.is_authenticated:
-        return f"user:{request.user.pk}"
+class IdempotencyKeyReused(Conflict):
+    code = "idempotency_key_reused"
+    default_message = "This Idempotency-Key was already used with a different request."
+
+
+class IdempotencyKeyInProgress(Conflict):
+    code = "idempotency_key_in_progress"
+    default_message = "A request with this Idempotency-Key is still running."
+
+
+def request_scope(request) -> str:
+    """Whose key it is: the signed-in user's, or the browser session's."""
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return f"user:{user.pk}"
     if not request.session.session_key:
         request.session.save()
     return f"session:{request.session.session_key}"
 
 
-def _fingerprint(request) -> str:
-    body = json.dumps(request.data, sort_keys=True, default=str)
-    raw = f"{request.method} {request.path}\n{body}"
-    return hashlib.sha256(raw.encode()).hexdigest()
+def fingerprint(method: str, path: str, data: Any) -> str:
+    """SHA-256 of what was asked: the same key with another request is refused."""
+    body = json.dumps(data, sort_keys=True, default=str)
+    return hashlib.sha256(f"{method} {path}\n{body}".encode()).hexdigest()
 
 
-def _conflict(code: str, message: str) -> Response:
-    return Response(error_body(code, message), status=status.HTTP_409_CONFLICT)
+def form_fingerprint(request, *, ignore: Iterable[str] = ("csrfmiddlewaretoken",)) -> str:
+    """The fingerprint of a submitted HTML form (the CSRF token changes between renders)."""
+    skipped = set(ignore)
+    data = {k: request.POST.getlist(k) for k in sorted(request.POST) if k not in skipped}
+    return fingerprint(request.method, request.path, data)
 
 
-def _claim(scope: str, key: str, fingerprint: str) -> IdempotencyKey | Response:
-    """Claims the key for this request, or returns the response a retry gets."""
+def _claim(scope: str, key: str, request_hash: str) -> IdempotencyKey:
+    """Claims the key for this request; raises if another request holds it or used it.
+
+    A key already done is returned as it is: the caller replays its stored result."""
     try:
         with transaction.atomic():
-            return IdempotencyKey.objects.create(scope=scope, key=key, request_hash=fingerprint)
+            return IdempotencyKey.objects.create(scope=scope, key=key, request_hash=request_hash)
     except IntegrityError:
         pass
     existing = IdempotencyKey.objects.get(scope=scope, key=key)
-    if existing.request_hash != fingerprint:
-        return _conflict(
-            "idempotency_key_reused",
-            "This Idempotency-Key was already used with a different request.",
-        )
+    if existing.request_hash != request_hash:
+        raise IdempotencyKeyReused()
     if existing.state == IdempotencyKey.State.DONE:
-        return Response(existing.response_body, status=existing.response_status)
+        return existing
     stale = timezone.now() - STALE_AFTER
     taken = IdempotencyKey.objects.filter(pk=existing.pk, created_at__lt=stale).update(
         created_at=timezone.now()
     )
     if taken:
         return existing
-    return _conflict(
-        "idempotency_key_in_progress", "A request with this Idempotency-Key is still running."
-    )
+    raise IdempotencyKeyInProgress()
+
+
+def run_idempotent(*, scope: str, key: str, fingerprint: str, fn: Callable[[], Any]) -> Any:
+    """Runs `fn` once for (scope, key) and returns its result, which must be JSON-serialisable.
+
+    A repeat with the same fingerprint returns the stored result of the first run without
+    calling `fn`. Raises `IdempotencyKeyReused` (same key, other request) or
+    `IdempotencyKeyInProgress` (the first run is still working). If `fn` raises, the key is
+    freed and the exception propagates.
+    """
+    claimed = _claim(scope, key, fingerprint)
+    if claimed.state == IdempotencyKey.State.DONE:
+        return claimed.response_body
+    try:
+        result = fn()
+    except BaseException:
+        claimed.delete()
+        raise
+    claimed.state = IdempotencyKey.State.DONE
+    claimed.response_body = json.loads(json.dumps(result, default=str))
+    claimed.save(update_fields=["state", "response_body"])
+    return claimed.response_body
+
+
+def idempotent_outcome(*, scope: str, key: str) -> tuple[str, Any] | None:
+    """("processing", None) or ("done", result) for a key of this scope; None if the key is
+    free again (its request failed) or was never used."""
+    row = IdempotencyKey.objects.filter(scope=scope, key=key).first()
+    if row is None:
+        return None
+    return row.state, row.response_body if row.state == IdempotencyKey.State.DONE else None
+
+
+class _NotKept(Exception):
+    """A response that is not stored (an error): the key is freed and the response sent."""
+
+    def __init__(self, response: Response):
+        super().__init__(response.status_code)
+        self.response = response
 
 
 def idempotent(view_method):
@@ -76,26 +134,27 @@ def idempotent(view_method):
         key = request.headers.get(HEADER, "").strip()
         if not key:
             return view_method(self, request, *args, **kwargs)
-        if len(key) > 255:
+        if len(key) > MAX_KEY_LENGTH:
             return Response(
                 error_body("invalid", "Idempotency-Key is longer than 255 characters."),
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        claimed = _claim(_scope(request), key, _fingerprint(request))
-        if isinstance(claimed, Response):
-            return claimed
-        try:
+
+        def respond() -> dict:
             response = view_method(self, request, *args, **kwargs)
-        except BaseException:
-            claimed.delete()
-            raise
-        if 200 <= response.status_code < 300:
-            claimed.state = IdempotencyKey.State.DONE
-            claimed.response_status = response.status_code
-            claimed.response_body = json.loads(json.dumps(response.data, default=str))
-            claimed.save(update_fields=["state", "response_status", "response_body"])
-        else:
-            claimed.delete()
-        return response
+            if not 200 <= response.status_code < 300:
+                raise _NotKept(response)
+            return {"status": response.status_code, "body": response.data}
+
+        try:
+            stored = run_idempotent(
+                scope=request_scope(request),
+                key=key,
+                fingerprint=fingerprint(request.method, request.path, request.data),
+                fn=respond,
+            )
+        except _NotKept as not_kept:
+            return not_kept.response
+        return Response(stored["body"], status=stored["status"])
 
     return wrapper

@@ -1,11 +1,22 @@
 from django.urls import path
 
-from channels_app.views import storefront
+from channels_app.views.storefront import cart, catalog, checkout, orders
 
 app_name = "storefront"
 
 urlpatterns = [
-    path("", storefront.home, name="home"),
-    path("c/<slug:slug>/", storefront.category, name="category"),
-    path("p/<slug:slug>/", storefront.product, name="product"),
+    path("", catalog.home, name="home"),
+    path("c/<slug:slug>/", catalog.category, name="category"),
+    path("search/", catalog.search, name="search"),
+    path("p/<slug:slug>/", catalog.product, name="product"),
+    path("cart/", cart.cart, name="cart"),
+    path("cart/add/", catalog.cart_add, name="cart-add"),
+    path("cart/lines/<int:line_id>/", cart.line_update, name="cart-line-update"),
+    path("cart/lines/<int:line_id>/remove/", cart.line_remove, name="cart-line-remove"),
+    path("cart/codes/", cart.promotion_apply, name="cart-code-apply"),
+    path("cart/codes/remove/", cart.promotion_remove, name="cart-code-remove"),
+    path("checkout/", checkout.checkout, name="checkout"),
+    path("checkout/pending/<str:key>/", checkout.checkout_pending, name="checkout-pending"),
+    path("orders/<str:number>/", orders.order_detail, name="order"),
+    path("account/orders/", orders.order_history, name="order-history"),
 ]

@@ -1,11 +1,15 @@
 """The only code that changes stock.
 
-Every function is atomic and race-free under READ COMMITTED: a stock counter changes in one
-conditional UPDATE whose WHERE clause is the business check ("take n only if n are free"),
-so the check and the take cannot be separated by another transaction. Updates to several
-rows are issued in (location, variant) order and reservation rows are locked before stock
-rows (see `locks.py`), so concurrent operations cannot deadlock. Every change of on-hand
-units writes a ledger movement.
+Every function is atomic and race-free under READ COMMITTED. The stock rows an operation
+touches are locked first, in primary-key order (`locks.py`), so concurrent operations cannot
+deadlock; the check ("are n units free?") is made on the locked rows and all of them change
+in one UPDATE, so an operation costs the same number of queries for 1 line as for 50. A
+single-row change may instead be one conditional UPDATE whose WHERE clause is the check.
+Every change of on-hand units writes a ledger movement.
+
+Reservations past their expiry no longer hold stock even before the sweeper releases them:
+when an operation finds too few free units on a row, it first releases that row's lapsed
+reservations, then checks again.
 """
 
 from collections import defaultdict
@@ -15,19 +19,19 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import Case, F, IntegerField, Value, When
 from django.utils import timezone
 
 from inventory.errors import InsufficientStock, InvalidQuantity, ReservationNotActive
-from inventory.locks import lock_reservations
+from inventory.locks import Pair, lock_reservations, lock_stock, pairs_filter
 from inventory.models import Location, Reservation, Stock, StockMovement
-from inventory.selectors import availability_at
 from shop.catalog.models import Variant
 from shop.channels import Channel
 from shop.errors import InvalidInput
 from shop.orders.models import OrderLine
 
 Kind = StockMovement.Kind
+ADJUSTMENT_REASONS = ("count", "damage", "theft", "other")
 
 
 @dataclass(frozen=True)
@@ -43,9 +47,6 @@ class ReservationRequest:
     order_line: OrderLine
     location: Location
     quantity: int
-
-
-ADJUSTMENT_REASONS = ("count", "damage", "theft", "other")
 
 
 # --- validation --------------------------------------------------------------------------
@@ -65,25 +66,17 @@ def _check_quantity(quantity: object, *, signed: bool = False) -> int:
 
 def _merge_lines(lines: Iterable[StockLine]) -> dict[Variant, int]:
     """Validates each line and adds up repeated variants, so each stock row changes once."""
-    merged: dict[int, int] = defaultdict(int)
-    variants: dict[int, Variant] = {}
+    merged: dict[Variant, int] = defaultdict(int)
     for line in lines:
-        merged[line.variant.pk] += _check_quantity(line.quantity)
-        variants[line.variant.pk] = line.variant
+        merged[line.variant] += _check_quantity(line.quantity)
     if not merged:
         raise InvalidInput("At least one line is needed.")
     for quantity in merged.values():
         _check_quantity(quantity)  # the sum of several lines may exceed the limit too
-    return {variants[pk]: quantity for pk, quantity in merged.items()}
+    return dict(merged)
 
 
-def _sorted_by_stock_key(
-    items: Iterable[tuple[Location, Variant, int]],
-) -> list[tuple[Location, Variant, int]]:
-    return sorted(items, key=lambda item: (item[0].pk, item[1].pk))
-
-
-# --- primitive counter updates -----------------------------------------------------------
+# --- locked, batched row changes ---------------------------------------------------------
 
 
 def _ensure_stock_rows(pairs: Iterable[tuple[Location, Variant]]) -> None:
@@ -94,63 +87,64 @@ def _ensure_stock_rows(pairs: Iterable[tuple[Location, Variant]]) -> None:
     )
 
 
-def _stock_rows(location: Location, variant: Variant):
-    return Stock.objects.filter(location=location, variant=variant)
+def _apply(rows: dict[Pair, Stock], on_hand: dict[Pair, int], reserved: dict[Pair, int]) -> None:
+    """Adds the given deltas to locked rows, in one UPDATE whatever their number."""
+    changes = {}
+    for name, deltas in (("on_hand", on_hand), ("reserved", reserved)):
+        whens = [When(pk=rows[pair].pk, then=Value(delta)) for pair, delta in deltas.items()]
+        if whens:
+            delta = Case(*whens, default=Value(0), output_field=IntegerField())
+            changes[name] = F(name) + delta
+    pks = [rows[pair].pk for pair in {*on_hand, *reserved}]
+    if pks:
+        Stock.objects.filter(pk__in=pks).update(**changes, updated_at=timezone.now())
 
 
-def _add_on_hand(location: Location, variant: Variant, quantity: int) -> None:
-    _stock_rows(location, variant).update(on_hand=F("on_hand") + quantity)
+def _free(row: Stock | None, *, for_hold: bool) -> int:
+    """Units a sale (or, `for_hold`, a reservation) may take from a locked row."""
+    if row is None:
+        return 0
+    free = row.on_hand - row.reserved - (row.safety_stock if for_hold else 0)
+    return max(free, 0)
 
 
-def _take_on_hand(location: Location, variant: Variant, quantity: int) -> bool:
-    """Removes units nobody has reserved; False (and nothing changed) if too few are free."""
-    return bool(
-        _stock_rows(location, variant)
-        .filter(on_hand__gte=F("reserved") + quantity)
-        .update(on_hand=F("on_hand") - quantity)
-    )
-
-
-def _hold(location: Location, variant: Variant, quantity: int) -> bool:
-    """Reserves units that are free beyond the safety stock; False if too few are."""
-    return bool(
-        _stock_rows(location, variant)
-        .filter(on_hand__gte=F("reserved") + F("safety_stock") + quantity)
-        .update(reserved=F("reserved") + quantity)
-    )
-
-
-def _with_expired_released(attempt, location: Location, variant: Variant, quantity: int) -> bool:
-    """Runs `attempt`; if it fails, releases lapsed reservations of that row and tries again.
-
-    Expired reservations must not block a sale even before the sweeper has run. Locks on
-    reservations are taken with SKIP LOCKED, so this never waits on a reservation another
-    transaction is committing and cannot close a lock cycle.
-    """
-    if attempt(location, variant, quantity):
-        return True
-    if _release_expired_at(location, variant):
-        return attempt(location, variant, quantity)
-    return False
+def _lock_enough(
+    wanted: dict[Pair, int], *, for_hold: bool, also: Iterable[Pair] = ()
+) -> tuple[dict[Pair, Stock], list]:
+    """Locks the rows (with the `also` rows, all in one primary-key ordered lock) and checks
+    each wanted row has enough units free, releasing lapsed reservations of short rows once.
+    Returns the locked rows and the short pairs (empty when all fit)."""
+    pairs = {*wanted, *also}
+    rows = lock_stock(pairs)
+    short = [p for p, q in wanted.items() if _free(rows.get(p), for_hold=for_hold) < q]
+    if short and _release_lapsed_at(short):
+        rows = lock_stock(pairs)  # re-read: the counters changed
+        short = [p for p, q in wanted.items() if _free(rows.get(p), for_hold=for_hold) < q]
+    return rows, short
 
 
 def _insufficient(
-    location: Location, wanted: dict[Variant, int], taken: dict[Variant, int], verb: str
+    verb: str,
+    wanted: dict[Pair, int],
+    rows: dict[Pair, Stock],
+    variants: dict[int, Variant],
+    locations: dict[int, Location],
+    *,
+    for_hold: bool,
 ) -> InsufficientStock:
-    """The error for a failed all-or-nothing operation, with availability as it was before it
-    started: `taken` holds what this transaction already took from rows it still locks."""
-    available = availability_at(location=location, variants=list(wanted))
     details = [
         {
-            "sku": variant.sku,
+            "sku": variants[variant_id].sku,
             "requested": quantity,
-            "available": available.get(variant.pk, 0) + taken.get(variant, 0),
+            "available": _free(rows.get((location_id, variant_id)), for_hold=for_hold),
         }
-        for variant, quantity in wanted.items()
+        for (location_id, variant_id), quantity in wanted.items()
     ]
-    skus = ", ".join(d["sku"] for d in details if d["requested"] > d["available"])
+    short = [d for d in details if d["requested"] > d["available"]]
+    where = {locations[location_id].name for (location_id, _), _ in wanted.items()}
     return InsufficientStock(
-        f"Not enough stock at {location.name} to {verb} {skus or 'these items'}.",
+        f"Not enough stock at {', '.join(sorted(where))} to {verb} "
+        f"{', '.join(d['sku'] for d in short)}.",
         details=details,
     )
 
@@ -167,6 +161,8 @@ def _record(
     user=None,
 ) -> list[StockMovement]:
     now = timezone.now()
+    if user is not None and not user.is_authenticated:
+        user = None
     return StockMovement.objects.bulk_create(
         [
             StockMovement(
@@ -186,6 +182,12 @@ def _record(
     )
 
 
+def _add_units(location: Location, merged: dict[Variant, int]) -> None:
+    _ensure_stock_rows((location, variant) for variant in merged)
+    wanted = {(location.pk, v.pk): q for v, q in merged.items()}
+    _apply(lock_stock(wanted), on_hand=wanted, reserved={})
+
+
 # --- services ------------------------------------------------------------------------------
 
 
@@ -200,11 +202,42 @@ def stock_receive(
 ) -> list[StockMovement]:
     """Goods arrive at a location: on hand goes up."""
     merged = _merge_lines(lines)
-    _ensure_stock_rows((location, variant) for variant in merged)
-    for _, variant, quantity in _sorted_by_stock_key((location, v, q) for v, q in merged.items()):
-        _add_on_hand(location, variant, quantity)
+    _add_units(location, merged)
     return _record(
         location, merged.items(), kind=Kind.RECEIPT, channel=channel, reference=reference, user=user
+    )
+
+
+@transaction.atomic
+def stock_return(
+    *,
+    location: Location,
+    lines: Sequence[StockLine],
+    channel: str,
+    reference: str = "",
+    order=None,
+    user=None,
+) -> list[StockMovement]:
+    """Returned goods go back on the shelf at the location that took them back."""
+    merged = _merge_lines(lines)
+    _add_units(location, merged)
+    return _record(
+        location,
+        merged.items(),
+        kind=Kind.RETURN,
+        channel=channel,
+        reference=reference,
+        order=order,
+        user=user,
+    )
+
+
+def _take_on_hand(location: Location, variant: Variant, quantity: int) -> bool:
+    """One row: removes units nobody has reserved; False (nothing changed) if too few."""
+    return bool(
+        Stock.objects.filter(
+            location=location, variant=variant, on_hand__gte=F("reserved") + quantity
+        ).update(on_hand=F("on_hand") - quantity, updated_at=timezone.now())
     )
 
 
@@ -224,24 +257,25 @@ def stock_adjust(
     if reason not in ADJUSTMENT_REASONS:
         raise InvalidInput(f"Reason must be one of {', '.join(ADJUSTMENT_REASONS)}.")
     if quantity > 0:
-        _ensure_stock_rows([(location, variant)])
-        _add_on_hand(location, variant, quantity)
-    elif not _with_expired_released(_take_on_hand, location, variant, -quantity):
-        row = _stock_rows(location, variant).values("on_hand", "reserved").first() or {}
-        on_hand, reserved = row.get("on_hand", 0), row.get("reserved", 0)
-        raise InsufficientStock(
-            f"Cannot remove {-quantity} of {variant.sku} at {location.name}: "
-            f"{on_hand} on hand, {reserved} reserved.",
-            details=[
-                {
-                    "sku": variant.sku,
-                    "requested": -quantity,
-                    "available": max(on_hand - reserved, 0),
-                    "on_hand": on_hand,
-                    "reserved": reserved,
-                }
-            ],
-        )
+        _add_units(location, {variant: quantity})
+    elif not _take_on_hand(location, variant, -quantity):
+        pair = (location.pk, variant.pk)
+        if not (_release_lapsed_at([pair]) and _take_on_hand(location, variant, -quantity)):
+            row = lock_stock([pair]).get(pair)
+            on_hand, reserved = (row.on_hand, row.reserved) if row else (0, 0)
+            raise InsufficientStock(
+                f"Cannot remove {-quantity} of {variant.sku} at {location.name}: "
+                f"{on_hand} on hand, {reserved} reserved.",
+                details=[
+                    {
+                        "sku": variant.sku,
+                        "requested": -quantity,
+                        "available": max(on_hand - reserved, 0),
+                        "on_hand": on_hand,
+                        "reserved": reserved,
+                    }
+                ],
+            )
     [movement] = _record(
         location,
         [(variant, quantity)],
@@ -269,23 +303,18 @@ def stock_transfer(
         raise InvalidInput("A transfer needs two different locations.")
     merged = _merge_lines(lines)
     _ensure_stock_rows((destination, variant) for variant in merged)
-    changes = [(source, v, -q) for v, q in merged.items()] + [
-        (destination, v, q) for v, q in merged.items()
-    ]
-    taken: dict[Variant, int] = {}
-    for location, variant, quantity in _sorted_by_stock_key(changes):
-        if quantity > 0:
-            _add_on_hand(location, variant, quantity)
-        elif _with_expired_released(_take_on_hand, location, variant, -quantity):
-            taken[variant] = -quantity
-        else:
-            raise _insufficient(source, merged, taken, "transfer")
+    out = {(source.pk, v.pk): q for v, q in merged.items()}
+    into = {(destination.pk, v.pk): q for v, q in merged.items()}
+    rows, short = _lock_enough(out, for_hold=False, also=into)
+    if short:
+        variants = {v.pk: v for v in merged}
+        raise _insufficient("transfer", out, rows, variants, {source.pk: source}, for_hold=False)
+    _apply(rows, on_hand={**{p: -q for p, q in out.items()}, **into}, reserved={})
     reference = reference or f"{source.code}→{destination.code}"
-    out = [(v, -q) for v, q in merged.items()]
     common = {"channel": channel, "reference": reference, "user": user}
-    return _record(source, out, kind=Kind.TRANSFER_OUT, **common) + _record(
-        destination, merged.items(), kind=Kind.TRANSFER_IN, **common
-    )
+    return _record(
+        source, [(v, -q) for v, q in merged.items()], kind=Kind.TRANSFER_OUT, **common
+    ) + _record(destination, merged.items(), kind=Kind.TRANSFER_IN, **common)
 
 
 def stock_sell(
@@ -321,14 +350,20 @@ def stock_sell(
 
 @transaction.atomic
 def _sell_lines(location, merged, channel, reference, order, user) -> list[StockMovement]:
-    taken: dict[Variant, int] = {}
-    for _, variant, quantity in _sorted_by_stock_key((location, v, q) for v, q in merged.items()):
-        if not _with_expired_released(_take_on_hand, location, variant, quantity):
-            raise _insufficient(location, merged, taken, "sell")
-        taken[variant] = quantity
-    out = [(variant, -quantity) for variant, quantity in merged.items()]
+    wanted = {(location.pk, v.pk): q for v, q in merged.items()}
+    rows, short = _lock_enough(wanted, for_hold=False)
+    if short:
+        variants = {v.pk: v for v in merged}
+        raise _insufficient("sell", wanted, rows, variants, {location.pk: location}, for_hold=False)
+    _apply(rows, on_hand={p: -q for p, q in wanted.items()}, reserved={})
     return _record(
-        location, out, kind=Kind.SALE, channel=channel, reference=reference, order=order, user=user
+        location,
+        [(v, -q) for v, q in merged.items()],
+        kind=Kind.SALE,
+        channel=channel,
+        reference=reference,
+        order=order,
+        user=user,
     )
 
 
@@ -360,6 +395,7 @@ def _sell_in_one_statement(
     None when too few units are free: the caller then takes the general path, which also
     releases lapsed reservations.
     """
+    user = user if user is not None and user.is_authenticated else None
     params = {
         "quantity": quantity,
         "location": location.pk,
@@ -368,7 +404,7 @@ def _sell_in_one_statement(
         "reference": reference[:120],
         "channel": channel,
         "order": order.pk if order is not None else None,
-        "user": user.pk if user is not None and user.is_authenticated else None,
+        "user": user.pk if user is not None else None,
     }
     with connection.cursor() as cursor:
         cursor.execute(_SELL_SQL, params)
@@ -385,34 +421,8 @@ def _sell_in_one_statement(
         reference=params["reference"],
         channel=channel,
         order=order,
-        user=user if params["user"] else None,
-        created_at=created_at,
-    )
-
-
-@transaction.atomic
-def stock_return(
-    *,
-    location: Location,
-    lines: Sequence[StockLine],
-    channel: str,
-    reference: str = "",
-    order=None,
-    user=None,
-) -> list[StockMovement]:
-    """Returned goods go back on the shelf at the location that took them back."""
-    merged = _merge_lines(lines)
-    _ensure_stock_rows((location, variant) for variant in merged)
-    for _, variant, quantity in _sorted_by_stock_key((location, v, q) for v, q in merged.items()):
-        _add_on_hand(location, variant, quantity)
-    return _record(
-        location,
-        merged.items(),
-        kind=Kind.RETURN,
-        channel=channel,
-        reference=reference,
-        order=order,
         user=user,
+        created_at=created_at,
     )
 
 
@@ -420,31 +430,28 @@ def stock_return(
 def stock_reserve(
     *, requests: Sequence[ReservationRequest], expires_at: datetime | None
 ) -> list[Reservation]:
-    """Holds stock for an order's lines: every request or none.
+    """Holds stock for an order's lines: every request or none, in a fixed number of queries.
 
     `expires_at` None means the hold never lapses (delivery orders until shipped).
     """
     if not requests:
         raise InvalidInput("Nothing to reserve.")
-    wanted: dict[tuple[Location, Variant], int] = defaultdict(int)
+    wanted: dict[Pair, int] = defaultdict(int)
     for request in requests:
-        key = (request.location, request.order_line.variant)
-        wanted[key] += _check_quantity(request.quantity)
-    held: dict[tuple[Location, Variant], int] = {}
-    for location, variant, quantity in _sorted_by_stock_key(
-        (loc, var, q) for (loc, var), q in wanted.items()
-    ):
-        if not _with_expired_released(_hold, location, variant, quantity):
-            here = {var: q for (loc, var), q in wanted.items() if loc.pk == location.pk}
-            taken = {var: q for (loc, var), q in held.items() if loc.pk == location.pk}
-            raise _insufficient(location, here, taken, "reserve")
-        held[(location, variant)] = quantity
+        pair = (request.location.pk, request.order_line.variant_id)
+        wanted[pair] += _check_quantity(request.quantity)
+    rows, short = _lock_enough(wanted, for_hold=True)
+    if short:
+        variants = {r.order_line.variant_id: r.order_line.variant for r in requests}
+        locations = {r.location.pk: r.location for r in requests}
+        raise _insufficient("reserve", wanted, rows, variants, locations, for_hold=True)
+    _apply(rows, on_hand={}, reserved=wanted)
     return Reservation.objects.bulk_create(
         [
             Reservation(
                 order_line=request.order_line,
                 location=request.location,
-                variant=request.order_line.variant,
+                variant_id=request.order_line.variant_id,
                 quantity=request.quantity,
                 expires_at=expires_at,
             )
@@ -453,28 +460,23 @@ def stock_reserve(
     )
 
 
-def _close(reservations: Iterable[Reservation], state: str) -> None:
-    """Marks locked, active reservations closed and gives their units back to the counter."""
-    reservations = list(reservations)
+def _close(reservations: list[Reservation], state: str) -> None:
+    """Marks locked, active reservations closed and gives their units back to the counter
+    (and, when committed, takes them off on hand)."""
     if not reservations:
         return
     Reservation.objects.filter(pk__in=[r.pk for r in reservations]).update(
         state=state, closed_at=timezone.now()
     )
-    held: dict[tuple[int, int], int] = defaultdict(int)
+    held: dict[Pair, int] = defaultdict(int)
     for reservation in reservations:
-        held[(reservation.location_id, reservation.variant_id)] += reservation.quantity
-    for (location_id, variant_id), quantity in sorted(held.items()):
-        if state == Reservation.State.COMMITTED:
-            change = {"on_hand": F("on_hand") - quantity, "reserved": F("reserved") - quantity}
-        else:
-            change = {"reserved": F("reserved") - quantity}
-        Stock.objects.filter(location_id=location_id, variant_id=variant_id).update(**change)
+        held[(reservation.location_id, reservation.variant_id)] -= reservation.quantity
+    sold = held if state == Reservation.State.COMMITTED else {}
+    _apply(lock_stock(held), on_hand=sold, reserved=held)
 
 
 def _lock_active(reservations: Iterable[Reservation]) -> list[Reservation]:
-    locked = lock_reservations(r.pk for r in reservations)
-    return [r for r in locked if r.state == Reservation.State.ACTIVE]
+    return [r for r in lock_reservations(reservations) if r.state == Reservation.State.ACTIVE]
 
 
 @transaction.atomic
@@ -496,19 +498,19 @@ def stock_commit(
     user=None,
 ) -> list[StockMovement]:
     """Turns reservations into a sale: the units leave on hand and the ledger records it."""
-    reservations = list(reservations)
-    active = _lock_active(reservations)
-    if len(active) != len(reservations):
+    wanted = list(reservations)
+    active = _lock_active(wanted)
+    if len(active) != len(wanted):
+        closed = {r.pk for r in wanted} - {r.pk for r in active}
         raise ReservationNotActive(
             "Some reservations were already released, expired or committed.",
-            details=[r.pk for r in reservations if r.pk not in {a.pk for a in active}],
+            details=sorted(closed),
         )
     _close(active, Reservation.State.COMMITTED)
     by_location: dict[int, list[tuple[Variant, int]]] = defaultdict(list)
-    locations = {}
+    locations = {r.location_id: r.location for r in active}
     for reservation in active:
         by_location[reservation.location_id].append((reservation.variant, -reservation.quantity))
-        locations[reservation.location_id] = reservation.location
     movements = []
     for location_id, lines in sorted(by_location.items()):
         movements += _record(
@@ -523,20 +525,33 @@ def stock_commit(
     return movements
 
 
-def _release_expired_at(location: Location, variant: Variant) -> int:
-    ids = Reservation.objects.expired_unreleased().filter(location=location, variant=variant)
-    return _expire(ids.values_list("pk", flat=True))
+@transaction.atomic(savepoint=False)  # raises nothing of its own: no savepoint needed
+def reservations_set_expiry(
+    *, reservations: Iterable[Reservation], expires_at: datetime | None
+) -> int:
+    """Moves the expiry of active reservations, e.g. from the payment window to the pickup
+    deadline once an order is paid. Counters do not change. Returns how many were moved."""
+    active = _lock_active(reservations)
+    Reservation.objects.filter(pk__in=[r.pk for r in active]).update(expires_at=expires_at)
+    return len(active)
 
 
 def _expire(ids: Iterable[int]) -> int:
-    locked = lock_reservations(ids, skip_locked=True)
+    """Releases the lapsed ones among these reservations. SKIP LOCKED: a reservation another
+    transaction is committing is left to it, so this never waits on a reservation lock."""
+    now = timezone.now()
     lapsed = [
         r
-        for r in locked
-        if r.state == Reservation.State.ACTIVE and r.expires_at and r.expires_at <= timezone.now()
+        for r in lock_reservations(ids, skip_locked=True)
+        if r.state == Reservation.State.ACTIVE and r.expires_at and r.expires_at <= now
     ]
     _close(lapsed, Reservation.State.EXPIRED)
     return len(lapsed)
+
+
+def _release_lapsed_at(pairs: Sequence[Pair]) -> int:
+    lapsed = Reservation.objects.expired_unreleased().filter(pairs_filter(pairs))
+    return _expire(lapsed.values_list("pk", flat=True))
 
 
 def reservations_release_expired(*, batch_size: int = 500) -> int:
@@ -558,14 +573,3 @@ def reservations_release_expired(*, batch_size: int = 500) -> int:
         released += count
         if count == 0:
             return released  # the rest is locked by a concurrent run, which releases it
-
-
-@transaction.atomic
-def reservations_set_expiry(
-    *, reservations: Iterable[Reservation], expires_at: datetime | None
-) -> int:
-    """Moves the expiry of active reservations, e.g. from the payment window to the pickup
-    deadline once an order is paid. Counters do not change."""
-    active = _lock_active(reservations)
-    Reservation.objects.filter(pk__in=[r.pk for r in active]).update(expires_at=expires_at)
-    return len(active)

@@ -84,7 +84,11 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+DATABASES = {
+    "default": env.db_url_config(
+        env("DATABASE_URL", default="") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+    )
+}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -168,6 +172,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "OrderFulfilmentEnum": "shop.orders.models.Order.Fulfilment",
+        "OrderStatusEnum": "shop.orders.models.Order.Status",
+        "CheckoutFulfilmentEnum": ["delivery", "collect"],
+    },
 }
 
 # --- Celery ---------------------------------------------------------------------------------
@@ -183,6 +192,10 @@ CELERY_BEAT_SCHEDULE = {
     "release-expired-reservations": {
         "task": "inventory.tasks.release_expired_reservations",
         "schedule": timedelta(minutes=5),
+    },
+    "expire-overdue-pickups": {
+        "task": "shop.orders.tasks.expire_overdue_pickups",
+        "schedule": timedelta(minutes=15),
     },
 }
 

@@ -15,6 +15,8 @@ from rest_framework.test import APIClient
 
 from tests import factories
 
+pytest_plugins = ["tests.browser"]
+
 REQUIRE_SERVICES = os.environ.get("OMNISTORE_REQUIRE_SERVICES") == "1"
 CHROMIUM = "/usr/bin/chromium"
 

@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from channels_app.api.views import auth, carts, catalog, inventory, orders, staff
+from channels_app.api.views import auth, carts, catalog, inventory, orders, pos, staff
 
 app_name = "api"
 
@@ -23,6 +23,17 @@ urlpatterns = [
     path("checkout/", orders.CheckoutApi.as_view(), name="checkout"),
     path("orders/", orders.OrderListApi.as_view(), name="orders"),
     path("orders/<str:number>/", orders.OrderDetailApi.as_view(), name="order"),
+    path("pos/customers/", pos.CustomerSearchApi.as_view(), name="pos-customers"),
+    path("pos/carts/<str:handoff_code>/", pos.PosCartApi.as_view(), name="pos-cart"),
+    path("pos/sales/", pos.PosSaleApi.as_view(), name="pos-sales"),
+    path("returns/", pos.ReturnCreateApi.as_view(), name="returns"),
+    path("stores/<slug:code>/pickups/", pos.PickupListApi.as_view(), name="pickups"),
+    path("pickups/<str:number>/ready/", pos.PickupReadyApi.as_view(), name="pickup-ready"),
+    path(
+        "pickups/<str:number>/collected/",
+        pos.PickupCollectedApi.as_view(),
+        name="pickup-collected",
+    ),
     path("staff/", staff.StaffCreateApi.as_view(), name="staff"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),

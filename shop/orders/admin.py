@@ -1,5 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 
+from shop.channels import Channel
+from shop.errors import DomainError
+from shop.orders import services
 from shop.orders.models import Order, OrderLine, Payment
 
 
@@ -60,9 +63,41 @@ class OrderAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     inlines = [OrderLineInline, PaymentInline]
+    actions = ["mark_shipped", "cancel"]
 
     def has_add_permission(self, request):
         return False
+
+    def _each(self, request, queryset, service, done: str) -> None:
+        count = 0
+        for order in queryset:
+            try:
+                service(order)
+                count += 1
+            except DomainError as exc:
+                self.message_user(request, f"{order.number}: {exc.message}", messages.ERROR)
+        if count:
+            self.message_user(request, f"{count} order(s) {done}.")
+
+    @admin.action(description="Mark shipped (held stock becomes a sale)")
+    def mark_shipped(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda order: services.order_mark_shipped(order=order, user=request.user),
+            "shipped",
+        )
+
+    @admin.action(description="Cancel (held stock is released)")
+    def cancel(self, request, queryset):
+        self._each(
+            request,
+            queryset,
+            lambda order: services.order_cancel(
+                order=order, channel=Channel.BACKOFFICE, user=request.user
+            ),
+            "cancelled",
+        )
 
 
 @admin.register(Payment)

@@ -83,11 +83,17 @@ class OrderLine(models.Model):
     unit_price = models.DecimalField(**MONEY)
     discount = models.DecimalField(**MONEY, default=0)
     line_total = models.DecimalField(**MONEY)
+    #: Units of this line already brought back, at any store.
+    returned_quantity = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=models.Q(quantity__gt=0), name="orderline_qty_gt_0"),
+            models.CheckConstraint(
+                condition=models.Q(returned_quantity__lte=models.F("quantity")),
+                name="orderline_returned_within_quantity",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -104,7 +110,8 @@ class Payment(models.Model):
         PENDING = "pending", "Pending"
         CAPTURED = "captured", "Captured"
         DECLINED = "declined", "Declined"
-        REFUNDED = "refunded", "Refunded"
+        #: This row is money paid back (a return), not money taken.
+        REFUNDED = "refunded", "Refund"
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="payments")
     method = models.CharField(max_length=20, choices=Method.choices)
@@ -113,6 +120,20 @@ class Payment(models.Model):
     currency = models.CharField(max_length=3)
     #: Gateway transaction id or card terminal reference.
     reference = models.CharField(max_length=120, blank=True)
+    #: Cash only: what the customer handed over, and the change given back.
+    tendered = models.DecimalField(**MONEY, null=True, blank=True)
+    change_due = models.DecimalField(**MONEY, null=True, blank=True)
+    #: The till session a cash payment or refund went through.
+    drawer_session = models.ForeignKey(
+        "orders.CashDrawerSession",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payments",
+    )
+    return_record = models.ForeignKey(
+        "orders.Return", null=True, blank=True, on_delete=models.PROTECT, related_name="refunds"
+    )
     channel = models.CharField(max_length=20, choices=Channel.choices)
     store = models.ForeignKey(
         "inventory.Location", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -140,3 +161,77 @@ class OrderEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} for {self.order}"
+
+
+class Return(models.Model):
+    """Goods brought back to a store, from an order of any channel."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="returns")
+    store = models.ForeignKey("inventory.Location", on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    #: False for damaged goods: nothing goes back on the shelf.
+    restock = models.BooleanField(default=True)
+    refund_method = models.CharField(max_length=20)
+    refund_amount = models.DecimalField(**MONEY)
+    staff_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Return of {self.order} at {self.store}"
+
+
+class ReturnLine(models.Model):
+    return_record = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="lines")
+    order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField()
+    amount = models.DecimalField(**MONEY)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="returnline_qty_gt_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.order_line.sku}"
+
+
+class CashDrawerSession(models.Model):
+    """A till from opening with a float to closing with a count."""
+
+    store = models.ForeignKey("inventory.Location", on_delete=models.PROTECT, related_name="+")
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    opened_at = models.DateTimeField(auto_now_add=True)
+    opening_float = models.DecimalField(**MONEY)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    #: At closing: float + cash taken − cash refunded, what the drawer should hold.
+    expected_cash = models.DecimalField(**MONEY, null=True, blank=True)
+    counted_cash = models.DecimalField(**MONEY, null=True, blank=True)
+    #: counted − expected: negative when cash is missing.
+    difference = models.DecimalField(**MONEY, null=True, blank=True)
+
+    class Meta:
+        ordering = ["-opened_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store"],
+                condition=models.Q(closed_at__isnull=True),
+                name="drawer_one_open_per_store",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(opening_float__gte=0), name="drawer_float_gte_0"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        state = "open" if self.closed_at is None else "closed"
+        return f"Till at {self.store} from {self.opened_at:%Y-%m-%d %H:%M} ({state})"

@@ -1,9 +1,21 @@
 from celery import shared_task
 
 from shop.orders.emails import send_order_email
+from shop.orders.services import orders_expire_overdue
 
 
 @shared_task(acks_late=True)
 def send_order_confirmation(order_id: int) -> bool:
     """Emails the order confirmation once (a retry after success sends nothing more)."""
     return send_order_email(order_id=order_id, kind="confirmation")
+
+
+@shared_task(acks_late=True)
+def send_order_email_task(order_id: int, kind: str) -> bool:
+    return send_order_email(order_id=order_id, kind=kind)
+
+
+@shared_task(acks_late=True)
+def expire_overdue_pickups() -> int:
+    """Periodic (beat): collect orders past their deadline expire and release their stock."""
+    return orders_expire_overdue()

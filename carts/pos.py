@@ -1,0 +1,172 @@
+"""A sale at the till: the same pricing as the web, stock taken from this store at once."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+
+from carts.checkout import promotions_use
+from carts.errors import CheckoutInProgress, EmptyCart
+from carts.models import Cart, Promotion
+from carts.pricing import PricedCart
+from carts.services import (
+    cart_checkout_under_way,
+    cart_clear,
+    cart_price,
+    cart_promotion_code_apply,
+    cart_with_lines,
+    price_lines,
+    promotion_by_code,
+)
+from inventory import services as stock
+from inventory.models import Location
+from shop.catalog.models import Variant
+from shop.channels import Channel
+from shop.customers.models import Customer, CustomerEvent
+from shop.customers.services import customer_event_record
+from shop.errors import InvalidInput
+from shop.orders.drawer import drawer_open_session
+from shop.orders.models import Order, OrderLine, Payment
+from shop.orders.services import order_number_new
+
+
+@dataclass(frozen=True)
+class TillPayment:
+    method: str  # cash | card
+    #: Cash handed over by the customer.
+    tendered: Decimal | None = None
+    #: The card terminal's transaction reference.
+    terminal_reference: str = ""
+
+
+def _check_payment(payment: TillPayment, total: Decimal) -> Decimal | None:
+    """Validates the payment; returns the change due for cash."""
+    if payment.method == Payment.Method.CASH:
+        if payment.tendered is None:
+            raise InvalidInput("Enter the cash tendered.", details=["tendered"])
+        if payment.tendered < total:
+            raise InvalidInput(
+                f"{payment.tendered} tendered is less than the total {total}.",
+                details=["tendered"],
+            )
+        return payment.tendered - total
+    if payment.method == Payment.Method.CARD:
+        return None
+    raise InvalidInput("Payment must be cash or card.", details=["payment"])
+
+
+def pos_sale_price(
+    *,
+    lines: list[tuple[Variant, int]] | None = None,
+    cart: Cart | None = None,
+    customer: Customer | None = None,
+    codes: list[str] = (),
+) -> PricedCart:
+    """Prices a till sale exactly as the web would: from a cart, or from scanned lines."""
+    if cart is not None:
+        cart = cart_with_lines(cart.pk)
+        return cart_price(cart, customer=customer or cart.customer)
+    promotions = [promotion_by_code(code) for code in codes]
+    return price_lines(lines or [], promotions=_prefetched(promotions), customer=customer)
+
+
+def _prefetched(promotions: list[Promotion]) -> list[Promotion]:
+    if not promotions:
+        return []
+    return list(
+        Promotion.objects.filter(pk__in=[p.pk for p in promotions]).prefetch_related(
+            "categories", "variants"
+        )
+    )
+
+
+@transaction.atomic
+def pos_sale_complete(
+    *,
+    store: Location,
+    clerk,
+    payment: TillPayment,
+    lines: list[tuple[Variant, int]] | None = None,
+    cart: Cart | None = None,
+    customer: Customer | None = None,
+    codes: list[str] = (),
+) -> Order:
+    """Sells from this store's stock at once, all or nothing. If another channel took a unit
+    meanwhile, `InsufficientStock` is raised and nothing is recorded: no payment, no order."""
+    if cart is not None:
+        customer = customer or cart.customer
+        if cart_checkout_under_way(cart):
+            raise CheckoutInProgress("This cart is being paid for online right now.")
+        for code in codes:
+            cart_promotion_code_apply(cart=cart, code=code)
+    priced = pos_sale_price(lines=lines, cart=cart, customer=customer, codes=codes)
+    if not priced.lines:
+        raise EmptyCart("The sale has no items.")
+    change_due = _check_payment(payment, priced.total)
+    order = Order.objects.create(
+        number=order_number_new(),
+        channel=Channel.POS,
+        fulfilment=Order.Fulfilment.IN_STORE,
+        store=store,
+        status=Order.Status.COMPLETED,
+        customer=customer,
+        email=customer.email if customer else "",
+        currency=settings.SHOP_CURRENCY,
+        subtotal=priced.subtotal,
+        discount=priced.discount,
+        total=priced.total,
+        staff_user=clerk,
+    )
+    OrderLine.objects.bulk_create(
+        OrderLine(
+            order=order,
+            variant=line.variant,
+            sku=line.variant.sku,
+            name=line.variant.display_name,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            discount=line.discount,
+            line_total=line.total,
+        )
+        for line in priced.lines
+    )
+    stock.stock_sell(
+        location=store,
+        lines=[stock.StockLine(line.variant, line.quantity) for line in priced.lines],
+        channel=Channel.POS,
+        reference=f"sale {order.number}",
+        order=order,
+        user=clerk,
+    )
+    promotions_use(order, priced)
+    is_cash = payment.method == Payment.Method.CASH
+    Payment.objects.create(
+        order=order,
+        method=payment.method,
+        status=Payment.Status.CAPTURED,
+        amount=priced.total,
+        currency=order.currency,
+        reference=payment.terminal_reference[:120],
+        tendered=payment.tendered if is_cash else None,
+        change_due=change_due,
+        channel=Channel.POS,
+        store=store,
+        drawer_session=drawer_open_session(store=store) if is_cash else None,
+    )
+    if cart is not None:
+        cart_clear(cart=cart)
+    if customer is not None:
+        customer_event_record(
+            customer=customer,
+            kind=CustomerEvent.Kind.POS_SALE,
+            channel=Channel.POS,
+            store=store,
+            payload={"order": order.number, "total": str(order.total)},
+        )
+        if customer.email:
+            from shop.orders.tasks import send_order_email_task
+
+            transaction.on_commit(lambda: send_order_email_task.delay(order.pk, "receipt"))
+    order.change_due = change_due
+    return order

@@ -1,0 +1,266 @@
+"""The till, the pickup desk and returns, for clerks (their store) and managers (any store)."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from carts.errors import CartNotFound
+from carts.models import Cart
+from carts.pos import TillPayment, pos_sale_complete
+from channels_app.api.fields import MoneyField, QuantityField, SkuLineSerializer, location_by_code
+from channels_app.api.permissions import IsStaffMember
+from channels_app.api.views.carts import CartSerializer, cart_body
+from channels_app.api.views.orders import OrderSerializer
+from channels_app.idempotency import idempotent
+from inventory.selectors import availability_at
+from shop.catalog.selectors import variants_by_sku
+from shop.channels import Channel
+from shop.customers.models import Customer
+from shop.customers.selectors import customer_search
+from shop.errors import InvalidInput, NotFound
+from shop.orders import services as order_services
+from shop.orders.errors import OrderNotFound
+from shop.orders.models import Order
+from shop.orders.returns import ReturnRequest, return_create
+from shop.orders.selectors import orders_with_lines
+from shop.staff.roles import clerk_store, ensure_can_act_at
+
+
+def acting_store(request, code: str | None = None):
+    """The store a staff member acts at: a clerk's own (another one is a 403), or the one a
+    manager names."""
+    if code:
+        store = location_by_code(code)
+    else:
+        store = clerk_store(request.user)
+        if store is None:
+            raise InvalidInput("Name the store to act at.", details=["store"])
+    ensure_can_act_at(request.user, store)
+    return store
+
+
+def order_by_number(number: str, queryset=None) -> Order:
+    try:
+        return (queryset or orders_with_lines()).get(number=number.strip().upper())
+    except Order.DoesNotExist:
+        raise OrderNotFound(f"No order {number}.") from None
+
+
+class CustomerSearchApi(APIView):
+    permission_classes = [IsStaffMember]
+
+    class CustomerMatchSerializer(serializers.ModelSerializer):
+        cart_lines = serializers.IntegerField()
+
+        class Meta:
+            model = Customer
+            fields = ["id", "email", "name", "phone", "cart_lines"]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("q", str, required=True)],
+        responses=CustomerMatchSerializer(many=True),
+    )
+    def get(self, request):
+        matches = customer_search(query=request.query_params.get("q", ""))
+        return Response(self.CustomerMatchSerializer(matches, many=True).data)
+
+
+class PosCartSerializer(CartSerializer):
+    store = serializers.CharField()
+    customer = serializers.IntegerField(allow_null=True)
+    availability = serializers.DictField(child=serializers.IntegerField())
+
+
+class PosCartApi(APIView):
+    """A shopper's cart loaded at the till by its handoff code, with stock at this store."""
+
+    permission_classes = [IsStaffMember]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("store", str, description="managers: the store")],
+        responses=PosCartSerializer,
+    )
+    def get(self, request, handoff_code: str):
+        store = acting_store(request, request.query_params.get("store"))
+        cart = Cart.objects.filter(
+            handoff_code=handoff_code.strip().upper(), status=Cart.Status.OPEN
+        ).first()
+        if cart is None:
+            raise CartNotFound(f"No open cart with code {handoff_code}.")
+        body = cart_body(cart, cart.customer)
+        variants = variants_by_sku(skus=[line["sku"] for line in body["lines"]], active_only=False)
+        available = availability_at(location=store, variants=variants.values())
+        for line in body["lines"]:
+            line["available_here"] = available.get(variants[line["sku"]].pk, 0)
+        body["store"] = store.code
+        body["customer"] = cart.customer_id
+        return Response(body)
+
+
+class PosSaleApi(APIView):
+    permission_classes = [IsStaffMember]
+
+    class PosSaleInputSerializer(serializers.Serializer):
+        class TillPaymentInput(serializers.Serializer):
+            method = serializers.ChoiceField(choices=["cash", "card"])
+            tendered = MoneyField(required=False, min_value=0)
+            terminal_reference = serializers.CharField(
+                required=False, allow_blank=True, max_length=120
+            )
+
+        lines = SkuLineSerializer(many=True, required=False)
+        cart = serializers.CharField(required=False, max_length=12)
+        customer = serializers.IntegerField(required=False, allow_null=True)
+        store = serializers.CharField(required=False)
+        promotion_codes = serializers.ListField(
+            child=serializers.CharField(max_length=40), required=False
+        )
+        payment = TillPaymentInput()
+
+        def validate(self, data):
+            if bool(data.get("lines")) == bool(data.get("cart")):
+                raise serializers.ValidationError("Give either lines or a cart, not both.")
+            return data
+
+    class PosSaleOutputSerializer(OrderSerializer):
+        change_due = MoneyField(allow_null=True)
+
+        class Meta(OrderSerializer.Meta):
+            fields = [*OrderSerializer.Meta.fields, "change_due"]
+
+    @extend_schema(request=PosSaleInputSerializer, responses={201: PosSaleOutputSerializer})
+    @idempotent
+    def post(self, request):
+        data = self.PosSaleInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = data.validated_data
+        store = acting_store(request, fields.get("store"))
+        cart = lines = customer = None
+        if fields.get("cart"):
+            cart = Cart.objects.filter(
+                handoff_code=fields["cart"].strip().upper(), status=Cart.Status.OPEN
+            ).first()
+            if cart is None:
+                raise CartNotFound(f"No open cart with code {fields['cart']}.")
+        else:
+            variants = variants_by_sku(skus=[line["sku"] for line in fields["lines"]])
+            lines = [(variants[line["sku"]], line["quantity"]) for line in fields["lines"]]
+        if fields.get("customer"):
+            customer = Customer.objects.filter(pk=fields["customer"]).first()
+            if customer is None:
+                raise NotFound(f"No customer {fields['customer']}.")
+        payment = fields["payment"]
+        order = pos_sale_complete(
+            store=store,
+            clerk=request.user,
+            payment=TillPayment(
+                method=payment["method"],
+                tendered=payment.get("tendered"),
+                terminal_reference=payment.get("terminal_reference", ""),
+            ),
+            lines=lines,
+            cart=cart,
+            customer=customer,
+            codes=fields.get("promotion_codes", []),
+        )
+        change_due = order.change_due
+        order = orders_with_lines().get(pk=order.pk)
+        order.change_due = change_due
+        body = self.PosSaleOutputSerializer(order).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class ReturnCreateApi(APIView):
+    permission_classes = [IsStaffMember]
+
+    class ReturnInputSerializer(serializers.Serializer):
+        class ReturnLineInput(serializers.Serializer):
+            sku = serializers.CharField(max_length=64)
+            quantity = QuantityField()
+
+        order = serializers.CharField(max_length=20)
+        store = serializers.CharField()
+        lines = ReturnLineInput(many=True, allow_empty=False)
+        restock = serializers.BooleanField()
+        refund_method = serializers.ChoiceField(
+            choices=["original", "cash"], required=False, default="original"
+        )
+
+    class ReturnOutputSerializer(serializers.Serializer):
+        class ReturnLineOutput(serializers.Serializer):
+            sku = serializers.CharField(source="order_line.sku")
+            quantity = serializers.IntegerField()
+            amount = MoneyField()
+
+        id = serializers.IntegerField()
+        order = serializers.CharField(source="order.number")
+        store = serializers.CharField(source="store.code")
+        restock = serializers.BooleanField()
+        refund_method = serializers.CharField()
+        refund_amount = MoneyField()
+        currency = serializers.CharField(source="order.currency")
+        lines = ReturnLineOutput(many=True, source="lines.all")
+
+    @extend_schema(request=ReturnInputSerializer, responses={201: ReturnOutputSerializer})
+    @idempotent
+    def post(self, request):
+        data = self.ReturnInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = data.validated_data
+        store = acting_store(request, fields["store"])
+        record = return_create(
+            order=order_by_number(fields["order"]),
+            store=store,
+            lines=[ReturnRequest(line["sku"], line["quantity"]) for line in fields["lines"]],
+            restock=fields["restock"],
+            refund_method=fields["refund_method"],
+            channel=Channel.POS,
+            user=request.user,
+        )
+        return Response(self.ReturnOutputSerializer(record).data, status=status.HTTP_201_CREATED)
+
+
+class PickupListApi(APIView):
+    permission_classes = [IsStaffMember]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("status", str, enum=list(Order.Status.values))],
+        responses=OrderSerializer(many=True),
+    )
+    def get(self, request, code: str):
+        store = acting_store(request, code)
+        pickups = (
+            orders_with_lines()
+            .filter(store=store, fulfilment=Order.Fulfilment.COLLECT)
+            .exclude(status__in=Order.UNPLACED_STATUSES)
+        )
+        if wanted := request.query_params.get("status"):
+            if wanted not in Order.Status.values:
+                raise InvalidInput(f"Unknown status {wanted!r}.")
+            pickups = pickups.filter(status=wanted)
+        return Response(OrderSerializer(pickups.order_by("pickup_deadline", "id"), many=True).data)
+
+
+class _PickupActionApi(APIView):
+    permission_classes = [IsStaffMember]
+    #: The order service that moves the order. Not named `action`: DRF and drf-spectacular
+    #: read `view.action` as the name of a ViewSet method, and the schema fails on a function.
+    transition = None
+
+    @extend_schema(request=None, responses=OrderSerializer)
+    def post(self, request, number: str):
+        order = order_by_number(number)
+        if order.fulfilment != Order.Fulfilment.COLLECT or order.store is None:
+            raise OrderNotFound(f"{number} is not a click-and-collect order.")
+        ensure_can_act_at(request.user, order.store)
+        self.transition(order=order, channel=Channel.POS, user=request.user)
+        return Response(OrderSerializer(orders_with_lines().get(pk=order.pk)).data)
+
+
+class PickupReadyApi(_PickupActionApi):
+    transition = staticmethod(order_services.order_mark_ready)
+
+
+class PickupCollectedApi(_PickupActionApi):
+    transition = staticmethod(order_services.order_mark_collected)

@@ -1,0 +1,93 @@
+"""Forms of the shopper's pages: they parse and type the input; the services decide the rest."""
+
+from django import forms
+from django.conf import settings
+
+from carts.checkout import ADDRESS_FIELDS, CheckoutDetails
+from inventory.models import Location
+from shop.orders.models import Order, Payment
+
+#: The cards `carts.payments.TestCardGateway` knows. No money moves with any of them.
+TEST_CARDS = [
+    ("tok_visa", "Test card: Visa, approved"),
+    ("tok_mastercard", "Test card: Mastercard, approved"),
+    ("tok_declined", "Test card: declined"),
+    ("tok_insufficient_funds", "Test card: insufficient funds"),
+]
+
+
+class CartLineAddForm(forms.Form):
+    sku = forms.CharField(max_length=64)
+    quantity = forms.IntegerField(min_value=1, max_value=settings.MAX_CART_LINE_QUANTITY)
+
+
+class CartLineUpdateForm(forms.Form):
+    quantity = forms.IntegerField(min_value=1, max_value=settings.MAX_CART_LINE_QUANTITY)
+
+
+class PromotionCodeForm(forms.Form):
+    code = forms.CharField(max_length=40, strip=True)
+
+
+class CheckoutForm(forms.Form):
+    """The business rules (an address for delivery, a store for collect, pay at pickup for
+    collect only) are checked by `checkout_place`; its errors come back onto these fields."""
+
+    idempotency_key = forms.CharField(max_length=255, widget=forms.HiddenInput)
+    email = forms.EmailField(max_length=254)
+    fulfilment = forms.ChoiceField(
+        choices=[
+            (Order.Fulfilment.DELIVERY, "Home delivery"),
+            (Order.Fulfilment.COLLECT, "Click and collect"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    store = forms.ModelChoiceField(
+        queryset=Location.objects.filter(is_active=True, click_and_collect=True),
+        to_field_name="code",
+        required=False,
+        error_messages={"invalid_choice": "Choose one of the stores listed."},
+    )
+    name = forms.CharField(label="Full name", max_length=200, required=False)
+    line1 = forms.CharField(label="Address", max_length=200, required=False)
+    postcode = forms.CharField(max_length=20, required=False)
+    city = forms.CharField(max_length=100, required=False)
+    country = forms.CharField(max_length=100, required=False)
+    payment_method = forms.ChoiceField(
+        choices=[
+            (Payment.Method.CARD, "Card"),
+            (Payment.Method.PAY_AT_PICKUP, "Pay at pickup"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    card_token = forms.ChoiceField(label="Card", choices=TEST_CARDS, required=False)
+
+    #: What a service error's `details` names → the field that shows it.
+    FIELD_FOR_DETAIL = {"payment": "payment_method", **{f: f for f in ADDRESS_FIELDS}}
+
+    def details(self) -> CheckoutDetails:
+        data = self.cleaned_data
+        card = data["payment_method"] == Payment.Method.CARD
+        delivery = data["fulfilment"] == Order.Fulfilment.DELIVERY
+        return CheckoutDetails(
+            email=data["email"],
+            fulfilment=data["fulfilment"],
+            payment_method=data["payment_method"],
+            store=None if delivery else data["store"],
+            shipping_address={f: data[f].strip() for f in ADDRESS_FIELDS} if delivery else {},
+            card_token=data["card_token"] if card else "",
+        )
+
+    def add_service_error(self, message: str, details: list) -> None:
+        """Puts a service's `InvalidInput` message on the fields its details name."""
+        fields = [
+            self.FIELD_FOR_DETAIL.get(d, d)
+            for d in details
+            if isinstance(d, str) and self.FIELD_FOR_DETAIL.get(d, d) in self.fields
+        ]
+        if not fields:
+            self.add_error(None, message)
+            return
+        self.add_error(fields[0], message)
+        for field in fields[1:]:
+            self.add_error(field, "Required.")

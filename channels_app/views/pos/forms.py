@@ -1,0 +1,189 @@
+"""Forms of the clerk's pages: they parse and type the input; the services decide the rest."""
+
+from decimal import Decimal
+
+from django import forms
+from django.conf import settings
+
+from carts.checkout import ADDRESS_FIELDS, CheckoutDetails
+from carts.pos import TillPayment
+from inventory.models import Location
+from shop.orders.models import Order, Payment
+
+MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0.00")}
+
+
+def first_error(form: forms.Form) -> str:
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else None
+        return f"{label}: {errors[0]}" if label else errors[0]
+    return "Check the form."
+
+
+class ScanForm(forms.Form):
+    code = forms.CharField(max_length=100, strip=True)
+
+
+class LineAddForm(forms.Form):
+    sku = forms.CharField(max_length=64)
+    quantity = forms.IntegerField(
+        min_value=1, max_value=settings.MAX_CART_LINE_QUANTITY, required=False
+    )
+
+
+class QuantityForm(forms.Form):
+    quantity = forms.IntegerField(min_value=1, max_value=settings.MAX_CART_LINE_QUANTITY)
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(max_length=40, strip=True)
+
+
+class CustomerForm(forms.Form):
+    customer = forms.IntegerField(min_value=1)
+
+
+class PaymentForm(forms.Form):
+    idempotency_key = forms.CharField(max_length=255, widget=forms.HiddenInput)
+    #: The signature of the sale the clerk saw (see `SaleContents.signature`).
+    sale = forms.CharField(max_length=64, widget=forms.HiddenInput)
+    method = forms.ChoiceField(
+        choices=[(Payment.Method.CASH, "Cash"), (Payment.Method.CARD, "Card")],
+        widget=forms.RadioSelect,
+    )
+    tendered = forms.DecimalField(label="Cash tendered", required=False, **MONEY)
+    terminal_reference = forms.CharField(
+        label="Terminal reference", max_length=120, required=False, strip=True
+    )
+    #: Cash: the clerk has seen the change due (on the review step, or live on the page).
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def clean(self):
+        data = super().clean()
+        method = data.get("method")
+        if method == Payment.Method.CASH and data.get("tendered") is None:
+            self.add_error("tendered", "Enter the cash the customer handed over.")
+        if method == Payment.Method.CARD and not data.get("terminal_reference"):
+            self.add_error("terminal_reference", "Enter the card terminal's reference.")
+        return data
+
+    def payment(self) -> TillPayment:
+        data = self.cleaned_data
+        cash = data["method"] == Payment.Method.CASH
+        return TillPayment(
+            method=data["method"],
+            tendered=data["tendered"] if cash else None,
+            terminal_reference="" if cash else data["terminal_reference"],
+        )
+
+
+class EndlessAisleForm(forms.Form):
+    """An order placed at the till for items this store does not have: delivered, or collected
+    at another store; paid on the card terminal now or at pickup."""
+
+    idempotency_key = forms.CharField(max_length=255, widget=forms.HiddenInput)
+    skus = forms.MultipleChoiceField(
+        label="Items",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Tick at least one item."},
+    )
+    email = forms.EmailField(max_length=254)
+    fulfilment = forms.ChoiceField(
+        choices=[
+            (Order.Fulfilment.DELIVERY, "Deliver to the customer"),
+            (Order.Fulfilment.COLLECT, "Collect at another store"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    pickup_store = forms.ModelChoiceField(
+        label="Collect at",
+        queryset=Location.objects.none(),
+        to_field_name="code",
+        required=False,
+        empty_label="Choose a store",
+    )
+    name = forms.CharField(label="Full name", max_length=200, required=False)
+    line1 = forms.CharField(label="Address", max_length=200, required=False)
+    postcode = forms.CharField(max_length=20, required=False)
+    city = forms.CharField(max_length=100, required=False)
+    country = forms.CharField(max_length=100, required=False)
+    payment_method = forms.ChoiceField(
+        label="Payment",
+        choices=[
+            (Payment.Method.CARD, "Card terminal, now"),
+            (Payment.Method.PAY_AT_PICKUP, "Pay at pickup"),
+        ],
+        widget=forms.RadioSelect,
+    )
+    terminal_reference = forms.CharField(
+        label="Terminal reference", max_length=120, required=False, strip=True
+    )
+
+    def __init__(self, *args, skus: list[tuple[str, str]], store: Location, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["skus"].choices = skus
+        self.fields["pickup_store"].queryset = Location.objects.filter(
+            is_active=True, click_and_collect=True
+        ).exclude(pk=store.pk)
+
+    def clean(self):
+        data = super().clean()
+        card = data.get("payment_method") == Payment.Method.CARD
+        if card and not data.get("terminal_reference"):
+            self.add_error("terminal_reference", "Enter the card terminal's reference.")
+        return data
+
+    def details(self) -> CheckoutDetails:
+        data = self.cleaned_data
+        delivery = data["fulfilment"] == Order.Fulfilment.DELIVERY
+        card = data["payment_method"] == Payment.Method.CARD
+        return CheckoutDetails(
+            email=data["email"],
+            fulfilment=data["fulfilment"],
+            payment_method=data["payment_method"],
+            store=None if delivery else data["pickup_store"],
+            shipping_address={f: data[f].strip() for f in ADDRESS_FIELDS} if delivery else {},
+            terminal_reference=data["terminal_reference"] if card else "",
+        )
+
+
+class DrawerOpenForm(forms.Form):
+    opening_float = forms.DecimalField(label="Float", **MONEY)
+
+
+class DrawerCloseForm(forms.Form):
+    counted_cash = forms.DecimalField(label="Counted cash", **MONEY)
+
+
+class ReturnForm(forms.Form):
+    """Quantities come as `qty_<order line id>`; the service checks them against what was
+    bought and already returned."""
+
+    idempotency_key = forms.CharField(max_length=255, widget=forms.HiddenInput)
+    restock = forms.TypedChoiceField(
+        label="Back on the shelf?",
+        choices=[("yes", "Yes, resellable"), ("no", "No, damaged")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    refund_method = forms.ChoiceField(
+        label="Refund",
+        choices=[("original", "Original payment method"), ("cash", "Cash from the till")],
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, *args, order: Order, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.order_lines = list(order.lines.all())
+        for line in self.order_lines:
+            self.fields[f"qty_{line.pk}"] = forms.IntegerField(
+                label=line.sku, min_value=0, required=False
+            )
+
+    def requested(self) -> list[tuple[str, int]]:
+        """(SKU, quantity) for every line with a quantity above zero."""
+        return [
+            (line.sku, self.cleaned_data[f"qty_{line.pk}"])
+            for line in self.order_lines
+            if self.cleaned_data.get(f"qty_{line.pk}")
+        ]

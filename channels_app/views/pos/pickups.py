@@ -1,0 +1,156 @@
+"""The click-and-collect desk: the store's collect orders by queue, the pick list, ready and
+collected."""
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from channels_app.views.pos.access import ensure_at, pos_view, safe_next
+from channels_app.views.pos.receipts import order_or_404
+from shop.channels import Channel
+from shop.errors import DomainError
+from shop.orders import services as order_services
+from shop.orders.models import Order, Payment
+from shop.orders.selectors import orders_with_lines
+
+Status = Order.Status
+#: Collected, expired and cancelled orders shown (the most recent); the open queues are whole.
+HISTORY_SHOWN = 20
+#: (key, title, statuses, open queue?)
+QUEUES = (
+    ("to_pick", "To pick", (Status.PLACED,), True),
+    ("ready", "Ready for pickup", (Status.READY_FOR_PICKUP,), True),
+    ("collected", "Collected", (Status.COLLECTED,), False),
+    ("closed", "Expired or cancelled", (Status.EXPIRED, Status.CANCELLED), False),
+)
+
+
+def store_pickups(store):
+    return (
+        orders_with_lines()
+        .filter(store=store, fulfilment=Order.Fulfilment.COLLECT)
+        .exclude(status__in=Order.UNPLACED_STATUSES)
+        .prefetch_related("payments")
+    )
+
+
+def normalise_number(text: str) -> str:
+    """What a clerk types or a scanner reads: `os-7k2m9q`, `7K2M9Q` → `OS-7K2M9Q`."""
+    text = text.strip().upper().replace(" ", "")
+    return text if text.startswith("OS-") or not text else f"OS-{text}"
+
+
+def _pickup(request, number: str) -> Order:
+    order = order_or_404(normalise_number(number), store_pickups_any())
+    if order.fulfilment != Order.Fulfilment.COLLECT:
+        raise PermissionDenied(f"{order.number} is not a click-and-collect order.")
+    ensure_at(request.user, order.store)
+    return order
+
+
+def store_pickups_any():
+    return orders_with_lines().prefetch_related("payments")
+
+
+def _decorated(orders, now):
+    """Marks each order `overdue` (open past its deadline) and `to_pay` (pay at pickup still
+    owed), from the prefetched payments."""
+    for order in orders:
+        order.overdue = bool(
+            order.status in (Status.PLACED, Status.READY_FOR_PICKUP)
+            and order.pickup_deadline
+            and order.pickup_deadline < now
+        )
+        order.to_pay = sum(
+            (
+                p.amount
+                for p in order.payments.all()
+                if p.method == Payment.Method.PAY_AT_PICKUP and p.status == Payment.Status.PENDING
+            ),
+            Decimal("0.00"),
+        )
+    return orders
+
+
+@require_GET
+@pos_view
+def pickups(request, store):
+    if found := request.GET.get("find", "").strip():
+        number = normalise_number(found)
+        order = store_pickups(store).filter(number=number).first()
+        if order is None:
+            messages.error(request, f"No click-and-collect order {number} at {store.name}.")
+            return redirect("pos:pickups")
+        return redirect("pos:pickup", number=order.number)
+    now = timezone.now()
+    queues = []
+    for key, title, statuses, is_open in QUEUES:
+        orders = store_pickups(store).filter(status__in=statuses)
+        if is_open:
+            orders = orders.order_by("pickup_deadline", "id")
+        else:
+            orders = orders.order_by("-updated_at", "-id")[:HISTORY_SHOWN]
+        queues.append(
+            {"key": key, "title": title, "orders": _decorated(list(orders), now), "open": is_open}
+        )
+    return render(request, "pos/pickups.html", {"queues": queues, "now": now})
+
+
+@require_GET
+@pos_view
+def pick_list(request, store):
+    now = timezone.now()
+    orders = _decorated(
+        list(store_pickups(store).filter(status=Status.PLACED).order_by("pickup_deadline", "id")),
+        now,
+    )
+    totals: dict[str, dict] = {}
+    for order in orders:
+        for line in order.lines.all():
+            entry = totals.setdefault(line.sku, {"sku": line.sku, "name": line.name, "quantity": 0})
+            entry["quantity"] += line.quantity
+    return render(
+        request,
+        "pos/pick_list.html",
+        {
+            "orders": orders,
+            "totals": sorted(totals.values(), key=lambda e: e["sku"]),
+            "now": now,
+        },
+    )
+
+
+@require_GET
+@pos_view
+def pickup(request, store, number: str):
+    order = _pickup(request, number)
+    now = timezone.now()
+    [order] = _decorated([order], now)
+    return render(request, "pos/pickup.html", {"order": order, "now": now})
+
+
+def _act(request, number: str, action, done: str):
+    order = _pickup(request, number)
+    try:
+        action(order=order, channel=Channel.POS, user=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"{order.number} {done}.")
+    return redirect(safe_next(request, "pos:pickups"))
+
+
+@require_POST
+@pos_view
+def mark_ready(request, store, number: str):
+    return _act(request, number, order_services.order_mark_ready, "is ready: the customer is told")
+
+
+@require_POST
+@pos_view
+def mark_collected(request, store, number: str):
+    return _act(request, number, order_services.order_mark_collected, "was collected")

@@ -1,0 +1,117 @@
+"""The cart page and its changes: quantities, removals, promotion codes."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from carts import services
+from carts.errors import CartLineNotFound
+from carts.services import cart_price, cart_with_lines
+from channels_app.current import current_cart, current_customer
+from channels_app.forms import CartLineUpdateForm, PromotionCodeForm
+from shop.channels import Channel
+from shop.errors import DomainError
+
+
+def priced_cart(request):
+    """(cart with lines, its prices) of the shopper, or (None, None) when there is no cart.
+    A fixed number of queries, whatever the number of lines."""
+    cart = current_cart(request)
+    if cart is None:
+        return None, None
+    cart = cart_with_lines(cart.pk)
+    return cart, cart_price(cart, customer=current_customer(request))
+
+
+def cart(request):
+    cart, priced = priced_cart(request)
+    applied = {a.promotion.pk for a in priced.applied} if priced else set()
+    codes = [
+        {"promotion": p, "applied": p.pk in applied}
+        for p in (cart.promotions.all() if cart else [])
+    ]
+    return render(
+        request,
+        "storefront/cart.html",
+        {
+            "cart": cart,
+            "priced": priced,
+            "codes": codes,
+            "automatic": [a for a in priced.applied if not a.promotion.code] if priced else [],
+            "max_quantity": CartLineUpdateForm.base_fields["quantity"].max_value,
+        },
+    )
+
+
+def _open_cart(request):
+    cart = current_cart(request)
+    if cart is None:
+        raise CartLineNotFound("Your cart is empty.")
+    return cart
+
+
+def _first_error(form) -> str:
+    return next(iter(form.errors.values()))[0]
+
+
+@require_POST
+def line_update(request, line_id: int):
+    form = CartLineUpdateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, f"Quantity: {_first_error(form)}")
+        return redirect("storefront:cart")
+    try:
+        line = services.cart_line_update(
+            cart=_open_cart(request),
+            line_id=line_id,
+            quantity=form.cleaned_data["quantity"],
+            channel=Channel.WEB,
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"{line.variant.display_name}: quantity {line.quantity}.")
+    return redirect("storefront:cart")
+
+
+@require_POST
+def line_remove(request, line_id: int):
+    try:
+        services.cart_line_remove(cart=_open_cart(request), line_id=line_id, channel=Channel.WEB)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Item removed from your cart.")
+    return redirect("storefront:cart")
+
+
+@require_POST
+def promotion_apply(request):
+    form = PromotionCodeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Enter a promotion code.")
+        return redirect("storefront:cart")
+    try:
+        promotion = services.cart_promotion_code_apply(
+            cart=current_cart(request, create=True), code=form.cleaned_data["code"]
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Code {promotion.code} added: {promotion.name}.")
+    return redirect("storefront:cart")
+
+
+@require_POST
+def promotion_remove(request):
+    form = PromotionCodeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.cart_promotion_code_remove(
+                cart=_open_cart(request), code=form.cleaned_data["code"]
+            )
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, f"Code {form.cleaned_data['code']} removed.")
+    return redirect("storefront:cart")

@@ -1,0 +1,141 @@
+"""Home, category, search and product pages, and adding to the cart."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from carts.services import cart_line_add
+from channels_app.current import current_cart, current_customer
+from channels_app.forms import CartLineAddForm
+from channels_app.views.storefront._common import safe_next
+from inventory.models import Location
+from inventory.selectors import availability_for_variants
+from shop.catalog.models import Category, Product, Variant
+from shop.catalog.selectors import product_list
+from shop.channels import Channel
+from shop.customers.models import CustomerEvent
+from shop.customers.services import customer_event_record
+from shop.errors import DomainError
+
+PAGE_SIZE = 24
+#: Newest products on the home page.
+FEATURED = 8
+
+
+def home(request):
+    return render(
+        request,
+        "storefront/home.html",
+        {
+            "categories": Category.objects.filter(parent__isnull=True).order_by("name"),
+            "products": product_list().order_by("-created_at", "-id")[:FEATURED],
+        },
+    )
+
+
+def _page(request, products):
+    return Paginator(products, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def category(request, slug: str):
+    current = get_object_or_404(Category, slug=slug)
+    page = _page(request, product_list(category=slug))
+    return render(
+        request,
+        "storefront/category.html",
+        {"category": current, "page": page, "active_category": slug},
+    )
+
+
+def search(request):
+    query = request.GET.get("q", "").strip()[:100]
+    products = product_list(query=query) if query else Product.objects.none()
+    return render(
+        request, "storefront/search.html", {"query": query, "page": _page(request, products)}
+    )
+
+
+@dataclass
+class StoreStock:
+    store: Location
+    available: int
+
+
+@dataclass
+class VariantStock:
+    """What the product page says about one variant's availability."""
+
+    variant: Variant
+    online: int
+    stores: list[StoreStock]
+
+    @property
+    def purchasable(self) -> bool:
+        return self.online > 0 or any(s.available > 0 for s in self.stores)
+
+
+def product(request, slug: str):
+    item = get_object_or_404(product_list(), slug=slug)
+    variants = list(item.variants.all())
+    available = availability_for_variants(variants=variants)
+    stores = list(Location.objects.filter(is_active=True, click_and_collect=True).order_by("name"))
+    stock = [
+        VariantStock(
+            variant=v,
+            online=available[v.sku].online,
+            stores=[StoreStock(s, available[v.sku].locations.get(s.code, 0)) for s in stores],
+        )
+        for v in variants
+    ]
+    wanted = request.GET.get("sku")
+    selected = next((s for s in stock if s.variant.sku == wanted), None) or next(
+        (s for s in stock if s.purchasable), stock[0] if stock else None
+    )
+    customer = current_customer(request)
+    if customer is not None:
+        customer_event_record(
+            customer=customer,
+            kind=CustomerEvent.Kind.PRODUCT_VIEWED,
+            channel=Channel.WEB,
+            payload={"product": item.slug},
+        )
+    return render(
+        request,
+        "storefront/product.html",
+        {
+            "product": item,
+            "stock": stock,
+            "selected": selected,
+            "prices_vary": len({v.price for v in variants}) > 1,
+            "max_quantity": settings.MAX_CART_LINE_QUANTITY,
+            "active_category": item.category.slug,
+        },
+    )
+
+
+@require_POST
+def cart_add(request):
+    form = CartLineAddForm(request.POST)
+    back = safe_next(request, "storefront:home")
+    if not form.is_valid():
+        errors = [e for field_errors in form.errors.values() for e in field_errors]
+        messages.error(request, f"Could not add to the cart: {' '.join(errors)}")
+        return redirect(back)
+    try:
+        line = cart_line_add(
+            cart=current_cart(request, create=True),
+            sku=form.cleaned_data["sku"],
+            quantity=form.cleaned_data["quantity"],
+            channel=Channel.WEB,
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(back)
+    messages.success(
+        request, f"Added {form.cleaned_data['quantity']} × {line.variant.display_name}."
+    )
+    return redirect("storefront:cart")

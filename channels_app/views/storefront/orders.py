@@ -1,0 +1,38 @@
+"""Order confirmation and the shopper's order history of every channel."""
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, render
+
+from channels_app.current import current_customer
+from channels_app.views.storefront._common import placed_in_session
+from shop.orders.models import Order
+from shop.orders.selectors import orders_visible_to, orders_with_lines
+
+ORDERS_PER_PAGE = 20
+
+
+def order_detail(request, number: str):
+    """The order's customer, staff who may see it, or the browser session that placed it."""
+    if placed_in_session(request, number):
+        orders = orders_with_lines().exclude(status__in=Order.UNPLACED_STATUSES)
+    elif request.user.is_authenticated:
+        orders = orders_visible_to(request.user, current_customer(request))
+    else:
+        return redirect_to_login(request.get_full_path())
+    order = get_object_or_404(orders.prefetch_related("payments"), number=number)
+    return render(
+        request,
+        "storefront/order.html",
+        {"order": order, "just_placed": placed_in_session(request, number)},
+    )
+
+
+@login_required
+def order_history(request):
+    """The signed-in shopper's own orders: web, click-and-collect and store purchases."""
+    customer = current_customer(request)
+    orders = orders_visible_to(request.user, customer).filter(customer=customer)
+    page = Paginator(orders, ORDERS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "storefront/order_history.html", {"page": page})

@@ -1,0 +1,21 @@
+from shop.errors import Conflict, InvalidInput, NotFound
+
+
+class OrderStatusConflict(Conflict):
+    code = "order_status"
+    default_message = "The order is not in a state that allows this."
+
+
+class OrderNotFound(NotFound):
+    code = "not_found"
+    default_message = "No such order."
+
+
+class ReturnExceedsPurchase(Conflict):
+    code = "return_exceeds_purchase"
+    default_message = "More would be returned than was bought."
+
+
+class InvalidReturn(InvalidInput):
+    code = "invalid_return"
+    default_message = "The return is not valid."

@@ -1,0 +1,167 @@
+"""Returns: any order of any channel, brought back at any store."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import transaction
+from django.db.models import F
+
+from carts.payments import gateway
+from inventory import services as stock
+from inventory.models import Location
+from shop.channels import Channel
+from shop.customers.models import CustomerEvent
+from shop.customers.services import customer_event_record
+from shop.orders.drawer import drawer_open_session
+from shop.orders.errors import InvalidReturn, OrderStatusConflict, ReturnExceedsPurchase
+from shop.orders.models import Order, OrderLine, Payment, Return, ReturnLine
+
+#: Orders whose goods the customer has: only these can come back.
+RETURNABLE = (Order.Status.COMPLETED, Order.Status.COLLECTED, Order.Status.SHIPPED)
+REFUND_METHODS = ("original", "cash")
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class ReturnRequest:
+    sku: str
+    quantity: int
+
+
+def _refund_amount(line: OrderLine, quantity: int, *, before: int) -> Decimal:
+    """What the customer paid for `quantity` units, discounts included, when `before` units of
+    the line were returned earlier: the share of all units returned so far less the share of
+    those before, each rounded. So a line's refunds add up to its total however the units come
+    back, and returning the last units refunds exactly what is left of it."""
+
+    def share(units: int) -> Decimal:
+        return (line.line_total * units / line.quantity).quantize(CENT, rounding=ROUND_HALF_UP)
+
+    return share(before + quantity) - share(before)
+
+
+def _original_payment(order: Order) -> Payment | None:
+    return order.payments.filter(status=Payment.Status.CAPTURED).first()
+
+
+@transaction.atomic
+def return_create(
+    *,
+    order: Order,
+    store: Location,
+    lines: Sequence[ReturnRequest],
+    restock: bool,
+    channel: str,
+    refund_method: str = "original",
+    user=None,
+) -> Return:
+    """Takes goods back: quantities are checked against what was bought (and already
+    returned), stock comes back at this store when `restock`, and the refund is recorded."""
+    if order.status not in RETURNABLE:
+        raise OrderStatusConflict(
+            f"Order {order.number} is {order.get_status_display().lower()}: nothing to return yet."
+        )
+    if refund_method not in REFUND_METHODS:
+        raise InvalidReturn("Refund by the original method or in cash.")
+    if not lines:
+        raise InvalidReturn("Choose at least one item to return.")
+    by_sku = {line.sku: line for line in order.lines.select_related("variant")}
+    wanted: dict[str, int] = {}
+    for request in lines:
+        if request.sku not in by_sku:
+            raise InvalidReturn(f"{request.sku} is not in order {order.number}.")
+        if isinstance(request.quantity, bool) or request.quantity < 1:
+            raise InvalidReturn("Return quantities must be at least 1.")
+        wanted[request.sku] = wanted.get(request.sku, 0) + request.quantity
+
+    record = Return.objects.create(
+        order=order,
+        store=store,
+        channel=channel,
+        restock=restock,
+        refund_method=refund_method,
+        refund_amount=Decimal("0.00"),
+        staff_user=user,
+    )
+    return_lines, too_many = [], []
+    for sku, quantity in sorted(wanted.items()):
+        line = by_sku[sku]
+        # Check and count in one statement: two returns of the same line cannot both pass.
+        taken = OrderLine.objects.filter(
+            pk=line.pk, returned_quantity__lte=line.quantity - quantity
+        ).update(returned_quantity=F("returned_quantity") + quantity)
+        line.refresh_from_db(fields=["returned_quantity"])
+        if not taken:
+            too_many.append(
+                {
+                    "sku": sku,
+                    "requested": quantity,
+                    "returnable": line.quantity - line.returned_quantity,
+                }
+            )
+            continue
+        # Priced after the count, which this transaction now holds: a concurrent return of
+        # the same line cannot price its units from the same starting point.
+        amount = _refund_amount(line, quantity, before=line.returned_quantity - quantity)
+        return_lines.append(
+            ReturnLine(return_record=record, order_line=line, quantity=quantity, amount=amount)
+        )
+    if too_many:
+        raise ReturnExceedsPurchase(
+            "More would be returned than was bought: "
+            + ", ".join(f"{d['sku']} ({d['returnable']} returnable)" for d in too_many),
+            details=too_many,
+        )
+    ReturnLine.objects.bulk_create(return_lines)
+    record.refund_amount = sum((line.amount for line in return_lines), Decimal("0.00"))
+    record.save(update_fields=["refund_amount"])
+
+    if restock:
+        stock.stock_return(
+            location=store,
+            lines=[stock.StockLine(rl.order_line.variant, rl.quantity) for rl in return_lines],
+            channel=channel,
+            reference=f"return {order.number}",
+            order=order,
+            user=user,
+        )
+    original = _original_payment(order)
+    method = original.method if original and refund_method == "original" else Payment.Method.CASH
+    if method == Payment.Method.PAY_AT_PICKUP:
+        method = Payment.Method.CASH  # paid at the desk, in cash or on the desk terminal
+    reference = ""
+    if method == Payment.Method.CARD and original.channel == Channel.WEB:
+        # Paid online: the money goes back through the gateway that took it.
+        result = gateway().refund(
+            amount=record.refund_amount, currency=order.currency, reference=original.reference
+        )
+        reference = result.reference
+    Payment.objects.create(
+        reference=reference,
+        order=order,
+        method=method,
+        status=Payment.Status.REFUNDED,
+        amount=record.refund_amount,
+        currency=order.currency,
+        channel=channel,
+        store=store,
+        return_record=record,
+        drawer_session=drawer_open_session(store=store) if method == Payment.Method.CASH else None,
+    )
+    if order.customer_id:
+        customer_event_record(
+            customer=order.customer,
+            kind=CustomerEvent.Kind.ORDER_RETURNED,
+            channel=channel,
+            store=store,
+            payload={
+                "order": order.number,
+                "lines": [
+                    {"sku": rl.order_line.sku, "quantity": rl.quantity} for rl in return_lines
+                ],
+                "refund": str(record.refund_amount),
+                "restocked": restock,
+            },
+        )
+    return record

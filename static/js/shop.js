@@ -1,0 +1,100 @@
+/* Omnistore storefront: small progressive enhancements. Every page works without this file. */
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+
+  function ready(fn) {
+    if (document.readyState !== "loading") fn();
+    else document.addEventListener("DOMContentLoaded", fn);
+  }
+
+  // Product page: the chosen variant's price and availability.
+  function variantChoice() {
+    var form = document.querySelector("[data-variant-form]");
+    if (!form) return;
+    var price = document.querySelector("[data-product-price]");
+    var blocks = document.querySelectorAll("[data-availability]");
+    function show() {
+      var checked = form.querySelector("input[name=sku]:checked");
+      if (!checked) return;
+      if (price && checked.dataset.price) price.textContent = checked.dataset.price;
+      blocks.forEach(function (block) {
+        block.hidden = block.dataset.availability !== checked.value;
+      });
+    }
+    form.addEventListener("change", show);
+    show();
+  }
+
+  // Cart page: a changed quantity is saved at once.
+  function autosubmit() {
+    document.querySelectorAll("form[data-autosubmit]").forEach(function (form) {
+      var input = form.querySelector("input[name=quantity]");
+      if (!input) return;
+      input.addEventListener("change", function () {
+        if (input.checkValidity()) form.requestSubmit ? form.requestSubmit() : form.submit();
+      });
+    });
+  }
+
+  // Checkout: show what the chosen fulfilment and payment need; submit once.
+  function checkout() {
+    var form = document.querySelector("[data-checkout-form]");
+    if (!form) return;
+    var collectOnly = form.querySelector("[data-collect-only]");
+    function value(name) {
+      var checked = form.querySelector("input[name=" + name + "]:checked");
+      return checked ? checked.value : "";
+    }
+    function update() {
+      var fulfilment = value("fulfilment");
+      form.querySelectorAll("[data-when]").forEach(function (panel) {
+        panel.hidden = fulfilment !== "" && panel.dataset.when !== fulfilment;
+      });
+      if (collectOnly) {
+        var input = collectOnly.querySelector("input");
+        var allowed = fulfilment === "collect";
+        collectOnly.hidden = !allowed;
+        if (!allowed && input.checked) {
+          input.checked = false;
+          var card = form.querySelector("input[name=payment_method][value=card]");
+          if (card) card.checked = true;
+        }
+      }
+      var payment = value("payment_method");
+      form.querySelectorAll("[data-when-payment]").forEach(function (panel) {
+        panel.hidden = panel.dataset.whenPayment !== payment;
+      });
+    }
+    form.addEventListener("change", update);
+    update();
+    var buttons = form.querySelectorAll("[data-submit-once]");
+    buttons.forEach(function (button) { button.dataset.label = button.textContent; });
+    // Back to a page from the browser cache: the form may be sent again (with its same key).
+    window.addEventListener("pageshow", function (event) {
+      if (!event.persisted) return;
+      delete form.dataset.submitted;
+      buttons.forEach(function (button) {
+        button.removeAttribute("aria-disabled");
+        button.textContent = button.dataset.label;
+      });
+    });
+    form.addEventListener("submit", function (event) {
+      if (form.dataset.submitted) {
+        event.preventDefault();
+        return;
+      }
+      form.dataset.submitted = "1";
+      buttons.forEach(function (button) {
+        button.setAttribute("aria-disabled", "true");
+        button.textContent = "Placing your order…";
+      });
+    });
+  }
+
+  ready(function () {
+    variantChoice();
+    autosubmit();
+    checkout();
+  });
+})();
