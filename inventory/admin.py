@@ -45,7 +45,9 @@ def _stock_form_action(description: str, run, *, with_reason: bool):
         form = QuantityForm(request.POST if "apply" in request.POST else None)
         if not with_reason:
             form.fields.pop("reason")
-            form.fields["quantity"].min_value = 1
+            form.fields["quantity"] = forms.IntegerField(
+                min_value=1, max_value=settings.MAX_LINE_QUANTITY
+            )
         if form.is_bound and form.is_valid():
             done = 0
             for stock in queryset.select_related("location", "variant"):

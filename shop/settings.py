@@ -176,6 +176,7 @@ SPECTACULAR_SETTINGS = {
         "OrderFulfilmentEnum": "shop.orders.models.Order.Fulfilment",
         "OrderStatusEnum": "shop.orders.models.Order.Status",
         "CheckoutFulfilmentEnum": ["delivery", "collect"],
+        "TillPaymentMethodEnum": ["cash", "card"],
     },
 }
 

@@ -7,7 +7,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import transaction
 from django.db.models import F
 
-from carts.payments import gateway
 from inventory import services as stock
 from inventory.models import Location
 from shop.channels import Channel
@@ -16,6 +15,7 @@ from shop.customers.services import customer_event_record
 from shop.orders.drawer import drawer_open_session
 from shop.orders.errors import InvalidReturn, OrderStatusConflict, ReturnExceedsPurchase
 from shop.orders.models import Order, OrderLine, Payment, Return, ReturnLine
+from shop.orders.refunds import refund_online
 
 #: Orders whose goods the customer has: only these can come back.
 RETURNABLE = (Order.Status.COMPLETED, Order.Status.COLLECTED, Order.Status.SHIPPED)
@@ -130,25 +130,30 @@ def return_create(
     method = original.method if original and refund_method == "original" else Payment.Method.CASH
     if method == Payment.Method.PAY_AT_PICKUP:
         method = Payment.Method.CASH  # paid at the desk, in cash or on the desk terminal
-    reference = ""
+    # Paid online: the money goes back through the gateway that took it, once this
+    # transaction (and its stock locks) is over; until then the refund is pending.
     if method == Payment.Method.CARD and original.channel == Channel.WEB:
-        # Paid online: the money goes back through the gateway that took it.
-        result = gateway().refund(
-            amount=record.refund_amount, currency=order.currency, reference=original.reference
+        refund_online(
+            original,
+            amount=record.refund_amount,
+            channel=channel,
+            store=store,
+            return_record=record,
         )
-        reference = result.reference
-    Payment.objects.create(
-        reference=reference,
-        order=order,
-        method=method,
-        status=Payment.Status.REFUNDED,
-        amount=record.refund_amount,
-        currency=order.currency,
-        channel=channel,
-        store=store,
-        return_record=record,
-        drawer_session=drawer_open_session(store=store) if method == Payment.Method.CASH else None,
-    )
+    else:
+        Payment.objects.create(
+            order=order,
+            method=method,
+            status=Payment.Status.REFUNDED,
+            amount=record.refund_amount,
+            currency=order.currency,
+            channel=channel,
+            store=store,
+            return_record=record,
+            drawer_session=drawer_open_session(store=store)
+            if method == Payment.Method.CASH
+            else None,
+        )
     if order.customer_id:
         customer_event_record(
             customer=order.customer,

@@ -16,8 +16,11 @@ from inventory.models import Reservation
 from shop.channels import Channel
 from shop.customers.models import CustomerEvent
 from shop.customers.services import customer_event_record
+from shop.errors import InvalidInput
+from shop.orders.drawer import drawer_open_session
 from shop.orders.errors import OrderStatusConflict
 from shop.orders.models import Order, Payment
+from shop.orders.refunds import refund_online
 
 # No 0/O or 1/I: numbers are read out over the counter and typed from paper.
 NUMBER_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -94,9 +97,18 @@ def order_mark_ready(*, order: Order, channel: str, user=None) -> Order:
 
 
 @transaction.atomic
-def order_mark_collected(*, order: Order, channel: str, user=None) -> Order:
+def order_mark_collected(
+    *,
+    order: Order,
+    channel: str,
+    user=None,
+    payment_method: str = Payment.Method.CASH,
+    terminal_reference: str = "",
+) -> Order:
     """The customer took the order: the reservation becomes a sale in the ledger, and a
-    pay-at-pickup payment is taken at the desk."""
+    pay-at-pickup payment is taken at the desk (cash into the till, or card on the terminal)."""
+    if payment_method not in (Payment.Method.CASH, Payment.Method.CARD):
+        raise InvalidInput("Payment at the desk is cash or card.")
     _move(
         order,
         allowed=[Status.PLACED, Status.READY_FOR_PICKUP],
@@ -110,9 +122,16 @@ def order_mark_collected(*, order: Order, channel: str, user=None) -> Order:
         order=order,
         user=user,
     )
+    is_cash = payment_method == Payment.Method.CASH
     order.payments.filter(
         method=Payment.Method.PAY_AT_PICKUP, status=Payment.Status.PENDING
-    ).update(status=Payment.Status.CAPTURED, reference="paid at the pickup desk")
+    ).update(
+        method=payment_method,
+        status=Payment.Status.CAPTURED,
+        reference=terminal_reference[:120] or "paid at the pickup desk",
+        channel=channel,
+        drawer_session=drawer_open_session(store=order.store) if is_cash else None,
+    )
     _event(order, CustomerEvent.Kind.PICKUP_COLLECTED, channel)
     return order
 
@@ -120,24 +139,10 @@ def order_mark_collected(*, order: Order, channel: str, user=None) -> Order:
 def _refund_online_payments(order: Order, channel: str) -> None:
     """Gives back what the online gateway took for an order that will not be handed over.
     Pay-at-pickup orders have nothing to give back."""
-    from carts.payments import gateway
-
     for payment in order.payments.filter(
         method=Payment.Method.CARD, status=Payment.Status.CAPTURED, channel=Channel.WEB
     ):
-        result = gateway().refund(
-            amount=payment.amount, currency=payment.currency, reference=payment.reference
-        )
-        Payment.objects.create(
-            order=order,
-            method=payment.method,
-            status=Payment.Status.REFUNDED,
-            amount=payment.amount,
-            currency=payment.currency,
-            reference=result.reference,
-            channel=channel,
-            store=order.store,
-        )
+        refund_online(payment, amount=payment.amount, channel=channel)
 
 
 @transaction.atomic

@@ -19,3 +19,11 @@ def send_order_email_task(order_id: int, kind: str) -> bool:
 def expire_overdue_pickups() -> int:
     """Periodic (beat): collect orders past their deadline expire and release their stock."""
     return orders_expire_overdue()
+
+
+@shared_task(acks_late=True)
+def send_refund(payment_id: int) -> bool:
+    """Sends a pending online refund to the gateway (after the return or expiry committed)."""
+    from shop.orders.refunds import refund_send
+
+    return refund_send(payment_id=payment_id)

@@ -245,11 +245,24 @@ class TestCollected:
         )
         assert movement.user == clerk
         payment = pickup.payments.get()
-        assert (payment.method, payment.status) == ("pay_at_pickup", "captured")
+        # Paid at the desk in cash by default: the cash goes into the till's count.
+        assert (payment.method, payment.status) == ("cash", "captured")
         assert payment.amount == Decimal("39.80")
         assert CustomerEvent.objects.filter(
             customer=pickup.customer, kind=CustomerEvent.Kind.PICKUP_COLLECTED
         ).exists()
+
+    def test_card_at_the_desk_keeps_the_terminal_reference(self, api, clerk, pickup):
+        body = {"payment": {"method": "card", "terminal_reference": "TERM-77"}}
+        response = auth(api, clerk).post(collected_url(pickup.number), body, format="json")
+        assert response.status_code == 200, response.content
+        payment = pickup.payments.get()
+        assert (payment.method, payment.status, payment.reference) == (
+            "card",
+            "captured",
+            "TERM-77",
+        )
+        assert payment.drawer_session is None
 
     def test_collected_straight_from_placed(self, api, clerk, pickup, store, variant):
         response = auth(api, clerk).post(collected_url(pickup.number))

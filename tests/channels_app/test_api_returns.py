@@ -4,6 +4,7 @@ from decimal import Decimal
 
 import pytest
 from django.db.models import Sum
+from django.test import TestCase
 
 from inventory.models import StockMovement
 from shop.customers.models import CustomerEvent
@@ -24,8 +25,10 @@ RETURNS = "/api/returns/"
 
 
 def post(client, body, key=None):
+    """Posts a return and runs what it queued for after commit (the online refund)."""
     headers = {"Idempotency-Key": key} if key else None
-    return client.post(RETURNS, body, format="json", headers=headers)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(RETURNS, body, format="json", headers=headers)
 
 
 def body_for(order, *lines, store="st2", restock=True, **extra) -> dict:

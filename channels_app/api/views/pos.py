@@ -254,8 +254,13 @@ class _PickupActionApi(APIView):
         if order.fulfilment != Order.Fulfilment.COLLECT or order.store is None:
             raise OrderNotFound(f"{number} is not a click-and-collect order.")
         ensure_can_act_at(request.user, order.store)
-        self.transition(order=order, channel=Channel.POS, user=request.user)
+        self.transition(
+            order=order, channel=Channel.POS, user=request.user, **self.transition_options(request)
+        )
         return Response(OrderSerializer(orders_with_lines().get(pk=order.pk)).data)
+
+    def transition_options(self, request) -> dict:
+        return {}
 
 
 class PickupReadyApi(_PickupActionApi):
@@ -263,4 +268,29 @@ class PickupReadyApi(_PickupActionApi):
 
 
 class PickupCollectedApi(_PickupActionApi):
+    """Optional body for pay-at-pickup orders: `{"payment": {"method": "cash"|"card",
+    "terminal_reference"}}` (default cash)."""
+
     transition = staticmethod(order_services.order_mark_collected)
+
+    class DeskPaymentSerializer(serializers.Serializer):
+        class DeskPaymentInput(serializers.Serializer):
+            method = serializers.ChoiceField(choices=["cash", "card"], default="cash")
+            terminal_reference = serializers.CharField(
+                required=False, allow_blank=True, max_length=120
+            )
+
+        payment = DeskPaymentInput(required=False)
+
+    @extend_schema(request=DeskPaymentSerializer, responses=OrderSerializer)
+    def post(self, request, number: str):
+        return super().post(request, number)
+
+    def transition_options(self, request) -> dict:
+        data = self.DeskPaymentSerializer(data=request.data or {})
+        data.is_valid(raise_exception=True)
+        payment = data.validated_data.get("payment", {})
+        return {
+            "payment_method": payment.get("method", "cash"),
+            "terminal_reference": payment.get("terminal_reference", ""),
+        }
