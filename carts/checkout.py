@@ -23,16 +23,17 @@ from carts.errors import CheckoutInProgress, EmptyCart, InvalidPromotionCode
 from carts.models import Cart, Promotion, PromotionUsage
 from carts.payments import gateway
 from carts.pricing import PricedCart
-from carts.services import cart_clear, cart_price, cart_with_lines
+from carts.services import cart_clear, cart_load_lines, cart_price
 from inventory import services as stock
 from inventory.allocation import allocate_for_delivery
 from inventory.errors import InsufficientStock
-from inventory.models import Location
+from inventory.models import Location, Reservation
 from shop.channels import Channel
 from shop.customers.models import Customer, CustomerEvent
 from shop.customers.services import customer_event_record, customer_get_or_create
 from shop.errors import InvalidInput, PaymentDeclined
 from shop.orders.models import Order, OrderLine, Payment
+from shop.orders.selectors import lines_in_hand
 from shop.orders.services import order_number_new
 from shop.orders.tasks import send_order_confirmation
 
@@ -85,8 +86,9 @@ def _claim(cart: Cart, order: Order) -> None:
     is this one if the cart changed since it was read and priced (another tab placed it or
     added a line): every change of a cart moves its `updated_at`."""
     stale = timezone.now() - settings.PAYMENT_WINDOW
+    seen = cart.lines.all()[0].cart_updated_at  # as read with the lines (cart_load_lines)
     claimed = (
-        Cart.objects.filter(pk=cart.pk, status=Cart.Status.OPEN, updated_at=cart.updated_at)
+        Cart.objects.filter(pk=cart.pk, status=Cart.Status.OPEN, updated_at=seen)
         .filter(
             Q(pending_order__isnull=True)
             | Q(pending_order__status=Order.Status.PAYMENT_FAILED)
@@ -100,14 +102,17 @@ def _claim(cart: Cart, order: Order) -> None:
 
 def promotions_use(order: Order, priced: PricedCart) -> None:
     """Counts one use of each applied promotion; a promotion used up meanwhile is refused."""
-    for applied in priced.applied:
-        used = (
-            Promotion.objects.filter(pk=applied.promotion.pk)
-            .filter(Q(usage_limit__isnull=True) | Q(times_used__lt=F("usage_limit")))
-            .update(times_used=F("times_used") + 1)
-        )
-        if not used:
-            raise InvalidPromotionCode(f"{applied.promotion} has been used up.")
+    ids = [applied.promotion.pk for applied in priced.applied]
+    if not ids:
+        return
+    used = (
+        Promotion.objects.filter(pk__in=ids)
+        .filter(Q(usage_limit__isnull=True) | Q(times_used__lt=F("usage_limit")))
+        .update(times_used=F("times_used") + 1)
+    )
+    if used != len(ids):
+        names = ", ".join(str(applied.promotion) for applied in priced.applied)
+        raise InvalidPromotionCode(f"A promotion was used up meanwhile ({names}).")
     PromotionUsage.objects.bulk_create(
         PromotionUsage(promotion=a.promotion, order=order, amount=a.amount) for a in priced.applied
     )
@@ -121,10 +126,17 @@ def _give_back_promotions(order: Order) -> None:
     order.promotions.all().delete()
 
 
-@transaction.atomic
 def _create_and_reserve(
-    *, cart: Cart, details: CheckoutDetails, customer: Customer, channel: str, staff_user
+    *,
+    cart: Cart,
+    details: CheckoutDetails,
+    customer: Customer,
+    channel: str,
+    staff_user,
+    expires_at,
 ) -> Order:
+    """Prices the cart, creates the order awaiting payment and holds every line's stock.
+    Runs inside the caller's transaction."""
     priced = cart_price(cart, customer=customer)
     order = Order.objects.create(
         number=order_number_new(),
@@ -157,6 +169,7 @@ def _create_and_reserve(
         )
         for line in priced.lines
     )
+    lines_in_hand(order, lines)
     if details.fulfilment == Order.Fulfilment.COLLECT:
         requests = [stock.ReservationRequest(line, details.store, line.quantity) for line in lines]
     else:
@@ -166,15 +179,13 @@ def _create_and_reserve(
             stock.ReservationRequest(by_variant[variant.pk], location, quantity)
             for variant, location, quantity in plan
         ]
-    stock.stock_reserve(requests=requests, expires_at=timezone.now() + settings.PAYMENT_WINDOW)
+    stock.stock_reserve(requests=requests, expires_at=expires_at)
     promotions_use(order, priced)
     return order
 
 
 def _reservations(order: Order):
-    from inventory.models import Reservation
-
-    return list(Reservation.objects.filter(order_line__order=order))
+    return Reservation.objects.filter(order_line__order=order)
 
 
 @transaction.atomic
@@ -200,16 +211,46 @@ class _HoldLapsed(Exception):
     """Payment took longer than the payment window and another channel took the units."""
 
 
+def _pickup_deadline(details: CheckoutDetails):
+    if details.fulfilment != Order.Fulfilment.COLLECT:
+        return None
+    return timezone.now() + timedelta(days=settings.PICKUP_DAYS)
+
+
 @transaction.atomic
-def _place(order: Order, *, cart: Cart, method: str, reference: str) -> None:
-    if order.fulfilment == Order.Fulfilment.COLLECT:
-        order.pickup_deadline = timezone.now() + timedelta(days=settings.PICKUP_DAYS)
-    reservations = _reservations(order)
-    extended = stock.reservations_set_expiry(
-        reservations=reservations, expires_at=order.pickup_deadline
+def _place_after_payment(order: Order, *, cart: Cart, details: CheckoutDetails, reference: str):
+    """Second step of a card checkout: the hold, so far limited to the payment window, is
+    kept until the pickup deadline (collect) or shipping (delivery)."""
+    order.pickup_deadline = _pickup_deadline(details)
+    lapsed = stock.reservations_set_expiry(
+        reservations=_reservations(order), expires_at=order.pickup_deadline
     )
-    if extended != len(reservations):
+    if lapsed:
         raise _HoldLapsed()
+    _place(order, cart=cart, method=details.payment_method, reference=reference)
+
+
+@transaction.atomic
+def _place_at_once(*, cart, details, customer, channel, staff_user) -> Order:
+    """Nothing to charge now (pay at pickup, or a card already charged on the store terminal):
+    one transaction holds the stock until the deadline and places the order."""
+    deadline = _pickup_deadline(details)
+    order = _create_and_reserve(
+        cart=cart,
+        details=details,
+        customer=customer,
+        channel=channel,
+        staff_user=staff_user,
+        expires_at=deadline,
+    )
+    order.pickup_deadline = deadline
+    _place(order, cart=cart, method=details.payment_method, reference=details.terminal_reference)
+    return order
+
+
+def _place(order: Order, *, cart: Cart, method: str, reference: str) -> None:
+    """Records the payment, places the order and empties the cart (in the caller's
+    transaction)."""
     paid = method == Payment.Method.CARD
     Payment.objects.create(
         order=order,
@@ -247,7 +288,7 @@ def checkout_place(
     _validate(details)
     if details.terminal_reference and channel != Channel.POS:
         raise InvalidInput("Terminal payments are taken at the till only.", details=["payment"])
-    cart = cart_with_lines(cart.pk)
+    cart = cart_load_lines(cart)
     if not cart.lines.all():
         raise EmptyCart()
     customer = customer or customer_get_or_create(email=details.email)
@@ -258,26 +299,32 @@ def checkout_place(
         store=details.store,
         payload={"fulfilment": details.fulfilment, "lines": len(cart.lines.all())},
     )
-    order = _create_and_reserve(
-        cart=cart, details=details, customer=customer, channel=channel, staff_user=staff_user
-    )
-    reference = details.terminal_reference
-    if details.payment_method == Payment.Method.CARD and not reference:
-        result = gateway().charge(
-            amount=order.total,
-            currency=order.currency,
-            token=details.card_token,
-            order_number=order.number,
+    if details.payment_method != Payment.Method.CARD or details.terminal_reference:
+        return _place_at_once(
+            cart=cart, details=details, customer=customer, channel=channel, staff_user=staff_user
         )
-        if not result.approved:
-            _decline(order, result.message)
-            raise PaymentDeclined(result.message or "The card was declined.")
-        reference = result.reference
+    with transaction.atomic():
+        order = _create_and_reserve(
+            cart=cart,
+            details=details,
+            customer=customer,
+            channel=channel,
+            staff_user=staff_user,
+            expires_at=timezone.now() + settings.PAYMENT_WINDOW,
+        )
+    result = gateway().charge(
+        amount=order.total,
+        currency=order.currency,
+        token=details.card_token,
+        order_number=order.number,
+    )
+    if not result.approved:
+        _decline(order, result.message)
+        raise PaymentDeclined(result.message or "The card was declined.")
     try:
-        _place(order, cart=cart, method=details.payment_method, reference=reference)
+        _place_after_payment(order, cart=cart, details=details, reference=result.reference)
     except _HoldLapsed:
-        if reference:
-            gateway().refund(amount=order.total, currency=order.currency, reference=reference)
+        gateway().refund(amount=order.total, currency=order.currency, reference=result.reference)
         _decline(order, "The stock hold lapsed before payment completed; refunded.")
         raise InsufficientStock(
             "The items were sold while the payment was processed; the charge was refunded."

@@ -8,7 +8,7 @@ from django.db import transaction
 
 from carts.checkout import promotions_use
 from carts.errors import CheckoutInProgress, EmptyCart
-from carts.models import Cart, Promotion
+from carts.models import Cart
 from carts.pricing import PricedCart
 from carts.services import (
     cart_checkout_under_way,
@@ -68,17 +68,7 @@ def pos_sale_price(
         cart = cart_with_lines(cart.pk)
         return cart_price(cart, customer=customer or cart.customer)
     promotions = [promotion_by_code(code) for code in codes]
-    return price_lines(lines or [], promotions=_prefetched(promotions), customer=customer)
-
-
-def _prefetched(promotions: list[Promotion]) -> list[Promotion]:
-    if not promotions:
-        return []
-    return list(
-        Promotion.objects.filter(pk__in=[p.pk for p in promotions]).prefetch_related(
-            "categories", "variants"
-        )
-    )
+    return price_lines(lines or [], promotions=promotions, customer=customer)
 
 
 @transaction.atomic

@@ -85,14 +85,17 @@ class PromotionScope:
         return variant.pk in self.variant_ids or variant.product.category_id in self.category_ids
 
 
+def _ids(joined: str | None) -> frozenset[int]:
+    return frozenset(int(part) for part in (joined or "").split(",") if part)
+
+
 def scopes_for(promotions: Iterable[Promotion]) -> list[PromotionScope]:
-    """Expects promotions with `categories` and `variants` prefetched."""
+    """Expects promotions annotated with `category_ids` and `variant_ids` (comma-joined), as
+    `carts.services.promotions_in_force` loads them."""
     ordered = sorted(promotions, key=lambda p: (p.code != "", p.pk))
     return [
         PromotionScope(
-            promotion=p,
-            category_ids=frozenset(c.pk for c in p.categories.all()),
-            variant_ids=frozenset(v.pk for v in p.variants.all()),
+            promotion=p, category_ids=_ids(p.category_ids), variant_ids=_ids(p.variant_ids)
         )
         for p in ordered
     ]

@@ -1,10 +1,23 @@
 """The one cart per customer: every channel reads and changes it here."""
 
 import secrets
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Prefetch, Q
+from django.db.models import (
+    Case,
+    CharField,
+    Exists,
+    F,
+    Prefetch,
+    Q,
+    StringAgg,
+    Value,
+    When,
+    prefetch_related_objects,
+)
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from carts.errors import CartLineNotFound, InvalidPromotionCode
@@ -209,67 +222,64 @@ def cart_checkout_under_way(cart: Cart) -> bool:
     ).exists()
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # raises nothing of its own: no savepoint needed
 def cart_clear(*, cart: Cart) -> None:
-    """Empties the cart after an order took its lines; a fresh handoff code for the next visit."""
+    """Empties the cart after an order took its lines, with a fresh handoff code for the next
+    visit (kept as it is in the unlikely case the new one is taken by another open cart)."""
     cart.lines.all().delete()
     cart.promotions.clear()
-    for _ in range(10):
-        try:
-            with transaction.atomic():
-                Cart.objects.filter(pk=cart.pk).update(
-                    handoff_code=handoff_code_new(), pending_order=None, updated_at=timezone.now()
-                )
-            break
-        except IntegrityError:
-            continue
+    code = handoff_code_new()
+    taken = Exists(Cart.objects.filter(handoff_code=code, status=Cart.Status.OPEN))
+    Cart.objects.filter(pk=cart.pk).update(
+        handoff_code=Case(When(~taken, then=Value(code)), default=F("handoff_code")),
+        pending_order=None,
+        updated_at=timezone.now(),
+    )
 
 
 # --- reads ---------------------------------------------------------------------------------
 
 
+def _cart_contents() -> tuple:
+    # Each line carries its cart's `updated_at` as read with the lines, so a checkout knows
+    # which version of the cart it priced even when the cart object in hand is older.
+    lines = (
+        CartLine.objects.select_related("variant__product")
+        .annotate(cart_updated_at=F("cart__updated_at"))
+        .order_by("added_at", "id")
+    )
+    return Prefetch("lines", queryset=lines), "promotions"
+
+
 def cart_with_lines(cart_id: int) -> Cart:
     """A cart with lines, variants and promotions, in a fixed number of queries."""
     return (
-        Cart.objects.select_related("customer")
-        .prefetch_related(
-            Prefetch(
-                "lines",
-                queryset=CartLine.objects.select_related("variant__product").order_by(
-                    "added_at", "id"
-                ),
-            ),
-            Prefetch(
-                "promotions",
-                queryset=Promotion.objects.prefetch_related("categories", "variants"),
-            ),
-        )
-        .get(pk=cart_id)
+        Cart.objects.select_related("customer").prefetch_related(*_cart_contents()).get(pk=cart_id)
     )
 
 
-def _automatic_promotions() -> list[Promotion]:
+def cart_load_lines(cart: Cart) -> Cart:
+    """The cart in hand with its lines, variants and promotions read now (two queries; the
+    cart row itself is not read again). Returns a new object: the caller's is left as it is."""
+    fresh = Cart(**{f.attname: getattr(cart, f.attname) for f in Cart._meta.concrete_fields})
+    prefetch_related_objects([fresh], *_cart_contents())
+    return fresh
+
+
+def promotions_in_force(*, code_ids: Iterable[int] = ()) -> list[Promotion]:
+    """The automatic promotions plus the given code promotions that run now and have uses
+    left, with the ids of what each covers, in one query."""
+    ids = Cast("categories__id", CharField()), Cast("variants__id", CharField())
     return list(
         Promotion.objects.running()
-        .filter(code="")
+        .filter(Q(code="") | Q(pk__in=list(code_ids)))
         .filter(Q(usage_limit__isnull=True) | Q(times_used__lt=F("usage_limit")))
-        .prefetch_related("categories", "variants")
+        .annotate(
+            category_ids=StringAgg(ids[0], Value(","), distinct=True),
+            variant_ids=StringAgg(ids[1], Value(","), distinct=True),
+        )
         .order_by("pk")
     )
-
-
-def running_promotions(codes: list[Promotion]) -> list[Promotion]:
-    """Automatic promotions plus the given code promotions that still run and have uses left."""
-    now = timezone.now()
-    usable = [
-        p
-        for p in codes
-        if p.is_active
-        and (p.starts_at is None or p.starts_at <= now)
-        and (p.ends_at is None or p.ends_at > now)
-        and (p.usage_limit is None or p.times_used < p.usage_limit)
-    ]
-    return _automatic_promotions() + usable
 
 
 def price_lines(
@@ -285,8 +295,11 @@ def price_lines(
         PricedLine(variant=variant, quantity=quantity, unit_price=variant.price, line_id=line_id)
         for (variant, quantity), line_id in zip(lines, ids, strict=True)
     ]
-    scopes = scopes_for(running_promotions(promotions))
-    return price(priced, scopes, first_order=not customer_has_orders(customer))
+    scopes = scopes_for(promotions_in_force(code_ids=[p.pk for p in promotions]))
+    # Only a first-order-only promotion needs to know about earlier orders.
+    needs_history = any(scope.promotion.first_order_only for scope in scopes)
+    first_order = not (needs_history and customer_has_orders(customer))
+    return price(priced, scopes, first_order=first_order)
 
 
 def cart_price(cart: Cart, *, customer: Customer | None = None) -> PricedCart:

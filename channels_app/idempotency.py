@@ -1,6 +1,6 @@
 """Idempotency keys: a repeated request with the same key does the work once.
 
-The key is claimed in its own short transaction before the work starts, so a concurrent
+The key is claimed in one INSERT before the work starts, so a concurrent
 retry sees it at once (in progress) and the work itself may span several transactions
 (reserve, pay, commit). A successful result is stored and replayed; a failure frees the key,
 since nothing changed and the caller may retry with it.
@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import connection
 from django.utils import timezone
 from rest_framework import status
 from rest_framework.response import Response
@@ -64,15 +64,32 @@ def form_fingerprint(request, *, ignore: Iterable[str] = ("csrfmiddlewaretoken",
     return fingerprint(request.method, request.path, data)
 
 
+CLAIM_SQL = f"""
+INSERT INTO {IdempotencyKey._meta.db_table} (scope, key, request_hash, state, created_at)
+VALUES (%s, %s, %s, %s, %s)
+ON CONFLICT (scope, key) DO NOTHING
+RETURNING id
+"""
+
+
 def _claim(scope: str, key: str, request_hash: str) -> IdempotencyKey:
     """Claims the key for this request; raises if another request holds it or used it.
 
     A key already done is returned as it is: the caller replays its stored result."""
-    try:
-        with transaction.atomic():
-            return IdempotencyKey.objects.create(scope=scope, key=key, request_hash=request_hash)
-    except IntegrityError:
-        pass
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        # One statement, no savepoint: a concurrent claim of the same key inserts nothing.
+        cursor.execute(CLAIM_SQL, [scope, key, request_hash, IdempotencyKey.State.PROCESSING, now])
+        row = cursor.fetchone()
+    if row is not None:
+        return IdempotencyKey(
+            pk=row[0],
+            scope=scope,
+            key=key,
+            request_hash=request_hash,
+            state=IdempotencyKey.State.PROCESSING,
+            created_at=now,
+        )
     existing = IdempotencyKey.objects.get(scope=scope, key=key)
     if existing.request_hash != request_hash:
         raise IdempotencyKeyReused()

@@ -528,12 +528,14 @@ def stock_commit(
 @transaction.atomic(savepoint=False)  # raises nothing of its own: no savepoint needed
 def reservations_set_expiry(
     *, reservations: Iterable[Reservation], expires_at: datetime | None
-) -> int:
+) -> list[Reservation]:
     """Moves the expiry of active reservations, e.g. from the payment window to the pickup
-    deadline once an order is paid. Counters do not change. Returns how many were moved."""
-    active = _lock_active(reservations)
+    deadline once an order is paid. Counters do not change. Returns the reservations it could
+    not move because they are no longer active (released, expired, committed)."""
+    locked = lock_reservations(reservations)
+    active = [r for r in locked if r.state == Reservation.State.ACTIVE]
     Reservation.objects.filter(pk__in=[r.pk for r in active]).update(expires_at=expires_at)
-    return len(active)
+    return [r for r in locked if r.state != Reservation.State.ACTIVE]
 
 
 def _expire(ids: Iterable[int]) -> int:

@@ -27,14 +27,11 @@ def customer_get_or_create(*, email: str, name: str = "", phone: str = "") -> Cu
     email = email.strip()
     if not email:
         raise InvalidInput("An email address is needed.")
-    existing = Customer.objects.filter(email__iexact=email).first()
-    if existing:
-        return existing
-    try:
-        with transaction.atomic():
-            return Customer.objects.create(email=email, name=name, phone=phone)
-    except IntegrityError:  # created meanwhile by a concurrent request
-        return Customer.objects.get(email__iexact=email)
+    # INSERT ... ON CONFLICT DO NOTHING: creates it unless it exists, even under a race.
+    Customer.objects.bulk_create(
+        [Customer(email=email, name=name, phone=phone)], ignore_conflicts=True
+    )
+    return Customer.objects.get(email__iexact=email)
 
 
 def _verified_email(user) -> str:

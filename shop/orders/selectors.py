@@ -22,3 +22,13 @@ def orders_visible_to(user, customer=None) -> QuerySet[Order]:
     if customer is None:
         return orders.none()
     return orders.filter(customer=customer).exclude(status__in=Order.UNPLACED_STATUSES)
+
+
+def lines_in_hand(order: Order, lines: list[OrderLine]) -> None:
+    """Lets `order.lines.all()` answer from lines just created, as `prefetch_related` would
+    have filled it, so showing a new order costs no query. Other queries on `order.lines`
+    still go to the database."""
+    cached = order.lines.all()
+    cached._result_cache = list(lines)
+    cached._prefetch_done = True
+    order._prefetched_objects_cache = {"lines": cached}
