@@ -20,7 +20,9 @@ def current_cart(request, *, create: bool = False) -> Cart | None:
     survives the session key change at sign-in, so the cart can be adopted then."""
     customer = current_customer(request)
     if customer is not None:
-        return cart_for_customer(customer=customer)
+        if create:
+            return cart_for_customer(customer=customer)
+        return Cart.objects.filter(customer=customer, status=Cart.Status.OPEN).first()
     cart_id = request.session.get(SESSION_CART)
     cart = None
     if cart_id:

@@ -18,7 +18,7 @@ def orders_visible_to(user, customer=None) -> QuerySet[Order]:
         return orders
     store = clerk_store(user)
     if store is not None:
-        return orders.filter(store=store)
+        return orders.filter(store=store).exclude(status__in=Order.UNPLACED_STATUSES)
     if customer is None:
         return orders.none()
     return orders.filter(customer=customer).exclude(status__in=Order.UNPLACED_STATUSES)

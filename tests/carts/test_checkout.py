@@ -614,7 +614,8 @@ class TestOrderList:
 
         assert {orders["ann-web"], orders["guest"]} <= seen
         assert not {orders["ann-pos"], orders["bob"]} & seen  # another store's
-        assert seen == set(Order.objects.filter(store__code="st1").values_list("number", flat=True))
+        placed = Order.objects.filter(store__code="st1").exclude(status__in=Order.UNPLACED_STATUSES)
+        assert seen == set(placed.values_list("number", flat=True))
 
     def test_manager_sees_all(self, orders, manager):
         assert self.numbers(signed_in(manager)) == set(orders.values())
@@ -781,3 +782,13 @@ class TestCartChangedWhileCheckingOut:
         ]
         order = checkout_place(cart=cart, details=self.details(store))
         assert sorted(order.lines.values_list("sku", "quantity")) == [("MUG-1", 1), ("TEE-M", 2)]
+
+
+def test_checkout_attempts_that_were_never_placed_are_hidden_from_the_store(store, clerk):
+    placed = factories.OrderFactory(store=store, status=Order.Status.PLACED)
+    factories.OrderFactory(store=store, status=Order.Status.PAYMENT_FAILED)
+    factories.OrderFactory(store=store, status=Order.Status.PENDING_PAYMENT)
+
+    response = signed_in(clerk).get(ORDERS)
+
+    assert [order["number"] for order in response.json()["results"]] == [placed.number]
