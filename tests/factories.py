@@ -98,8 +98,12 @@ class OrderLineFactory(factory.django.DjangoModelFactory):
 
 
 def manager(username: str = "manager"):
+    """A manager as `staff_create` makes one: admin access through the Managers group."""
+    from shop.staff.services import managers_group
+
     user = UserFactory(username=username, is_staff=True)
     StaffProfile.objects.create(user=user, role=StaffProfile.Role.MANAGER)
+    user.groups.add(managers_group())
     return user
 
 

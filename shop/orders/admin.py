@@ -3,7 +3,15 @@ from django.contrib import admin, messages
 from shop.channels import Channel
 from shop.errors import DomainError
 from shop.orders import services
-from shop.orders.models import Order, OrderLine, Payment
+from shop.orders.models import (
+    CashDrawerSession,
+    Order,
+    OrderEmail,
+    OrderLine,
+    Payment,
+    Return,
+    ReturnLine,
+)
 
 
 class OrderLineInline(admin.TabularInline):
@@ -112,3 +120,69 @@ class PaymentAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Written by the till, the desk and the returns screen; managers read them here."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(CashDrawerSession)
+class CashDrawerSessionAdmin(ReadOnlyAdmin):
+    list_display = [
+        "store",
+        "opened_by",
+        "opened_at",
+        "opening_float",
+        "closed_at",
+        "expected_cash",
+        "counted_cash",
+        "difference",
+    ]
+    list_filter = ["store", ("closed_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["store", "opened_by"]
+    date_hierarchy = "opened_at"
+
+
+class ReturnLineInline(admin.TabularInline):
+    model = ReturnLine
+    extra = 0
+    fields = ["order_line", "quantity", "amount"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Return)
+class ReturnAdmin(ReadOnlyAdmin):
+    list_display = [
+        "created_at",
+        "order",
+        "store",
+        "restock",
+        "refund_method",
+        "refund_amount",
+        "staff_user",
+    ]
+    list_filter = ["store", "restock", "refund_method"]
+    search_fields = ["order__number", "order__email"]
+    list_select_related = ["order", "store", "staff_user"]
+    inlines = [ReturnLineInline]
+
+
+@admin.register(OrderEmail)
+class OrderEmailAdmin(ReadOnlyAdmin):
+    list_display = ["sent_at", "order", "kind"]
+    list_filter = ["kind"]
+    search_fields = ["order__number"]
+    list_select_related = ["order"]
