@@ -109,6 +109,11 @@ def order_mark_collected(
     pay-at-pickup payment is taken at the desk (cash into the till, or card on the terminal)."""
     if payment_method not in (Payment.Method.CASH, Payment.Method.CARD):
         raise InvalidInput("Payment at the desk is cash or card.")
+    to_pay = order.payments.filter(
+        method=Payment.Method.PAY_AT_PICKUP, status=Payment.Status.PENDING
+    )
+    if payment_method == Payment.Method.CARD and not terminal_reference and to_pay.exists():
+        raise InvalidInput("Enter the card terminal's reference.")
     _move(
         order,
         allowed=[Status.PLACED, Status.READY_FOR_PICKUP],
@@ -123,13 +128,12 @@ def order_mark_collected(
         user=user,
     )
     is_cash = payment_method == Payment.Method.CASH
-    order.payments.filter(
-        method=Payment.Method.PAY_AT_PICKUP, status=Payment.Status.PENDING
-    ).update(
+    to_pay.update(
         method=payment_method,
         status=Payment.Status.CAPTURED,
         reference=terminal_reference[:120] or "paid at the pickup desk",
         channel=channel,
+        store=order.store,
         drawer_session=drawer_open_session(store=order.store) if is_cash else None,
     )
     _event(order, CustomerEvent.Kind.PICKUP_COLLECTED, channel)

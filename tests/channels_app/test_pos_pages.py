@@ -522,7 +522,7 @@ def test_opening_an_open_drawer_is_a_message(clerk_client, store, open_till):
 
 
 @pytest.mark.django_db
-def test_the_desk_marks_ready_then_collected(clerk_client, store, stocked):
+def test_the_desk_marks_ready_then_collected(clerk_client, store, stocked, open_till):
     order = collect_order(store, stocked, quantity=2)
     desk = clerk_client.get("/pos/pickups/")
     queues = {queue["key"]: queue["orders"] for queue in desk.context["queues"]}
@@ -543,11 +543,42 @@ def test_the_desk_marks_ready_then_collected(clerk_client, store, stocked):
         store,
     )
     assert stock_row(store, stocked) == (8, 0)
-    assert order.payments.get().status == Payment.Status.CAPTURED
+    payment = order.payments.get()
+    assert (payment.status, payment.method) == (Payment.Status.CAPTURED, Payment.Method.CASH)
+    assert payment.drawer_session == open_till
 
 
 @pytest.mark.django_db
-def test_a_desk_action_in_the_wrong_state_is_a_message(clerk_client, store, stocked):
+def test_cash_at_the_desk_needs_an_open_till(clerk_client, store, stocked):
+    order = collect_order(store, stocked)
+    body = {"store": store.code, "payment_method": "cash"}
+    response = clerk_client.post(f"/pos/pickups/{order.number}/collected/", body, follow=True)
+    assert "Open the till before taking cash at the desk." in text(response)
+    order.refresh_from_db()
+    assert order.status == Order.Status.PLACED
+
+
+@pytest.mark.django_db
+def test_card_at_the_desk_records_the_terminal_reference(clerk_client, store, stocked):
+    order = collect_order(store, stocked)
+    url = f"/pos/pickups/{order.number}/collected/"
+    body = {"store": store.code, "payment_method": "card"}
+    response = clerk_client.post(url, body, follow=True)
+    assert "Enter the card terminal's reference." in text(response)
+
+    clerk_client.post(url, {**body, "terminal_reference": "TERM-9"})
+    order.refresh_from_db()
+    payment = order.payments.get()
+    assert (order.status, payment.method, payment.reference, payment.store) == (
+        Order.Status.COLLECTED,
+        Payment.Method.CARD,
+        "TERM-9",
+        store,
+    )
+
+
+@pytest.mark.django_db
+def test_a_desk_action_in_the_wrong_state_is_a_message(clerk_client, store, stocked, open_till):
     order = collect_order(store, stocked)
     clerk_client.post(f"/pos/pickups/{order.number}/collected/", {"store": store.code})
     response = clerk_client.post(

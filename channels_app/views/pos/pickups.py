@@ -14,6 +14,7 @@ from channels_app.views.pos.receipts import order_or_404
 from shop.channels import Channel
 from shop.errors import DomainError
 from shop.orders import services as order_services
+from shop.orders.drawer import drawer_open_session
 from shop.orders.models import Order, Payment
 from shop.orders.selectors import orders_with_lines
 
@@ -133,10 +134,9 @@ def pickup(request, store, number: str):
     return render(request, "pos/pickup.html", {"order": order, "now": now})
 
 
-def _act(request, number: str, action, done: str):
-    order = _pickup(request, number)
+def _act(request, order: Order, action, done: str, **options):
     try:
-        action(order=order, channel=Channel.POS, user=request.user)
+        action(order=order, channel=Channel.POS, user=request.user, **options)
     except DomainError as error:
         messages.error(request, error.message)
     else:
@@ -147,10 +147,29 @@ def _act(request, number: str, action, done: str):
 @require_POST
 @pos_view
 def mark_ready(request, store, number: str):
-    return _act(request, number, order_services.order_mark_ready, "is ready: the customer is told")
+    order = _pickup(request, number)
+    return _act(request, order, order_services.order_mark_ready, "is ready: the customer is told")
 
 
 @require_POST
 @pos_view
 def mark_collected(request, store, number: str):
-    return _act(request, number, order_services.order_mark_collected, "was collected")
+    """A pay-at-pickup order is paid here: cash into the till (which must be open) or card on
+    the terminal, whose reference is recorded."""
+    order = _pickup(request, number)
+    method = request.POST.get("payment_method", Payment.Method.CASH)
+    reference = request.POST.get("terminal_reference", "").strip()
+    owes = order.payments.filter(
+        method=Payment.Method.PAY_AT_PICKUP, status=Payment.Status.PENDING
+    ).exists()
+    if owes and method == Payment.Method.CASH and drawer_open_session(store=store) is None:
+        messages.error(request, "Open the till before taking cash at the desk.")
+        return redirect(safe_next(request, "pos:pickups"))
+    return _act(
+        request,
+        order,
+        order_services.order_mark_collected,
+        "was collected",
+        payment_method=method,
+        terminal_reference=reference,
+    )
