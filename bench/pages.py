@@ -105,7 +105,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from http.cookies import CookieError, SimpleCookie
 from pathlib import Path
@@ -137,6 +137,8 @@ REQUEST_TIMEOUT = 10.0  # seconds, per request
 MAX_REQUESTS_PER_CLIENT = 1_000_000  # per phase: the loops end by count as well as by time
 BALANCE_ATTEMPTS = 50  # reconnections per client to land on the worker it should use
 SERVER_START_TIMEOUT = 60.0
+#: Bare runs further apart than this (in %) mean the machine was busy during the run.
+DRIFT_WARNING = 20
 #: Cookies the client does not keep (see the module docstring).
 IGNORED_COOKIES = {"messages"}
 
@@ -946,21 +948,22 @@ def profile(targets: list[Target], fixture: Fixture, *, requests: int, verbose: 
             for _ in range(requests):
                 shopper.send(target)
             probed = (time.perf_counter() - started) / requests * 1000
-            probe.queries = []
+            per = 1000 / requests
+            sql_view, sql_template = probe.sql_view * per, probe.sql_template * per
+            templates = {name: replace(entry) for name, entry in probe.templates.items()}
+            rendering = sum(t.own for t in templates.values()) * per
+            probe.queries = []  # one more request, for its queries
             shopper.send(target)
-        per = 1000 / requests
-        sql_view, sql_template = probe.sql_view * per, probe.sql_template * per
-        rendering = sum(t.own for t in probe.templates.values()) * per
         print(
             f"\n{target.name} {target.path}: {wall:.2f} ms per request"
             f" ({wall / bare_ms:.1f} x bare, in-process ratio {bare_ms / wall:.2f});"
             f" {probed:.2f} ms with the probes:"
         )
         print(f"  SQL sent by the view and middleware  {sql_view:6.2f} ms")
-        if probe.templates:
+        if templates:
             print(f"  SQL sent while rendering templates   {sql_template:6.2f} ms")
             print(f"  template rendering without its SQL   {rendering - sql_template:6.2f} ms")
-            for name, entry in sorted(probe.templates.items(), key=lambda i: -i[1].own):
+            for name, entry in sorted(templates.items(), key=lambda i: -i[1].own):
                 own = (entry.own - entry.sql) * per
                 count = entry.renders / requests
                 print(
@@ -1215,6 +1218,11 @@ def main(argv: list[str] | None = None) -> int:
         f"\nReference: mean of the two bare runs, {reference:,.0f} req/s "
         f"(last vs first: {drift:+.0f}%). Goal: ratio >= {GOAL} for every page."
     )
+    if abs(drift) > DRIFT_WARNING:
+        print(
+            f"Warning: the bare runs differ by more than {DRIFT_WARNING}%: the machine was busy "
+            "during this run and the ratios are unreliable; run it again."
+        )
     print(f"For reference, {OSCAR}.")
     print(
         "queries: SQL statements of one request, BEGIN and COMMIT included (in-process); "
