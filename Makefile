@@ -33,7 +33,8 @@ test: $(STAMP) chromium
 		export DATABASE_URL=$(LOCAL_PG); echo "Testing on local PostgreSQL ($$DATABASE_URL)"; \
 	else echo "Testing on $${DATABASE_URL:-SQLite}"; fi; \
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && \
-	$(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 -m "not browser" $(PYTEST_ARGS) && \
+	$(BIN)/pytest -p no:xdist -m browser $(PYTEST_ARGS)
 
 # Debian's Chromium for the browser tests; installed when missing and we are root.
 chromium:

@@ -32,12 +32,9 @@ that would run next in the same process. So:
   live server's thread are plain synchronous code.
 - Browser tests are moved to the end of the collection, so that in one process they run one
   after the other and Chromium starts once.
-- Browser tests all get `@pytest.mark.xdist_group("browser")`: with `pytest -n 2 --dist loadgroup`
-  (`make test`) they run in one worker, one after the other, in one Chromium, so two Chromiums
-  and two live servers never compete for the 2 CPU cores of a small machine or CI runner (where
-  that makes timeouts flaky); the other worker meanwhile runs the rest of the suite. xdist's
-  loadgroup hands the largest group out first, so that worker usually starts with them.
-  `_suffix_xdist_groups` below makes the grouping work at all with pytest 9.2 (pytest-xdist#1386).
+- `make test` runs them in a pytest run of their own, after the parallel run of the rest
+  (`-m browser`, no xdist): two Chromiums and two live servers never compete for the 2 CPU
+  cores of a small machine or CI runner, where that makes timeouts flaky.
 """
 
 import os
@@ -59,8 +56,6 @@ CHROMIUM_ARGS = [
 ]
 VIEWPORT = {"width": 1280, "height": 900}
 TIMEOUT_MS = 10_000
-#: The xdist group that holds every browser test (see the module docstring).
-XDIST_GROUP = "browser"
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 #: Git-ignored (`test-artifacts/` in .gitignore); CI can upload the folder.
@@ -93,46 +88,9 @@ def screenshot(page, name: str, *, full_page: bool = True) -> Path:
 # --- Collection -------------------------------------------------------------------------------
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]):
-    # Before every other implementation: xdist reads the xdist_group marks in its own.
-    if config.pluginmanager.hasplugin("xdist"):  # with `-p no:xdist` the mark is unregistered
-        for item in items:
-            if _is_browser_test(item) and item.get_closest_marker("xdist_group") is None:
-                item.add_marker(pytest.mark.xdist_group(XDIST_GROUP))
-    result = yield
-    # After every other implementation, pytest-django's reordering (by database use) included.
-    _suffix_xdist_groups(config, items)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     browser_tests = [item for item in items if _is_browser_test(item)]
     items[:] = [item for item in items if not _is_browser_test(item)] + browser_tests
-    return result
-
-
-def _xdist_group(item: pytest.Item) -> str | None:
-    """The group name xdist's loadgroup derives from the item's xdist_group marks."""
-    names = {
-        str(mark.args[0] if mark.args else mark.kwargs.get("name", "default"))
-        for mark in item.iter_markers("xdist_group")
-    }
-    return "_".join(sorted(names)) or None
-
-
-def _suffix_xdist_groups(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Works around pytest-xdist#1386. On a `--dist loadgroup` worker, xdist tells the scheduler
-    an item's group by appending `@<group>` to its node id, by writing `item._nodeid`. pytest 9.2
-    keeps the node id in `item._id` (a structured NodeId) instead, so xdist 3.8's write has no
-    effect and every group is silently spread over all workers. This appends the suffix the way
-    xdist means to when it is missing, for every xdist_group, and does nothing once xdist's own
-    write works again."""
-    if not getattr(config.option, "loadgroup", False):
-        return  # not an xdist worker running --dist loadgroup
-    for item in items:
-        group = _xdist_group(item)
-        if group is None or item.nodeid.endswith(f"@{group}"):
-            continue
-        node_id = getattr(item, "_id", None)
-        if node_id is not None and hasattr(type(node_id), "parse"):
-            item._id = type(node_id).parse(f"{item.nodeid}@{group}")
 
 
 # --- Playwright and Chromium ----------------------------------------------------------------
