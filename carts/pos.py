@@ -52,6 +52,8 @@ def _check_payment(payment: TillPayment, total: Decimal) -> Decimal | None:
             )
         return payment.tendered - total
     if payment.method == Payment.Method.CARD:
+        if not payment.terminal_reference.strip():
+            raise InvalidInput("Enter the card terminal's reference.", details=["payment"])
         return None
     raise InvalidInput("Payment must be cash or card.", details=["payment"])
 

@@ -310,3 +310,8 @@ class TestCollected:
 
         assert response.status_code == 200, response.content
         assert stock_row(store, variant) == (8, 0)
+
+
+def test_an_unknown_store_has_no_pickups(api, manager):
+    response = auth(api, manager).get(pickups_url("nowhere"))
+    assert_error(response, 404, "not_found")

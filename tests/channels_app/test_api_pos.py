@@ -548,3 +548,10 @@ class TestWhoMaySell:
         assert named.json()["store"] == "st2"
         assert stock_row(other_store, mug) == (9, 0)
         assert stock_row(store, mug) == (3, 0)
+
+
+def test_a_card_sale_needs_the_terminal_reference(api, clerk, store, stocked, variant):
+    body = {"lines": [{"sku": variant.sku, "quantity": 1}], "payment": {"method": "card"}}
+    response = post(auth(api, clerk), body)
+    assert_error(response, 400, "invalid")
+    assert order_count() == 0

@@ -13,6 +13,7 @@ from channels_app.api.permissions import IsStaffMember
 from channels_app.api.views.carts import CartSerializer, cart_body
 from channels_app.api.views.orders import OrderSerializer
 from channels_app.idempotency import idempotent
+from inventory.models import Location
 from inventory.selectors import availability_at
 from shop.catalog.selectors import variants_by_sku
 from shop.channels import Channel
@@ -229,6 +230,8 @@ class PickupListApi(APIView):
         responses=OrderSerializer(many=True),
     )
     def get(self, request, code: str):
+        if not Location.objects.filter(code=code, is_active=True).exists():
+            raise NotFound(f"No store {code!r}.")
         store = acting_store(request, code)
         pickups = (
             orders_with_lines()
