@@ -4,6 +4,7 @@ import secrets
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import (
     Case,
@@ -13,6 +14,7 @@ from django.db.models import (
     Prefetch,
     Q,
     StringAgg,
+    Sum,
     Value,
     When,
     prefetch_related_objects,
@@ -74,30 +76,55 @@ def _record(cart: Cart, kind: str, channel: str, payload: dict) -> None:
         customer_event_record(customer=cart.customer, kind=kind, channel=channel, payload=payload)
 
 
+def _units_key(cart_id: int) -> str:
+    return f"cart:{cart_id}:units"
+
+
+def cart_changed(*, cart_id: int) -> None:
+    """Forgets what the cache holds about the cart: now, and again after commit (a request
+    that read the cart meanwhile saw it as it was)."""
+    key = _units_key(cart_id)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
+
+
 def _touch(cart: Cart) -> None:
     Cart.objects.filter(pk=cart.pk).update(updated_at=timezone.now())
+    cart_changed(cart_id=cart.pk)
 
 
 @transaction.atomic
 def cart_line_add(*, cart: Cart, sku: str, quantity: int, channel: str) -> CartLine:
-    """Adds an SKU; adding one already in the cart adds to its quantity."""
+    """Adds an SKU; adding one already in the cart adds to its quantity. Returns the line
+    with its new quantity and its variant (with product)."""
     _check_quantity(quantity)
-    variant = variants_by_sku(skus=[sku])[sku]
     limit = settings.MAX_CART_LINE_QUANTITY
-    updated = CartLine.objects.filter(
-        cart=cart, variant=variant, quantity__lte=limit - quantity
-    ).update(quantity=F("quantity") + quantity)
-    if not updated:
-        if CartLine.objects.filter(cart=cart, variant=variant).exists():
-            raise InvalidQuantity(f"At most {limit} of one item per order.")
+    line = (
+        CartLine.objects.select_related("variant__product")
+        .filter(
+            cart=cart, variant__sku=sku, variant__is_active=True, variant__product__is_active=True
+        )
+        .first()
+    )
+    if line is None:
+        variant = variants_by_sku(skus=[sku])[sku]
         try:
             with transaction.atomic():
-                CartLine.objects.create(cart=cart, variant=variant, quantity=quantity)
+                line = CartLine.objects.create(cart=cart, variant=variant, quantity=quantity)
         except IntegrityError:  # added by a concurrent request: add to that line
             return cart_line_add(cart=cart, sku=sku, quantity=quantity, channel=channel)
+    else:
+        seen = line.quantity
+        if seen + quantity > limit:
+            raise InvalidQuantity(f"At most {limit} of one item per order.")
+        # Only from the quantity read above, so the one returned is the one written.
+        if not CartLine.objects.filter(pk=line.pk, quantity=seen).update(quantity=seen + quantity):
+            # Changed or removed by a concurrent request: read it again.
+            return cart_line_add(cart=cart, sku=sku, quantity=quantity, channel=channel)
+        line.quantity = seen + quantity
     _touch(cart)
     _record(cart, CustomerEvent.Kind.CART_LINE_ADDED, channel, {"sku": sku, "quantity": quantity})
-    return CartLine.objects.select_related("variant__product").get(cart=cart, variant=variant)
+    return line
 
 
 def _line(cart: Cart, line_id: int) -> CartLine:
@@ -174,6 +201,7 @@ def cart_merge(*, source: Cart, target: Cart) -> Cart:
     target.promotions.add(*source.promotions.all())
     source.status = Cart.Status.MERGED
     source.save(update_fields=["status"])
+    cart_changed(cart_id=source.pk)
     _touch(target)
     return target
 
@@ -204,6 +232,7 @@ def cart_adopt(*, cart: Cart, customer: Customer) -> Cart:
         try:
             with transaction.atomic():
                 cart.save(update_fields=["customer"])
+            cart_changed(cart_id=cart.pk)  # no longer an anonymous cart
             return cart
         except IntegrityError:
             own = Cart.objects.get(customer=customer, status=Cart.Status.OPEN)
@@ -235,6 +264,7 @@ def cart_clear(*, cart: Cart) -> None:
         pending_order=None,
         updated_at=timezone.now(),
     )
+    cart_changed(cart_id=cart.pk)
 
 
 # --- reads ---------------------------------------------------------------------------------
@@ -266,13 +296,68 @@ def cart_load_lines(cart: Cart) -> Cart:
     return fresh
 
 
+#: Cart units of an anonymous cart are cached this long at most (see `cart_changed`).
+CART_UNITS_SECONDS = 300
+
+
+def cart_units_anonymous(*, cart_id: int) -> int:
+    """Units in the open anonymous cart `cart_id` (0 when it is not one). Cached: one query
+    only after the cart changed."""
+    key = _units_key(cart_id)
+    units = cache.get(key)
+    if units is None:
+        units = (
+            CartLine.objects.filter(
+                cart_id=cart_id, cart__status=Cart.Status.OPEN, cart__customer__isnull=True
+            ).aggregate(units=Sum("quantity"))["units"]
+            or 0
+        )
+        cache.set(key, units, CART_UNITS_SECONDS)
+    return units
+
+
+AUTOMATIC_RUNNING_KEY = "promotions:automatic-running"
+#: Longest time the answer to "does an automatic promotion run?" is kept; a "no" is kept at most
+#: until the next one starts.
+AUTOMATIC_RUNNING_SECONDS = 30
+
+
+def promotions_changed() -> None:
+    """Forgets the cached answer, now and after commit (see `cart_changed`)."""
+    cache.delete(AUTOMATIC_RUNNING_KEY)
+    transaction.on_commit(lambda: cache.delete(AUTOMATIC_RUNNING_KEY))
+
+
+def automatic_promotions_running() -> bool:
+    """Whether an active automatic promotion (no code) runs now, whatever its uses left.
+    Cached; a promotion saved or deleted clears it."""
+    running = cache.get(AUTOMATIC_RUNNING_KEY)
+    if running is None:
+        now = timezone.now()
+        starts = list(
+            Promotion.objects.filter(is_active=True, code="")
+            .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+            .values_list("starts_at", flat=True)
+        )
+        running = any(start is None or start <= now for start in starts)
+        seconds = AUTOMATIC_RUNNING_SECONDS
+        if not running and starts:  # "no" holds only until the next one starts
+            seconds = min(seconds, int((min(starts) - now).total_seconds()))
+        cache.set(AUTOMATIC_RUNNING_KEY, running, seconds)  # 0 s: not kept
+    return running
+
+
 def promotions_in_force(*, code_ids: Iterable[int] = ()) -> list[Promotion]:
     """The automatic promotions plus the given code promotions that run now and have uses
-    left, with the ids of what each covers, in one query."""
+    left, with the ids of what each covers, in one query (none when there are no codes and no
+    automatic promotion runs)."""
+    code_ids = list(code_ids)
+    if not code_ids and not automatic_promotions_running():
+        return []
     ids = Cast("categories__id", CharField()), Cast("variants__id", CharField())
     return list(
         Promotion.objects.running()
-        .filter(Q(code="") | Q(pk__in=list(code_ids)))
+        .filter(Q(code="") | Q(pk__in=code_ids))
         .filter(Q(usage_limit__isnull=True) | Q(times_used__lt=F("usage_limit")))
         .annotate(
             category_ids=StringAgg(ids[0], Value(","), distinct=True),

@@ -54,9 +54,13 @@ class SkuAvailability:
     locations: dict[str, int] = field(default_factory=dict)
 
 
-def availability_for_variants(*, variants: Sequence[Variant]) -> dict[str, SkuAvailability]:
-    """Availability of many variants everywhere, in two queries whatever their number."""
-    locations = list(Location.objects.filter(is_active=True).order_by("kind", "code"))
+def availability_for_variants(
+    *, variants: Sequence[Variant], locations: Sequence[Location] | None = None
+) -> dict[str, SkuAvailability]:
+    """Availability of many variants at every active location, in two queries whatever their
+    number; one when the caller passes the active locations it has already read."""
+    if locations is None:
+        locations = list(Location.objects.filter(is_active=True).order_by("kind", "code"))
     result = {
         v.sku: SkuAvailability(sku=v.sku, locations={loc.code: 0 for loc in locations})
         for v in variants

@@ -7,13 +7,16 @@ import qrcode
 import qrcode.image.svg
 from django import template
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Sum
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from carts.models import Cart, CartLine
 from carts.pricing import money as round_money
+from carts.services import cart_units_anonymous
 from channels_app.current import SESSION_CART
+from shop.catalog.cache import catalogue_cache_context
 from shop.catalog.models import Category
 
 register = template.Library()
@@ -38,9 +41,11 @@ def money(amount, currency: str = "") -> str:
 
 
 @register.filter
-def hue(text) -> int:
-    """A stable colour hue (0–359) for a product's placeholder picture."""
-    return int(hashlib.md5(str(text).encode(), usedforsecurity=False).hexdigest()[:4], 16) % 360
+def hue(text) -> str:
+    """A stable colour hue (0–359) for a product's placeholder picture (a string: nothing to
+    localize)."""
+    digest = hashlib.md5(str(text).encode(), usedforsecurity=False).hexdigest()
+    return str(int(digest[:4], 16) % 360)
 
 
 @register.filter
@@ -49,19 +54,42 @@ def initials(name: str) -> str:
     return "".join(w[0] for w in words[:2]).upper()
 
 
+#: A QR code never changes for its data: drawn once, kept a day since last drawn.
+QR_SECONDS = 24 * 60 * 60
+
+
+def _qr_path_svg(data: str) -> str:
+    key = "qr-svg:" + hashlib.sha256(data.encode()).hexdigest()
+    svg = cache.get(key)
+    if svg is None:
+        image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, border=2)
+        svg = image.to_string(encoding="unicode")
+        svg = svg[svg.index("<svg") :]  # drop any XML declaration: this goes inside HTML
+        cache.set(key, svg, QR_SECONDS)
+    return svg
+
+
 @register.simple_tag
 def qr_svg(data: str, label: str = "") -> str:
     """`data` as an inline SVG QR code, drawn on the server (no script, no network)."""
-    image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, border=2)
-    svg = image.to_string(encoding="unicode")
-    svg = svg[svg.index("<svg") :]  # drop any XML declaration: this goes inside HTML
     label = escape(label or f"QR code: {data}")
+    svg = _qr_path_svg(str(data))
     return mark_safe(svg.replace("<svg", f'<svg class="qr" role="img" aria-label="{label}"', 1))
 
 
 @register.simple_tag
 def shop_name() -> str:
     return settings.SHOP_NAME
+
+
+@register.simple_tag(takes_context=True)
+def catalogue_cache(context) -> dict:
+    """What fragments of catalogue content are cached with: `version` (in their key) and
+    `seconds` (their longest life). See `shop.catalog.cache`."""
+    known = context.get("catalogue")
+    if known is not None:
+        return known
+    return catalogue_cache_context()
 
 
 @register.simple_tag
@@ -71,7 +99,12 @@ def header_categories() -> list[Category]:
 
 @register.simple_tag(takes_context=True)
 def cart_item_count(context) -> int:
-    """Units in the shopper's open cart, in one query; never creates a cart."""
+    """Units in the shopper's open cart; never creates a cart. The view may know it already
+    (`cart_units` in the context); a signed-in shopper's costs one query, an anonymous one's
+    is cached (none without a cart)."""
+    known = context.get("cart_units")
+    if known is not None:
+        return known
     request = context.get("request")
     if request is None:
         return 0
@@ -81,16 +114,5 @@ def cart_item_count(context) -> int:
         lines = lines.filter(cart__customer__user=user)
     else:
         cart_id = request.session.get(SESSION_CART)
-        if not cart_id:
-            return 0
-        lines = lines.filter(cart_id=cart_id, cart__customer__isnull=True)
+        return cart_units_anonymous(cart_id=cart_id) if cart_id else 0
     return lines.aggregate(units=Sum("quantity"))["units"] or 0
-
-
-@register.filter
-def price_from(product) -> dict | None:
-    """The lowest price of a product's (prefetched) variants, and whether prices vary."""
-    prices = [variant.price for variant in product.variants.all()]
-    if not prices:
-        return None
-    return {"amount": min(prices), "varies": len(set(prices)) > 1}

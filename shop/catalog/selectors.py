@@ -1,6 +1,6 @@
 from collections.abc import Iterable
 
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Max, Min, Prefetch, Q
 
 from shop.catalog.errors import UnknownSku, VariantNotFound
 from shop.catalog.models import Product, Variant
@@ -49,3 +49,43 @@ def product_list(*, query: str = "", category: str = ""):
     if category:
         products = products.filter(category__slug=category)
     return products.order_by("name", "id")
+
+
+def product_cards(*, query: str = "", category: str = ""):
+    """Active products with what a product card shows, in one query: `price_min`, `price_max`
+    and `variant_count` of their active variants (None, None and 0 without any)."""
+    active = Q(variants__is_active=True)
+    products = (
+        Product.objects.active()
+        .select_related("category")
+        .annotate(
+            price_min=Min("variants__price", filter=active),
+            price_max=Max("variants__price", filter=active),
+            variant_count=Count("variants", filter=active),
+        )
+    )
+    if query:
+        # A subquery, not a join: the join would narrow the variants the annotations count.
+        by_sku = Variant.objects.filter(sku__iexact=query).values("product_id")
+        products = products.filter(
+            Q(name__icontains=query) | Q(description__icontains=query) | Q(pk__in=by_sku)
+        )
+    if category:
+        products = products.filter(category__slug=category)
+    return products.order_by("name", "id")
+
+
+def product_detail(*, slug: str) -> tuple[Product, list[Variant]] | None:
+    """An active product with its active variants (by SKU), in one query when it has any."""
+    variants = list(
+        Variant.objects.filter(product__slug=slug, product__is_active=True, is_active=True)
+        .select_related("product__category")
+        .order_by("sku")
+    )
+    if variants:
+        product = variants[0].product
+        for variant in variants:
+            variant.product = product  # one object, as with a prefetch
+        return product, variants
+    product = Product.objects.active().select_related("category").filter(slug=slug).first()
+    return (product, []) if product is not None else None

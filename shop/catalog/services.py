@@ -6,6 +6,7 @@ from typing import TypedDict
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
+from shop.catalog.cache import catalogue_changed
 from shop.catalog.models import Category, Product, Variant
 from shop.errors import Conflict, InvalidInput
 
@@ -57,4 +58,5 @@ def product_create(
             )
     except IntegrityError as exc:  # a concurrent request took the same SKU or slug
         raise Conflict("The product or one of its SKUs was created meanwhile.") from exc
+    catalogue_changed()  # bulk_create sends no post_save for the variants
     return product

@@ -6,7 +6,7 @@ from django.views.decorators.http import require_POST
 
 from carts import services
 from carts.errors import CartLineNotFound
-from carts.services import cart_price, cart_with_lines
+from carts.services import cart_load_lines, cart_price
 from channels_app.current import current_cart, current_customer
 from channels_app.forms import CartLineUpdateForm, PromotionCodeForm
 from shop.channels import Channel
@@ -19,12 +19,13 @@ def priced_cart(request):
     cart = current_cart(request)
     if cart is None:
         return None, None
-    cart = cart_with_lines(cart.pk)
+    cart = cart_load_lines(cart)
     return cart, cart_price(cart, customer=current_customer(request))
 
 
 def cart(request):
     cart, priced = priced_cart(request)
+    units = sum(line.quantity for line in priced.lines) if priced else 0
     applied = {a.promotion.pk for a in priced.applied} if priced else set()
     codes = [
         {"promotion": p, "applied": p.pk in applied}
@@ -39,6 +40,7 @@ def cart(request):
             "codes": codes,
             "automatic": [a for a in priced.applied if not a.promotion.code] if priced else [],
             "max_quantity": CartLineUpdateForm.base_fields["quantity"].max_value,
+            "cart_units": units,  # the header's count, known here without a query
         },
     )
 

@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from carts.services import cart_line_add
@@ -14,8 +15,9 @@ from channels_app.forms import CartLineAddForm
 from channels_app.views.storefront._common import safe_next
 from inventory.models import Location
 from inventory.selectors import availability_for_variants
+from shop.catalog.cache import catalogue_cache_context, catalogue_cached, catalogue_version
 from shop.catalog.models import Category, Product, Variant
-from shop.catalog.selectors import product_list
+from shop.catalog.selectors import product_cards, product_detail
 from shop.channels import Channel
 from shop.customers.models import CustomerEvent
 from shop.customers.services import customer_event_record
@@ -32,7 +34,7 @@ def home(request):
         "storefront/home.html",
         {
             "categories": Category.objects.filter(parent__isnull=True).order_by("name"),
-            "products": product_list().order_by("-created_at", "-id")[:FEATURED],
+            "products": product_cards().order_by("-created_at", "-id")[:FEATURED],
         },
     )
 
@@ -42,18 +44,32 @@ def _page(request, products):
 
 
 def category(request, slug: str):
-    current = get_object_or_404(Category, slug=slug)
-    page = _page(request, product_list(category=slug))
+    # The category, its product count and its grid (in the template) are cached under the
+    # catalogue version: a page the cache holds costs no query.
+    version = catalogue_version()
+    current = catalogue_cached(
+        "category", (slug,), lambda: Category.objects.filter(slug=slug).first(), version=version
+    )
+    if current is None:
+        raise Http404("No such category.")
+    products = product_cards(category=slug)
+    paginator = Paginator(products, PAGE_SIZE)
+    paginator.count = catalogue_cached("count", (current.pk,), products.count, version=version)
     return render(
         request,
         "storefront/category.html",
-        {"category": current, "page": page, "active_category": slug},
+        {
+            "category": current,
+            "page": paginator.get_page(request.GET.get("page")),
+            "active_category": slug,
+            "catalogue": catalogue_cache_context(version),
+        },
     )
 
 
 def search(request):
     query = request.GET.get("q", "").strip()[:100]
-    products = product_list(query=query) if query else Product.objects.none()
+    products = product_cards(query=query) if query else Product.objects.none()
     return render(
         request, "storefront/search.html", {"query": query, "page": _page(request, products)}
     )
@@ -79,10 +95,13 @@ class VariantStock:
 
 
 def product(request, slug: str):
-    item = get_object_or_404(product_list(), slug=slug)
-    variants = list(item.variants.all())
-    available = availability_for_variants(variants=variants)
-    stores = list(Location.objects.filter(is_active=True, click_and_collect=True).order_by("name"))
+    found = product_detail(slug=slug)
+    if found is None:
+        raise Http404("No such product.")
+    item, variants = found
+    locations = list(Location.objects.filter(is_active=True).order_by("name"))
+    available = availability_for_variants(variants=variants, locations=locations)
+    stores = [location for location in locations if location.click_and_collect]
     stock = [
         VariantStock(
             variant=v,
