@@ -1,6 +1,7 @@
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from shop.customers.models import Customer, CustomerEvent
 from shop.errors import InvalidInput
@@ -66,8 +67,14 @@ def customer_for_user(user) -> Customer:
 def customer_link_verified_email(*, user, email: str) -> Customer:
     """Joins a user to the customer known by a verified email, so guest orders, store
     purchases and events made with that email become part of the user's history."""
-    guest = Customer.objects.select_for_update().filter(email__iexact=email).first()
-    own = Customer.objects.select_for_update().filter(user=user).first()
+    # Both rows locked in one statement, in primary-key order, so two links cannot deadlock.
+    rows = list(
+        Customer.objects.select_for_update()
+        .filter(Q(email__iexact=email) | Q(user=user))
+        .order_by("pk")
+    )
+    guest = next((c for c in rows if c.email.lower() == email.lower()), None)
+    own = next((c for c in rows if c.user_id == user.pk), None)
     if guest is not None and guest.user_id not in (None, user.pk):
         # The email is another account's: keep the histories apart.
         return own or Customer.objects.create(user=user, name=user.get_full_name())
