@@ -270,15 +270,18 @@ def cart_clear(*, cart: Cart) -> None:
 # --- reads ---------------------------------------------------------------------------------
 
 
-def _cart_contents() -> tuple:
+def _lines():
     # Each line carries its cart's `updated_at` as read with the lines, so a checkout knows
     # which version of the cart it priced even when the cart object in hand is older.
-    lines = (
+    return (
         CartLine.objects.select_related("variant__product")
         .annotate(cart_updated_at=F("cart__updated_at"))
         .order_by("added_at", "id")
     )
-    return Prefetch("lines", queryset=lines), "promotions"
+
+
+def _cart_contents() -> tuple:
+    return Prefetch("lines", queryset=_lines()), "promotions"
 
 
 def cart_with_lines(cart_id: int) -> Cart:
@@ -294,6 +297,24 @@ def cart_load_lines(cart: Cart) -> Cart:
     fresh = Cart(**{f.attname: getattr(cart, f.attname) for f in Cart._meta.concrete_fields})
     prefetch_related_objects([fresh], *_cart_contents())
     return fresh
+
+
+def cart_anonymous_contents(*, cart_id: int) -> tuple[Cart, list[CartLine], list[Promotion]] | None:
+    """(cart, its lines, its promotion codes) of the open anonymous cart `cart_id`, the lines
+    read as `cart_load_lines` reads them and the cart row in the same query: two queries, no
+    prefetching. None, after one query, when it is not an open anonymous cart or has no lines
+    (a cart without lines has nothing to price or show)."""
+    lines = list(
+        _lines()
+        .select_related("cart")
+        .filter(cart_id=cart_id, cart__status=Cart.Status.OPEN, cart__customer__isnull=True)
+    )
+    if not lines:
+        return None
+    cart = lines[0].cart
+    for line in lines:
+        line.cart = cart  # one object, as with a prefetch
+    return cart, lines, list(cart.promotions.all())
 
 
 #: Cart units of an anonymous cart are cached this long at most (see `cart_changed`).

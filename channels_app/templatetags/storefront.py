@@ -2,15 +2,20 @@
 
 import hashlib
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 import qrcode
 import qrcode.image.svg
 from django import template
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import setting_changed
 from django.db.models import Sum
+from django.dispatch import receiver
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 
 from carts.models import Cart, CartLine
 from carts.pricing import money as round_money
@@ -80,6 +85,51 @@ def qr_svg(data: str, label: str = "") -> str:
 @register.simple_tag
 def shop_name() -> str:
     return settings.SHOP_NAME
+
+
+#: The fixed links of the page frame (header and footer): {key in `frame_links`: URL name}.
+FRAME_LINKS = {
+    "home": "storefront:home",
+    "search": "storefront:search",
+    "cart": "storefront:cart",
+    "orders": "storefront:order-history",
+    "login": "account_login",
+    "logout": "account_logout",
+    "signup": "account_signup",
+}
+
+
+@lru_cache(maxsize=64)
+def _frame_links(prefix: str, urlconf: str | None, language: str | None) -> dict[str, str]:
+    # `reverse` reads the script prefix and language itself: they are the key's.
+    return {key: reverse(name, urlconf=urlconf) for key, name in FRAME_LINKS.items()}
+
+
+@register.simple_tag
+def frame_links() -> dict[str, str]:
+    """The URLs of FRAME_LINKS, reversed once per script prefix, URLconf and language rather
+    than by a `{% url %}` tag each on every page."""
+    return _frame_links(get_script_prefix(), get_urlconf(), get_language())
+
+
+@lru_cache(maxsize=1024)
+def _link(name: str, args: tuple, prefix: str, urlconf: str | None, language: str | None) -> str:
+    return reverse(name, args=args, urlconf=urlconf)
+
+
+@register.simple_tag
+def link(name: str, *args) -> str:
+    """`{% url name arg... %}` for pages that show the same links on every view (the cart's
+    forms), each reversed once per script prefix, URLconf and language: positional
+    arguments only."""
+    return _link(name, args, get_script_prefix(), get_urlconf(), get_language())
+
+
+@receiver(setting_changed)
+def _forget_links(*, setting: str, **kwargs) -> None:
+    if setting == "ROOT_URLCONF":
+        _frame_links.cache_clear()
+        _link.cache_clear()
 
 
 @register.simple_tag(takes_context=True)

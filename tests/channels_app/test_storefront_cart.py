@@ -107,6 +107,52 @@ class TestCartPage:
         assert html.count('class="line"') == 30
         assert "Winter" in html
 
+    def test_anonymous_cart_same_queries_for_1_and_30_lines(
+        self, client, tee, django_assert_num_queries
+    ):
+        variants = factories.VariantFactory.create_batch(29)
+        client.post(ADD, {"sku": "TEE-M", "quantity": "1"})
+        client.get(CART)
+        with CaptureQueriesContext(connection) as one_line:
+            assert client.get(CART).status_code == 200
+        queries = len(one_line)  # read now: each request empties the connection's query log
+        for variant in variants:
+            client.post(ADD, {"sku": variant.sku, "quantity": "2"})
+
+        with django_assert_num_queries(queries):
+            html = client.get(CART).content.decode()
+        assert html.count('class="line"') == 30
+        assert queries == 3  # the session, the cart with its lines, its codes
+
+    def test_signed_in_shopper_sees_lines_and_codes(self, client, shopper, tee):
+        client.force_login(shopper)
+        cart = cart_for_customer(customer=customer_for_user(shopper))
+        cart_line_add(cart=cart, sku="TEE-M", quantity=2, channel="web")
+        cart.promotions.add(
+            Promotion.objects.create(
+                name="Big basket",
+                code="BIG",
+                kind=Promotion.Kind.FIXED,
+                value=Decimal("10"),
+                min_subtotal=Decimal("100"),
+            )
+        )
+
+        html = page(client)
+
+        assert "Crew Tee" in html
+        assert '<span class="code-chip">BIG</span> Big basket' in html
+        assert "not applied yet: from €100.00" in html
+
+    def test_a_session_cart_no_longer_anonymous_is_not_shown(self, client, filled, shopper):
+        filled.customer = customer_for_user(shopper)
+        filled.save(update_fields=["customer"])
+
+        html = page(client)
+
+        assert "Your cart is empty" in html
+        assert 'class="line"' not in html
+
 
 class TestQuantities:
     def test_update(self, client, filled):

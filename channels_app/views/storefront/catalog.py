@@ -7,11 +7,13 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.formats import localize
 from django.views.decorators.http import require_POST
 
 from carts.services import cart_line_add
 from channels_app.current import current_cart, current_customer
 from channels_app.forms import CartLineAddForm
+from channels_app.templatetags.storefront import money
 from channels_app.views.storefront._common import safe_next
 from inventory.models import Location
 from inventory.selectors import availability_for_variants
@@ -80,18 +82,37 @@ class StoreStock:
     store: Location
     available: int
 
+    @property
+    def sentence(self) -> str:
+        if self.available:
+            return f"In stock at {self.store.name} — collect today"
+        return f"Out of stock at {self.store.name}"
+
 
 @dataclass
 class VariantStock:
-    """What the product page says about one variant's availability."""
+    """What the product page says about one variant: its label, price and availability, put
+    into words here once rather than by template conditions and filters in each loop."""
 
     variant: Variant
     online: int
     stores: list[StoreStock]
+    #: The variant's name, or the product's when it has none.
+    label: str = ""
+    #: The price as the page shows it.
+    price: str = ""
+    #: Whether the variant is the one the form preselects.
+    checked: bool = False
 
     @property
     def purchasable(self) -> bool:
         return self.online > 0 or any(s.available > 0 for s in self.stores)
+
+    @property
+    def online_sentence(self) -> str:
+        if self.online:
+            return f"{localize(self.online)} left online"
+        return "Out of stock online"
 
 
 def product(request, slug: str):
@@ -107,6 +128,8 @@ def product(request, slug: str):
             variant=v,
             online=available[v.sku].online,
             stores=[StoreStock(s, available[v.sku].locations.get(s.code, 0)) for s in stores],
+            label=v.name or item.name,
+            price=money(v.price),
         )
         for v in variants
     ]
@@ -114,6 +137,8 @@ def product(request, slug: str):
     selected = next((s for s in stock if s.variant.sku == wanted), None) or next(
         (s for s in stock if s.purchasable), stock[0] if stock else None
     )
+    if selected is not None:
+        selected.checked = True
     customer = current_customer(request)
     if customer is not None:
         customer_event_record(
