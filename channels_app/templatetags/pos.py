@@ -1,34 +1,16 @@
 """Template helpers of the clerk's pages."""
 
-from decimal import Decimal, InvalidOperation
-
 from django import template
 from django.conf import settings
 
-from carts.pricing import money as round_money
+from channels_app.formatting import format_money
 from channels_app.views.pos.access import stores
 from shop.orders.drawer import drawer_open_session
 from shop.staff.roles import is_manager
 
 register = template.Library()
 
-SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
-
-
-@register.filter
-def pos_money(amount, currency: str = "") -> str:
-    """`Decimal("1234.5")` → "€1,234.50"; empty for None."""
-    if amount is None or amount == "":
-        return ""
-    try:
-        value = round_money(Decimal(str(amount)))
-    except (InvalidOperation, ValueError):
-        return ""
-    currency = currency or settings.SHOP_CURRENCY
-    sign = "−" if value < 0 else ""
-    text = f"{abs(value):,.2f}"
-    symbol = SYMBOLS.get(currency)
-    return f"{sign}{symbol}{text}" if symbol else f"{sign}{text} {currency}"
+pos_money = register.filter("pos_money", format_money)
 
 
 @register.filter

@@ -1,7 +1,6 @@
 """Template helpers of the shopper's pages: money, QR codes, the header's cart and categories."""
 
 import hashlib
-from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 import qrcode
@@ -18,31 +17,15 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from carts.models import Cart, CartLine
-from carts.pricing import money as round_money
 from carts.services import cart_units_anonymous
 from channels_app.current import SESSION_CART
+from channels_app.formatting import format_money
 from shop.catalog.cache import catalogue_cache_context
 from shop.catalog.models import Category
 
 register = template.Library()
 
-SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
-
-
-@register.filter
-def money(amount, currency: str = "") -> str:
-    """`Decimal("1234.5")` → "€1,234.50" in the shop currency (or the one given)."""
-    if amount is None or amount == "":
-        return ""
-    try:
-        value = round_money(Decimal(str(amount)))
-    except (InvalidOperation, ValueError):
-        return ""
-    currency = currency or settings.SHOP_CURRENCY
-    sign = "−" if value < 0 else ""
-    text = f"{abs(value):,.2f}"
-    symbol = SYMBOLS.get(currency)
-    return f"{sign}{symbol}{text}" if symbol else f"{sign}{text} {currency}"
+money = register.filter("money", format_money)
 
 
 @register.filter

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_POST
 
 from carts.services import cart_line_add
 from channels_app.current import current_cart, current_customer
+from channels_app.formatting import format_money as money
 from channels_app.forms import CartLineAddForm
-from channels_app.templatetags.storefront import money
 from channels_app.views.storefront._common import safe_next
 from inventory.models import Location
 from inventory.selectors import availability_for_variants
