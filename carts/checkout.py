@@ -100,6 +100,26 @@ def _claim(cart: Cart, order: Order) -> None:
         raise CheckoutInProgress()
 
 
+def order_lines_create(order: Order, priced: PricedCart) -> list[OrderLine]:
+    """The order's lines as priced (the web, the till): SKU, name and prices frozen as sold.
+    `order.lines.all()` then answers from them without a query."""
+    lines = OrderLine.objects.bulk_create(
+        OrderLine(
+            order=order,
+            variant=line.variant,
+            sku=line.variant.sku,
+            name=line.variant.display_name,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            discount=line.discount,
+            line_total=line.total,
+        )
+        for line in priced.lines
+    )
+    lines_in_hand(order, lines)
+    return lines
+
+
 def promotions_use(order: Order, priced: PricedCart) -> None:
     """Counts one use of each applied promotion; a promotion used up meanwhile is refused."""
     ids = [applied.promotion.pk for applied in priced.applied]
@@ -156,20 +176,7 @@ def _create_and_reserve(
         staff_user=staff_user,
     )
     _claim(cart, order)
-    lines = OrderLine.objects.bulk_create(
-        OrderLine(
-            order=order,
-            variant=line.variant,
-            sku=line.variant.sku,
-            name=line.variant.display_name,
-            quantity=line.quantity,
-            unit_price=line.unit_price,
-            discount=line.discount,
-            line_total=line.total,
-        )
-        for line in priced.lines
-    )
-    lines_in_hand(order, lines)
+    lines = order_lines_create(order, priced)
     if details.fulfilment == Order.Fulfilment.COLLECT:
         requests = [stock.ReservationRequest(line, details.store, line.quantity) for line in lines]
     else:

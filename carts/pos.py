@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 
-from carts.checkout import promotions_use
+from carts.checkout import order_lines_create, promotions_use
 from carts.errors import CheckoutInProgress, EmptyCart
 from carts.models import Cart
 from carts.pricing import PricedCart
@@ -27,7 +27,7 @@ from shop.customers.models import Customer, CustomerEvent
 from shop.customers.services import customer_event_record
 from shop.errors import InvalidInput
 from shop.orders.drawer import drawer_open_session
-from shop.orders.models import Order, OrderLine, Payment
+from shop.orders.models import Order, Payment
 from shop.orders.services import order_number_new
 
 
@@ -110,19 +110,7 @@ def pos_sale_complete(
         total=priced.total,
         staff_user=clerk,
     )
-    OrderLine.objects.bulk_create(
-        OrderLine(
-            order=order,
-            variant=line.variant,
-            sku=line.variant.sku,
-            name=line.variant.display_name,
-            quantity=line.quantity,
-            unit_price=line.unit_price,
-            discount=line.discount,
-            line_total=line.total,
-        )
-        for line in priced.lines
-    )
+    order_lines_create(order, priced)
     stock.stock_sell(
         location=store,
         lines=[stock.StockLine(line.variant, line.quantity) for line in priced.lines],
