@@ -195,10 +195,23 @@ def _reservations(order: Order):
     return Reservation.objects.filter(order_line__order=order)
 
 
+def _fail(order: Order) -> bool:
+    """An order whose payment did not happen: its hold is released, its promotion uses given
+    back and its cart freed, once (False if it was no longer awaiting payment)."""
+    failed = Order.objects.filter(pk=order.pk, status=Order.Status.PENDING_PAYMENT).update(
+        status=Order.Status.PAYMENT_FAILED, updated_at=timezone.now()
+    )
+    if failed:
+        stock.stock_release(reservations=_reservations(order))
+        _give_back_promotions(order)
+        Cart.objects.filter(pending_order=order).update(pending_order=None)
+        order.status = Order.Status.PAYMENT_FAILED
+    return bool(failed)
+
+
 @transaction.atomic
 def _decline(order: Order, message: str) -> None:
-    stock.stock_release(reservations=_reservations(order))
-    _give_back_promotions(order)
+    _fail(order)
     Payment.objects.create(
         order=order,
         method=Payment.Method.CARD,
@@ -209,9 +222,21 @@ def _decline(order: Order, message: str) -> None:
         channel=order.channel,
         store=order.store,
     )
-    order.status = Order.Status.PAYMENT_FAILED
-    order.save(update_fields=["status", "updated_at"])
-    Cart.objects.filter(pending_order=order).update(pending_order=None)
+
+
+def checkouts_fail_abandoned() -> int:
+    """The sweeper for checkouts that never came back from payment (the process died between
+    reserving and placing): well past the payment window they fail like a declined card.
+    Idempotent, and safe against a payment completing late: placing needs the order still
+    awaiting payment, so one of the two wins."""
+    cutoff = timezone.now() - 2 * settings.PAYMENT_WINDOW
+    failed = 0
+    for order in Order.objects.filter(
+        status=Order.Status.PENDING_PAYMENT, created_at__lt=cutoff
+    ).select_related("store"):
+        with transaction.atomic():
+            failed += _fail(order)
+    return failed
 
 
 class _HoldLapsed(Exception):
@@ -258,6 +283,12 @@ def _place_at_once(*, cart, details, customer, channel, staff_user) -> Order:
 def _place(order: Order, *, cart: Cart, method: str, reference: str) -> None:
     """Records the payment, places the order and empties the cart (in the caller's
     transaction)."""
+    placed = Order.objects.filter(pk=order.pk, status=Order.Status.PENDING_PAYMENT).update(
+        status=Order.Status.PLACED, pickup_deadline=order.pickup_deadline, updated_at=timezone.now()
+    )
+    if not placed:  # failed meanwhile by the abandoned-checkout sweeper
+        raise _HoldLapsed()
+    order.status = Order.Status.PLACED
     paid = method == Payment.Method.CARD
     Payment.objects.create(
         order=order,
@@ -269,8 +300,6 @@ def _place(order: Order, *, cart: Cart, method: str, reference: str) -> None:
         channel=order.channel,
         store=order.store,
     )
-    order.status = Order.Status.PLACED
-    order.save(update_fields=["status", "pickup_deadline", "updated_at"])
     cart_clear(cart=cart)
     customer_event_record(
         customer=order.customer,

@@ -199,6 +199,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "inventory.tasks.release_expired_reservations",
         "schedule": timedelta(minutes=5),
     },
+    "fail-abandoned-checkouts": {
+        "task": "carts.tasks.fail_abandoned_checkouts",
+        "schedule": timedelta(minutes=10),
+    },
     "expire-overdue-pickups": {
         "task": "shop.orders.tasks.expire_overdue_pickups",
         "schedule": timedelta(minutes=15),
