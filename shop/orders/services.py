@@ -120,13 +120,25 @@ def order_mark_collected(
         to=Status.COLLECTED,
         fulfilment="collect",
     )
-    stock.stock_commit(
-        reservations=_reservations(order),
-        channel=channel,
-        reference=f"collected {order.number}",
-        order=order,
-        user=user,
-    )
+    reference = f"collected {order.number}"
+    reservations = _reservations(order)
+    held = [r for r in reservations if r.state == Reservation.State.ACTIVE]
+    lapsed = [r for r in reservations if r.state != Reservation.State.ACTIVE]
+    if held:
+        stock.stock_commit(
+            reservations=held, channel=channel, reference=reference, order=order, user=user
+        )
+    if lapsed:
+        # The hold ran out before the customer came and its units went back on the shelf:
+        # sell them from the store's free stock if they are still there (else a clear 409).
+        stock.stock_sell(
+            location=order.store,
+            lines=[stock.StockLine(r.variant, r.quantity) for r in lapsed],
+            channel=channel,
+            reference=reference,
+            order=order,
+            user=user,
+        )
     is_cash = payment_method == Payment.Method.CASH
     to_pay.update(
         method=payment_method,
