@@ -26,7 +26,7 @@ from shop.channels import Channel
 from shop.customers.models import Customer, CustomerEvent
 from shop.customers.services import customer_event_record
 from shop.errors import InvalidInput
-from shop.orders.drawer import drawer_open_session
+from shop.orders.drawer import DrawerConflict, drawer_open_session
 from shop.orders.models import Order, Payment
 from shop.orders.services import order_number_new
 
@@ -96,6 +96,9 @@ def pos_sale_complete(
     if not priced.lines:
         raise EmptyCart("The sale has no items.")
     change_due = _check_payment(payment, priced.total)
+    drawer = drawer_open_session(store=store) if payment.method == Payment.Method.CASH else None
+    if payment.method == Payment.Method.CASH and drawer is None:
+        raise DrawerConflict(f"Open the till at {store.name} before taking cash.")
     order = Order.objects.create(
         number=order_number_new(),
         channel=Channel.POS,
@@ -132,7 +135,7 @@ def pos_sale_complete(
         change_due=change_due,
         channel=Channel.POS,
         store=store,
-        drawer_session=drawer_open_session(store=store) if is_cash else None,
+        drawer_session=drawer,
     )
     if cart is not None:
         cart_clear(cart=cart)

@@ -12,7 +12,7 @@ from inventory.models import Location
 from shop.channels import Channel
 from shop.customers.models import CustomerEvent
 from shop.customers.services import customer_event_record
-from shop.orders.drawer import drawer_open_session
+from shop.orders.drawer import DrawerConflict, drawer_open_session
 from shop.orders.errors import InvalidReturn, OrderStatusConflict, ReturnExceedsPurchase
 from shop.orders.models import Order, OrderLine, Payment, Return, ReturnLine
 from shop.orders.refunds import refund_online
@@ -141,6 +141,9 @@ def return_create(
             return_record=record,
         )
     else:
+        drawer = drawer_open_session(store=store) if method == Payment.Method.CASH else None
+        if method == Payment.Method.CASH and drawer is None:
+            raise DrawerConflict(f"Open the till at {store.name} before paying cash back.")
         Payment.objects.create(
             order=order,
             method=method,
@@ -150,9 +153,7 @@ def return_create(
             channel=channel,
             store=store,
             return_record=record,
-            drawer_session=drawer_open_session(store=store)
-            if method == Payment.Method.CASH
-            else None,
+            drawer_session=drawer,
         )
     if order.customer_id:
         customer_event_record(

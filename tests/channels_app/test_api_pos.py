@@ -4,13 +4,14 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from carts.models import Cart, PromotionUsage
 from channels_app.models import IdempotencyKey
 from inventory.models import StockMovement
 from shop.customers.models import CustomerEvent
-from shop.orders.models import Order, OrderEmail, Payment
+from shop.orders.models import CashDrawerSession, Order, OrderEmail, Payment
 from tests import factories
 from tests.channels_app.support import assert_error, receive, reserve, stock_row
 from tests.conftest import auth
@@ -56,6 +57,17 @@ def stocked(store, other_store, variant, mug):
     receive(store, mug, 3)
     receive(other_store, variant, 10)
     receive(other_store, mug, 10)
+
+
+@pytest.fixture(autouse=True)
+def open_tills(db, request):
+    """Cash needs an open till: both stores of these tests have theirs open."""
+    from shop.orders.drawer import drawer_open
+
+    opener = factories.UserFactory(username="till-opener")
+    for name in ("store", "other_store"):
+        location = request.getfixturevalue(name)
+        drawer_open(store=location, user=opener, opening_float=Decimal("100.00"))
 
 
 def order_count() -> int:
@@ -554,4 +566,12 @@ def test_a_card_sale_needs_the_terminal_reference(api, clerk, store, stocked, va
     body = {"lines": [{"sku": variant.sku, "quantity": 1}], "payment": {"method": "card"}}
     response = post(auth(api, clerk), body)
     assert_error(response, 400, "invalid")
+    assert order_count() == 0
+
+
+def test_cash_is_refused_while_the_till_is_closed(api, clerk, store, stocked, variant):
+    CashDrawerSession.objects.filter(store=store).update(closed_at=timezone.now())
+    body = {"lines": [{"sku": variant.sku, "quantity": 1}], "payment": cash("50.00")}
+    response = post(auth(api, clerk), body)
+    assert_error(response, 409, "drawer_state")
     assert order_count() == 0

@@ -83,12 +83,12 @@ class TestExpectedCash:
     def test_float_plus_cash_sales_minus_cash_refunds(
         self, store, other_store, clerk, variant, mug
     ):
-        till_sale(store, clerk, [(mug, 1)], method="cash", tendered="10.00")  # drawer closed
         session = drawer_open(store=store, user=clerk, opening_float=Decimal("100.00"))
         first = till_sale(store, clerk, [(variant, 2)], method="cash", tendered="50.00")
         till_sale(store, clerk, [(mug, 3)], method="cash", tendered="30.00")
         till_sale(store, clerk, [(mug, 5)], method="card")  # not cash
         other_clerk = factories.clerk(store=other_store)
+        drawer_open(store=other_store, user=other_clerk, opening_float=Decimal("50.00"))
         till_sale(other_store, other_clerk, [(mug, 1)], method="cash", tendered="10.00")
         cash_refund(first, store, clerk, "TEE-M", 1)
 
@@ -147,7 +147,6 @@ class TestClose:
     def test_closing_twice_is_a_409_drawer_state(self, store, clerk, mug):
         session = drawer_open(store=store, user=clerk, opening_float=Decimal("100.00"))
         drawer_close(session=session, user=clerk, counted_cash=Decimal("100.00"))
-        till_sale(store, clerk, [(mug, 1)], method="cash", tendered="10.00")  # no drawer now
 
         with pytest.raises(DrawerConflict) as raised:
             drawer_close(session=session, user=clerk, counted_cash=Decimal("110.00"))
@@ -181,3 +180,17 @@ class TestClose:
 
         session.refresh_from_db()
         assert session.closed_at is None
+
+
+def test_cash_is_refused_while_the_till_is_closed(store, clerk, mug):
+    with pytest.raises(DrawerConflict):
+        till_sale(store, clerk, [(mug, 1)], method="cash", tendered="10.00")
+    assert not Payment.objects.exists()
+
+
+def test_cash_back_is_refused_while_the_till_is_closed(store, clerk, mug, shelves):
+    sale = till_sale(store, clerk, [(mug, 1)], method="card")
+    with pytest.raises(DrawerConflict):
+        cash_refund(sale, store, clerk, mug.sku, 1)
+    assert sale.lines.get().returned_quantity == 0
+    assert not Payment.objects.filter(status="refunded").exists()
