@@ -1,6 +1,14 @@
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Value
+from django.db.models.functions import Replace
 
 from shop.customers.models import Customer
+
+
+def _digits(field: str):
+    expression = F(field)
+    for separator in (" ", "-", ".", "(", ")", "/"):
+        expression = Replace(expression, Value(separator), Value(""))
+    return expression
 
 
 def customer_search(*, query: str, limit: int = 20) -> QuerySet[Customer]:
@@ -11,9 +19,11 @@ def customer_search(*, query: str, limit: int = 20) -> QuerySet[Customer]:
     digits = "".join(ch for ch in query if ch.isdigit())
     match = Q(email__icontains=query) | Q(name__icontains=query)
     if len(digits) >= 4:
-        match |= Q(phone__icontains=digits) | Q(phone__icontains=query)
+        # Phones are stored as typed ("+33 6 12-34"): compare digits with digits.
+        match |= Q(phone_digits__contains=digits)
     return (
-        Customer.objects.filter(match)
+        Customer.objects.annotate(phone_digits=_digits("phone"))
+        .filter(match)
         .annotate(cart_lines=Count("carts__lines", filter=Q(carts__status="open")))
         .order_by("name", "email")[:limit]
     )

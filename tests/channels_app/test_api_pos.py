@@ -575,3 +575,9 @@ def test_cash_is_refused_while_the_till_is_closed(api, clerk, store, stocked, va
     response = post(auth(api, clerk), body)
     assert_error(response, 409, "drawer_state")
     assert order_count() == 0
+
+
+def test_a_phone_stored_with_spaces_is_found_by_its_digits(api, clerk):
+    factories.CustomerFactory(name="Zoé Phone", phone="+33 6 12-34 56 78")
+    response = auth(api, clerk).get("/api/pos/customers/", {"q": "0612345678"[1:]})
+    assert [c["name"] for c in response.json()] == ["Zoé Phone"]
