@@ -12,8 +12,9 @@ from inventory.models import Location, Reservation, Stock
 from shop.catalog.models import Variant
 
 
-def _available(row: dict) -> int:
-    return max(row["on_hand"] - row["reserved"] + row["lapsed"] - row["safety_stock"], 0)
+def _available(row: dict, *, for_sale: bool = False) -> int:
+    safety = 0 if for_sale else row["safety_stock"]
+    return max(row["on_hand"] - row["reserved"] + row["lapsed"] - safety, 0)
 
 
 FIELDS = ("location_id", "variant_id", "on_hand", "reserved", "safety_stock", "lapsed")
@@ -65,10 +66,14 @@ def _stock_rows(*, location_ids: Iterable[int], variant_ids: Iterable[int]) -> l
         return [dict(zip(FIELDS, row, strict=True)) for row in cursor.fetchall()]
 
 
-def availability_at(*, location: Location, variants: Iterable[Variant]) -> dict[int, int]:
-    """{variant pk: units available} at one location; variants with no stock row are absent."""
+def availability_at(
+    *, location: Location, variants: Iterable[Variant], for_sale: bool = False
+) -> dict[int, int]:
+    """{variant pk: units available} at one location; variants with no stock row are absent.
+    `for_sale`: what the till may sell there (the safety stock included, see
+    `services.stock_sell`), rather than what may be promised."""
     rows = _stock_rows(location_ids=[location.pk], variant_ids=[v.pk for v in variants])
-    return {row["variant_id"]: _available(row) for row in rows}
+    return {row["variant_id"]: _available(row, for_sale=for_sale) for row in rows}
 
 
 @dataclass

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from carts.models import Cart, PromotionUsage
 from channels_app.models import IdempotencyKey
-from inventory.models import StockMovement
+from inventory.models import Stock, StockMovement
 from shop.customers.models import CustomerEvent
 from shop.orders.models import CashDrawerSession, Order, OrderEmail, Payment
 from tests import factories
@@ -173,6 +173,14 @@ class TestPosCart:
             ("MUG-1", 1, 0),
         ]
         assert (body["subtotal"], body["total"], body["currency"]) == ("49.80", "49.80", "EUR")
+
+    def test_available_here_counts_the_safety_stock_the_till_may_sell(
+        self, api, clerk, ann_cart, store, variant
+    ):
+        Stock.objects.filter(location=store, variant=variant).update(safety_stock=3)
+        response = auth(api, clerk).get(cart_url(ann_cart.handoff_code))
+        here = {ln["sku"]: ln["available_here"] for ln in response.json()["lines"]}
+        assert here["TEE-M"] == 4  # online availability there would be 1
 
     def test_the_code_is_read_case_insensitively(self, api, clerk, ann_cart):
         response = auth(api, clerk).get(cart_url(ann_cart.handoff_code.lower()))

@@ -91,7 +91,7 @@ class PosCartApi(APIView):
             raise CartNotFound(f"No open cart with code {handoff_code}.")
         body = cart_body(cart, cart.customer)
         variants = variants_by_sku(skus=[line["sku"] for line in body["lines"]], active_only=False)
-        available = availability_at(location=store, variants=variants.values())
+        available = availability_at(location=store, variants=variants.values(), for_sale=True)
         for line in body["lines"]:
             line["available_here"] = available.get(variants[line["sku"]].pk, 0)
         body["store"] = store.code

@@ -183,7 +183,7 @@ class LineStock:
 def sale_stock(store: Location, priced: PricedCart) -> dict[str, LineStock]:
     """SKU → stock for each line of the sale, in a fixed number of queries."""
     variants = [line.variant for line in priced.lines]
-    here = availability_at(location=store, variants=variants)
+    here = availability_at(location=store, variants=variants, for_sale=True)
     result = {v.sku: LineStock(here=here.get(v.pk, 0)) for v in variants}
     short = [line.variant for line in priced.lines if result[line.variant.sku].here < line.quantity]
     if short:
