@@ -35,7 +35,7 @@ from shop.errors import InvalidInput, PaymentDeclined
 from shop.orders.models import Order, OrderLine, Payment
 from shop.orders.selectors import lines_in_hand
 from shop.orders.services import order_number_new
-from shop.orders.tasks import send_order_confirmation
+from shop.orders.tasks import send_order_email_task
 
 ADDRESS_FIELDS = ("name", "line1", "postcode", "city", "country")
 
@@ -308,7 +308,7 @@ def _place(order: Order, *, cart: Cart, method: str, reference: str) -> None:
         store=order.store,
         payload={"order": order.number, "total": str(order.total), "fulfilment": order.fulfilment},
     )
-    transaction.on_commit(lambda: send_order_confirmation.delay(order.pk))
+    transaction.on_commit(lambda: send_order_email_task.delay(order.pk, "confirmation"))
 
 
 def checkout_place(

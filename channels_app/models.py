@@ -14,7 +14,7 @@ class IdempotencyKey(models.Model):
     #: SHA-256 of method, path and body: the same key with another request is refused.
     request_hash = models.CharField(max_length=64)
     state = models.CharField(max_length=20, choices=State.choices, default=State.PROCESSING)
-    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    #: What the first request returned, replayed for a repeat (for the API: status and body).
     response_body = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

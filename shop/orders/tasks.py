@@ -5,13 +5,9 @@ from shop.orders.services import orders_expire_overdue
 
 
 @shared_task(acks_late=True)
-def send_order_confirmation(order_id: int) -> bool:
-    """Emails the order confirmation once (a retry after success sends nothing more)."""
-    return send_order_email(order_id=order_id, kind="confirmation")
-
-
-@shared_task(acks_late=True)
 def send_order_email_task(order_id: int, kind: str) -> bool:
+    """Emails one kind of order email (confirmation, ready, expired, receipt) once: a retry
+    after success sends nothing more."""
     return send_order_email(order_id=order_id, kind=kind)
 
 
