@@ -8,19 +8,9 @@ from django.template.response import TemplateResponse
 
 from inventory import services
 from inventory.models import Location, Reservation, Stock, StockMovement
+from shop.admin_base import ReadOnlyAdmin
 from shop.channels import Channel
 from shop.errors import DomainError
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Location)

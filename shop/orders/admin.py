@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 
+from shop.admin_base import ReadOnlyAdmin
 from shop.channels import Channel
 from shop.errors import DomainError
 from shop.orders import services
@@ -119,19 +120,6 @@ class PaymentAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Written by the till, the desk and the returns screen; managers read them here."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
         return False
 
 
