@@ -21,7 +21,6 @@ from django.utils import timezone
 
 from carts.errors import CheckoutInProgress, EmptyCart, InvalidPromotionCode
 from carts.models import Cart, Promotion, PromotionUsage
-from carts.payments import gateway
 from carts.pricing import PricedCart
 from carts.services import cart_clear, cart_load_lines, cart_price
 from inventory import services as stock
@@ -32,10 +31,18 @@ from shop.channels import Channel
 from shop.customers.models import Customer, CustomerEvent
 from shop.customers.services import customer_event_record, customer_get_or_create
 from shop.errors import InvalidInput, PaymentDeclined
-from shop.orders.models import Order, OrderLine, Payment
+from shop.orders.emails import order_email_enqueue
+from shop.orders.models import Order, OrderLine
 from shop.orders.selectors import lines_in_hand
 from shop.orders.services import order_number_new
-from shop.orders.tasks import send_order_email_task
+from shop.payments.errors import PaymentGatewayError
+from shop.payments.models import Payment
+from shop.payments.services import (
+    charge_attempt_create,
+    charge_attempt_send,
+    charges_settle_unplaced,
+    payment_record,
+)
 
 ADDRESS_FIELDS = ("name", "line1", "postcode", "city", "country")
 
@@ -205,30 +212,23 @@ def _fail(order: Order) -> bool:
         stock.stock_release(reservations=_reservations(order))
         _give_back_promotions(order)
         Cart.objects.filter(pending_order=order).update(pending_order=None)
+        charges_settle_unplaced(order=order)
         order.status = Order.Status.PAYMENT_FAILED
     return bool(failed)
 
 
 @transaction.atomic
-def _decline(order: Order, message: str) -> None:
+def _give_up(order: Order) -> None:
+    """The card was declined, the gateway failed, or the hold lapsed while it answered."""
     _fail(order)
-    Payment.objects.create(
-        order=order,
-        method=Payment.Method.CARD,
-        status=Payment.Status.DECLINED,
-        amount=order.total,
-        currency=order.currency,
-        reference=message[:120],
-        channel=order.channel,
-        store=order.store,
-    )
 
 
 def checkouts_fail_abandoned() -> int:
     """The sweeper for checkouts that never came back from payment (the process died between
-    reserving and placing): well past the payment window they fail like a declined card.
-    Idempotent, and safe against a payment completing late: placing needs the order still
-    awaiting payment, so one of the two wins."""
+    reserving and placing): well past the payment window they fail like a declined card, and
+    what the gateway took for them is given back (refunded, or voided when its answer never
+    came). Idempotent, and safe against a payment completing late: placing needs the order
+    still awaiting payment, so one of the two wins."""
     cutoff = timezone.now() - 2 * settings.PAYMENT_WINDOW
     failed = 0
     for order in Order.objects.filter(
@@ -250,7 +250,7 @@ def _pickup_deadline(details: CheckoutDetails):
 
 
 @transaction.atomic
-def _place_after_payment(order: Order, *, cart: Cart, details: CheckoutDetails, reference: str):
+def _place_after_payment(order: Order, *, cart: Cart, details: CheckoutDetails):
     """Second step of a card checkout: the hold, so far limited to the payment window, is
     kept until the pickup deadline (collect) or shipping (delivery)."""
     order.pickup_deadline = _pickup_deadline(details)
@@ -259,7 +259,7 @@ def _place_after_payment(order: Order, *, cart: Cart, details: CheckoutDetails, 
     )
     if lapsed:
         raise _HoldLapsed()
-    _place(order, cart=cart, method=details.payment_method, reference=reference)
+    _place(order, cart=cart)
 
 
 @transaction.atomic
@@ -276,30 +276,29 @@ def _place_at_once(*, cart, details, customer, channel, staff_user) -> Order:
         expires_at=deadline,
     )
     order.pickup_deadline = deadline
-    _place(order, cart=cart, method=details.payment_method, reference=details.terminal_reference)
+    paid_on_terminal = details.payment_method == Payment.Method.CARD
+    payment_record(
+        order=order,
+        method=details.payment_method,
+        status=Payment.Status.CAPTURED if paid_on_terminal else Payment.Status.PENDING,
+        amount=order.total,
+        reference=details.terminal_reference,
+        channel=order.channel,
+        store=order.store,
+    )
+    _place(order, cart=cart)
     return order
 
 
-def _place(order: Order, *, cart: Cart, method: str, reference: str) -> None:
-    """Records the payment, places the order and empties the cart (in the caller's
-    transaction)."""
+def _place(order: Order, *, cart: Cart) -> None:
+    """Places the order and empties the cart (in the caller's transaction, which recorded the
+    payment)."""
     placed = Order.objects.filter(pk=order.pk, status=Order.Status.PENDING_PAYMENT).update(
         status=Order.Status.PLACED, pickup_deadline=order.pickup_deadline, updated_at=timezone.now()
     )
     if not placed:  # failed meanwhile by the abandoned-checkout sweeper
         raise _HoldLapsed()
     order.status = Order.Status.PLACED
-    paid = method == Payment.Method.CARD
-    Payment.objects.create(
-        order=order,
-        method=method,
-        status=Payment.Status.CAPTURED if paid else Payment.Status.PENDING,
-        amount=order.total,
-        currency=order.currency,
-        reference=reference,
-        channel=order.channel,
-        store=order.store,
-    )
     cart_clear(cart=cart)
     customer_event_record(
         customer=order.customer,
@@ -308,7 +307,7 @@ def _place(order: Order, *, cart: Cart, method: str, reference: str) -> None:
         store=order.store,
         payload={"order": order.number, "total": str(order.total), "fulfilment": order.fulfilment},
     )
-    transaction.on_commit(lambda: send_order_email_task.delay(order.pk, "confirmation"))
+    order_email_enqueue(order=order, kind="confirmation")
 
 
 def checkout_place(
@@ -320,7 +319,8 @@ def checkout_place(
     staff_user=None,
 ) -> Order:
     """Places the cart as an order. Raises `InsufficientStock` (nothing held, cart untouched),
-    `PaymentDeclined` (hold released, cart untouched) or `InvalidInput`."""
+    `PaymentDeclined` (hold released, cart untouched), `PaymentGatewayError` (likewise; the
+    charge, if the gateway made one, is voided) or `InvalidInput`."""
     _validate(details)
     if details.terminal_reference and channel != Channel.POS:
         raise InvalidInput("Terminal payments are taken at the till only.", details=["payment"])
@@ -348,21 +348,20 @@ def checkout_place(
             staff_user=staff_user,
             expires_at=timezone.now() + settings.PAYMENT_WINDOW,
         )
-    result = gateway().charge(
-        amount=order.total,
-        currency=order.currency,
-        token=details.card_token,
-        order_number=order.number,
-    )
+        attempt = charge_attempt_create(order=order)
+    try:
+        result = charge_attempt_send(attempt=attempt, token=details.card_token)
+    except PaymentGatewayError:
+        _give_up(order)
+        raise
     if not result.approved:
-        _decline(order, result.message)
+        _give_up(order)
         raise PaymentDeclined(result.message or "The card was declined.")
     try:
-        _place_after_payment(order, cart=cart, details=details, reference=result.reference)
+        _place_after_payment(order, cart=cart, details=details)
     except _HoldLapsed:
-        gateway().refund(amount=order.total, currency=order.currency, reference=result.reference)
-        _decline(order, "The stock hold lapsed before payment completed; refunded.")
+        _give_up(order)  # the charge is refunded through the outbox
         raise InsufficientStock(
-            "The items were sold while the payment was processed; the charge was refunded."
+            "The items were sold while the payment was processed; the charge is being refunded."
         ) from None
     return order

@@ -26,9 +26,11 @@ from shop.channels import Channel
 from shop.customers.models import Customer, CustomerEvent
 from shop.customers.services import customer_event_record
 from shop.errors import InvalidInput
-from shop.orders.drawer import DrawerConflict, drawer_open_session
-from shop.orders.models import Order, Payment
+from shop.orders.emails import order_email_enqueue
+from shop.orders.models import Order
 from shop.orders.services import order_number_new
+from shop.payments.models import Payment
+from shop.payments.services import payment_record
 
 
 @dataclass(frozen=True)
@@ -96,9 +98,6 @@ def pos_sale_complete(
     if not priced.lines:
         raise EmptyCart("The sale has no items.")
     change_due = _check_payment(payment, priced.total)
-    drawer = drawer_open_session(store=store) if payment.method == Payment.Method.CASH else None
-    if payment.method == Payment.Method.CASH and drawer is None:
-        raise DrawerConflict(f"Open the till at {store.name} before taking cash.")
     order = Order.objects.create(
         number=order_number_new(),
         channel=Channel.POS,
@@ -114,28 +113,16 @@ def pos_sale_complete(
         staff_user=clerk,
     )
     order_lines_create(order, priced)
-    stock.stock_sell(
-        location=store,
-        lines=[stock.StockLine(line.variant, line.quantity) for line in priced.lines],
-        channel=Channel.POS,
-        reference=f"sale {order.number}",
-        order=order,
-        user=clerk,
-    )
     promotions_use(order, priced)
-    is_cash = payment.method == Payment.Method.CASH
-    Payment.objects.create(
+    payment_record(
         order=order,
         method=payment.method,
-        status=Payment.Status.CAPTURED,
         amount=priced.total,
-        currency=order.currency,
-        reference=payment.terminal_reference[:120],
-        tendered=payment.tendered if is_cash else None,
+        reference=payment.terminal_reference,
+        tendered=payment.tendered,
         change_due=change_due,
         channel=Channel.POS,
         store=store,
-        drawer_session=drawer,
     )
     if cart is not None:
         cart_clear(cart=cart)
@@ -147,9 +134,16 @@ def pos_sale_complete(
             store=store,
             payload={"order": order.number, "total": str(order.total)},
         )
-        if customer.email:
-            from shop.orders.tasks import send_order_email_task
-
-            transaction.on_commit(lambda: send_order_email_task.delay(order.pk, "receipt"))
+        order_email_enqueue(order=order, kind="receipt")
+    # Last, so the store's stock rows (a hot item's above all) are locked for the shortest
+    # time: everything else of the sale is written before.
+    stock.stock_sell(
+        location=store,
+        lines=[stock.StockLine(line.variant, line.quantity) for line in priced.lines],
+        channel=Channel.POS,
+        reference=f"sale {order.number}",
+        order=order,
+        user=clerk,
+    )
     order.change_due = change_due
     return order

@@ -1,9 +1,13 @@
 """Idempotency keys: a repeated request with the same key does the work once.
 
-The key is claimed in one INSERT before the work starts, so a concurrent
-retry sees it at once (in progress) and the work itself may span several transactions
-(reserve, pay, commit). A successful result is stored and replayed; a failure frees the key,
-since nothing changed and the caller may retry with it.
+The key is claimed in one INSERT before the work starts, so a concurrent retry sees it at once
+(in progress). Then, by default, the work and the stored result commit in ONE transaction: the
+key is done exactly when the work is, a failure rolls both back (and frees the key, since
+nothing changed), and a key whose request died is taken over safely, because finishing needs
+the claim's owner token still in place. Work that spans several transactions (a card checkout:
+reserve, charge, place) runs with `atomic=False`: a domain error frees the key (those leave
+nothing behind), any other failure leaves it in progress, never free, since part of the work
+may have committed; it is taken over only when its request can no longer be running.
 
 `run_idempotent` is the mechanism, usable from any view: the checkout page sends the key in a
 hidden form field, the API in the `Idempotency-Key` header (`@idempotent`).
@@ -12,23 +16,31 @@ hidden form field, the API in the `Idempotency-Key` header (`@idempotent`).
 import functools
 import hashlib
 import json
+import secrets
 from collections.abc import Callable, Iterable
 from datetime import timedelta
 from typing import Any
 
-from django.db import connection
+from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
 from rest_framework import status
 from rest_framework.response import Response
 
 from channels_app.api.errors import error_body
 from channels_app.models import IdempotencyKey
-from shop.errors import Conflict
+from shop.errors import Conflict, DomainError
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 255
 #: A key left "processing" this long belongs to a request that died; it may be taken over.
-STALE_AFTER = timedelta(minutes=5)
+#: One-transaction work cannot finish after a takeover (the owner token is checked), so a
+#: short wait is safe; work of several transactions waits until its request cannot be alive.
+STALE_AFTER = timedelta(minutes=2)
+
+
+def _stale_after(atomic: bool) -> timedelta:
+    return STALE_AFTER if atomic else 2 * settings.PAYMENT_WINDOW + STALE_AFTER
 
 
 class IdempotencyKeyReused(Conflict):
@@ -65,21 +77,24 @@ def form_fingerprint(request, *, ignore: Iterable[str] = ("csrfmiddlewaretoken",
 
 
 CLAIM_SQL = f"""
-INSERT INTO {IdempotencyKey._meta.db_table} (scope, key, request_hash, state, created_at)
-VALUES (%s, %s, %s, %s, %s)
+INSERT INTO {IdempotencyKey._meta.db_table} (scope, key, request_hash, state, owner, created_at)
+VALUES (%s, %s, %s, %s, %s, %s)
 ON CONFLICT (scope, key) DO NOTHING
 RETURNING id
 """
 
 
-def _claim(scope: str, key: str, request_hash: str) -> IdempotencyKey:
-    """Claims the key for this request; raises if another request holds it or used it.
-
-    A key already done is returned as it is: the caller replays its stored result."""
+def _claim(scope: str, key: str, request_hash: str, *, atomic: bool) -> IdempotencyKey:
+    """Claims the key for this request under a new owner token; raises if another request
+    holds it or used it for something else. A key already done is returned as it is: the
+    caller replays its stored result."""
     now = timezone.now()
+    owner = secrets.token_hex(16)
     with connection.cursor() as cursor:
         # One statement, no savepoint: a concurrent claim of the same key inserts nothing.
-        cursor.execute(CLAIM_SQL, [scope, key, request_hash, IdempotencyKey.State.PROCESSING, now])
+        cursor.execute(
+            CLAIM_SQL, [scope, key, request_hash, IdempotencyKey.State.PROCESSING, owner, now]
+        )
         row = cursor.fetchone()
     if row is not None:
         return IdempotencyKey(
@@ -88,6 +103,7 @@ def _claim(scope: str, key: str, request_hash: str) -> IdempotencyKey:
             key=key,
             request_hash=request_hash,
             state=IdempotencyKey.State.PROCESSING,
+            owner=owner,
             created_at=now,
         )
     existing = IdempotencyKey.objects.get(scope=scope, key=key)
@@ -95,35 +111,82 @@ def _claim(scope: str, key: str, request_hash: str) -> IdempotencyKey:
         raise IdempotencyKeyReused()
     if existing.state == IdempotencyKey.State.DONE:
         return existing
-    stale = timezone.now() - STALE_AFTER
-    taken = IdempotencyKey.objects.filter(pk=existing.pk, created_at__lt=stale).update(
-        created_at=timezone.now()
-    )
+    taken = IdempotencyKey.objects.filter(
+        pk=existing.pk,
+        state=IdempotencyKey.State.PROCESSING,
+        created_at__lt=timezone.now() - _stale_after(atomic),
+    ).update(owner=owner, created_at=timezone.now())
     if taken:
+        existing.owner = owner
         return existing
     raise IdempotencyKeyInProgress()
 
 
-def run_idempotent(*, scope: str, key: str, fingerprint: str, fn: Callable[[], Any]) -> Any:
+class _ClaimLost(Exception):
+    """Another request took the key over meanwhile: this one's work must not commit."""
+
+
+def _finish(claimed: IdempotencyKey, result: Any) -> Any:
+    stored = json.loads(json.dumps(result, default=str))
+    finished = IdempotencyKey.objects.filter(
+        pk=claimed.pk, owner=claimed.owner, state=IdempotencyKey.State.PROCESSING
+    ).update(state=IdempotencyKey.State.DONE, response_body=stored)
+    if not finished:
+        raise _ClaimLost()
+    return stored
+
+
+def _free(claimed: IdempotencyKey) -> None:
+    IdempotencyKey.objects.filter(
+        pk=claimed.pk, owner=claimed.owner, state=IdempotencyKey.State.PROCESSING
+    ).delete()
+
+
+def run_idempotent(
+    *, scope: str, key: str, fingerprint: str, fn: Callable[[], Any], atomic: bool = True
+) -> Any:
     """Runs `fn` once for (scope, key) and returns its result, which must be JSON-serialisable.
 
     A repeat with the same fingerprint returns the stored result of the first run without
     calling `fn`. Raises `IdempotencyKeyReused` (same key, other request) or
-    `IdempotencyKeyInProgress` (the first run is still working). If `fn` raises, the key is
-    freed and the exception propagates.
+    `IdempotencyKeyInProgress` (the first run is still working). With `atomic` (the default)
+    `fn` and the stored result commit together, and if `fn` raises, nothing is kept and the
+    key is freed. Without it (`fn` commits on its own), a `DomainError` frees the key and any
+    other exception leaves it in progress.
     """
-    claimed = _claim(scope, key, fingerprint)
+    claimed = _claim(scope, key, fingerprint, atomic=atomic)
     if claimed.state == IdempotencyKey.State.DONE:
         return claimed.response_body
+    if not atomic:
+        try:
+            result = fn()
+        except DomainError:
+            _free(claimed)
+            raise
+        try:
+            return _finish(claimed, result)
+        except _ClaimLost:
+            return _replay(claimed)
+    committing = False
     try:
-        result = fn()
+        with transaction.atomic():
+            stored = _finish(claimed, fn())
+            committing = True
+    except _ClaimLost:
+        return _replay(claimed)
     except BaseException:
-        claimed.delete()
+        if not committing:  # rolled back before COMMIT: nothing of the work remains
+            _free(claimed)
         raise
-    claimed.state = IdempotencyKey.State.DONE
-    claimed.response_body = json.loads(json.dumps(result, default=str))
-    claimed.save(update_fields=["state", "response_body"])
-    return claimed.response_body
+    return stored
+
+
+def _replay(claimed: IdempotencyKey) -> Any:
+    """The answer of the request that took this key over, once it has one."""
+    row = IdempotencyKey.objects.get(pk=claimed.pk)
+    if row.state != IdempotencyKey.State.DONE:
+        raise IdempotencyKeyInProgress()
+    return row.response_body
 
 
 def idempotent_outcome(*, scope: str, key: str) -> tuple[str, Any] | None:
@@ -135,16 +198,20 @@ def idempotent_outcome(*, scope: str, key: str) -> tuple[str, Any] | None:
     return row.state, row.response_body if row.state == IdempotencyKey.State.DONE else None
 
 
-class _NotKept(Exception):
-    """A response that is not stored (an error): the key is freed and the response sent."""
+class _NotKept(DomainError):
+    """A response that is not stored (an error, which changed nothing): the key is freed and
+    the response sent."""
 
     def __init__(self, response: Response):
-        super().__init__(response.status_code)
+        super().__init__(f"Not kept: {response.status_code}")
         self.response = response
 
 
-def idempotent(view_method):
-    """Decorates an APIView's post(): replays the first response for a repeated key."""
+def idempotent(view_method=None, *, atomic: bool = True):
+    """Decorates an APIView's post(): replays the first response for a repeated key.
+    `@idempotent(atomic=False)` for work that commits in several transactions of its own."""
+    if view_method is None:
+        return functools.partial(idempotent, atomic=atomic)
 
     @functools.wraps(view_method)
     def wrapper(self, request, *args, **kwargs):
@@ -169,6 +236,7 @@ def idempotent(view_method):
                 key=key,
                 fingerprint=fingerprint(request.method, request.path, request.data),
                 fn=respond,
+                atomic=atomic,
             )
         except _NotKept as not_kept:
             return not_kept.response

@@ -14,6 +14,8 @@ class IdempotencyKey(models.Model):
     #: SHA-256 of method, path and body: the same key with another request is refused.
     request_hash = models.CharField(max_length=64)
     state = models.CharField(max_length=20, choices=State.choices, default=State.PROCESSING)
+    #: A token of the request now holding a processing key; only it may finish or free it.
+    owner = models.CharField(max_length=32, blank=True)
     #: What the first request returned, replayed for a repeat (for the API: status and body).
     response_body = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

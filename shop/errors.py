@@ -41,3 +41,10 @@ class Conflict(DomainError):
 class PaymentDeclined(DomainError):
     code = "payment_declined"
     default_message = "The payment was declined."
+
+
+class UpstreamError(DomainError):
+    """A service we depend on (the card gateway) failed or did not answer: a 502."""
+
+    code = "upstream_error"
+    default_message = "A service this depends on is not answering; try again."

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "shop.customers",
     "shop.orders",
     "shop.staff",
+    "shop.outbox",
+    "shop.payments",
     "inventory",
     "carts",
     "channels_app",
@@ -151,7 +153,17 @@ PICKUP_DAYS = env.int("PICKUP_DAYS", default=3)
 #: How long a checkout may take to pay before its held stock lapses.
 PAYMENT_WINDOW = timedelta(minutes=env.int("PAYMENT_WINDOW_MINUTES", default=15))
 #: The card gateway: the test gateway (test card tokens, no money moves) until a real one is set.
-PAYMENT_GATEWAY = env("PAYMENT_GATEWAY", default="carts.payments.TestCardGateway")
+TEST_PAYMENT_GATEWAY = "shop.payments.gateways.TestCardGateway"
+PAYMENT_GATEWAY = env("PAYMENT_GATEWAY", default=TEST_PAYMENT_GATEWAY)
+if PRODUCTION and PAYMENT_GATEWAY == TEST_PAYMENT_GATEWAY:
+    raise ImproperlyConfigured(
+        "Production needs a real card gateway in PAYMENT_GATEWAY: the test gateway moves no money."
+    )
+#: How long a deliverer holds an outbox message before another may try it (a worker killed
+#: mid-delivery is replaced after this).
+OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=300)
+#: Tries before an outbox message is marked failed for a manager to look at.
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=10)
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
@@ -194,7 +206,16 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = TIME_ZONE
+# A request publishes its tasks after commit and must not wait long for a broker that is down:
+# the outbox rows it wrote are delivered by the sweeper instead.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=1.0)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2}
 CELERY_BEAT_SCHEDULE = {
+    "deliver-due-outbox": {
+        "task": "shop.outbox.tasks.deliver_due_outbox",
+        "schedule": timedelta(minutes=1),
+    },
     "release-expired-reservations": {
         "task": "inventory.tasks.release_expired_reservations",
         "schedule": timedelta(minutes=5),

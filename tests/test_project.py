@@ -36,6 +36,8 @@ def test_production_settings_pass_the_deploy_check():
         "ALLOWED_HOSTS": "shop.example.com",
         "SECRET_KEY": "k" * 20 + "-production-secret-0123456789-abcdefghijklmnop",
         "EMAIL_HOST": "smtp.example.com",
+        # A provider's gateway class (the check does not import it).
+        "PAYMENT_GATEWAY": "acme_payments.gateway.AcmeGateway",
         "PATH": "/usr/bin",
     }
     result = subprocess.run(
@@ -45,3 +47,17 @@ def test_production_settings_pass_the_deploy_check():
         text=True,
     )
     assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_production_refuses_the_test_card_gateway():
+    env = {
+        "DJANGO_ENV": "production",
+        "ALLOWED_HOSTS": "shop.example.com",
+        "SECRET_KEY": "k" * 20 + "-production-secret-0123456789-abcdefghijklmnop",
+        "PATH": "/usr/bin",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], env=env, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    assert "PAYMENT_GATEWAY" in result.stderr

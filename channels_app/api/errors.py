@@ -19,6 +19,7 @@ STATUS_BY_CLASS = [
     (errors.PermissionDenied, status.HTTP_403_FORBIDDEN),
     (errors.NotFound, status.HTTP_404_NOT_FOUND),
     (errors.Conflict, status.HTTP_409_CONFLICT),
+    (errors.UpstreamError, status.HTTP_502_BAD_GATEWAY),
 ]
 
 CODE_BY_DRF_CLASS = [

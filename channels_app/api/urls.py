@@ -1,7 +1,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from channels_app.api.views import auth, carts, catalog, inventory, orders, pos, staff
+from channels_app.api.views import auth, carts, catalog, drawer, inventory, orders, pos, staff
 
 app_name = "api"
 
@@ -34,6 +34,9 @@ urlpatterns = [
         pos.PickupCollectedApi.as_view(),
         name="pickup-collected",
     ),
+    path("stores/<slug:code>/drawer/", drawer.DrawerApi.as_view(), name="drawer"),
+    path("stores/<slug:code>/drawer/open/", drawer.DrawerOpenApi.as_view(), name="drawer-open"),
+    path("stores/<slug:code>/drawer/close/", drawer.DrawerCloseApi.as_view(), name="drawer-close"),
     path("staff/", staff.StaffCreateApi.as_view(), name="staff"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),

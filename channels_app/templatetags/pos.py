@@ -5,7 +5,7 @@ from django.conf import settings
 
 from channels_app.formatting import format_money
 from channels_app.views.pos.access import stores
-from shop.orders.drawer import drawer_open_session
+from shop.payments.drawer import drawer_open_session
 from shop.staff.roles import is_manager
 
 register = template.Library()

@@ -4,15 +4,8 @@ from shop.admin_base import ReadOnlyAdmin
 from shop.channels import Channel
 from shop.errors import DomainError
 from shop.orders import services
-from shop.orders.models import (
-    CashDrawerSession,
-    Order,
-    OrderEmail,
-    OrderLine,
-    Payment,
-    Return,
-    ReturnLine,
-)
+from shop.orders.models import Order, OrderLine, Return, ReturnLine
+from shop.payments.models import Payment
 
 
 class OrderLineInline(admin.TabularInline):
@@ -109,37 +102,6 @@ class OrderAdmin(admin.ModelAdmin):
         )
 
 
-@admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "order", "method", "status", "amount", "channel", "store"]
-    list_filter = ["method", "status", "channel", "store"]
-    search_fields = ["order__number", "reference"]
-    list_select_related = ["order", "store"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(CashDrawerSession)
-class CashDrawerSessionAdmin(ReadOnlyAdmin):
-    list_display = [
-        "store",
-        "opened_by",
-        "opened_at",
-        "opening_float",
-        "closed_at",
-        "expected_cash",
-        "counted_cash",
-        "difference",
-    ]
-    list_filter = ["store", ("closed_at", admin.EmptyFieldListFilter)]
-    list_select_related = ["store", "opened_by"]
-    date_hierarchy = "opened_at"
-
-
 class ReturnLineInline(admin.TabularInline):
     model = ReturnLine
     extra = 0
@@ -166,11 +128,3 @@ class ReturnAdmin(ReadOnlyAdmin):
     search_fields = ["order__number", "order__email"]
     list_select_related = ["order", "store", "staff_user"]
     inlines = [ReturnLineInline]
-
-
-@admin.register(OrderEmail)
-class OrderEmailAdmin(ReadOnlyAdmin):
-    list_display = ["sent_at", "order", "kind"]
-    list_filter = ["kind"]
-    search_fields = ["order__number"]
-    list_select_related = ["order"]

@@ -1,13 +1,16 @@
-"""Order emails. Each kind is sent at most once per order: the send is recorded first in the
-same row update that checks it, so a task that runs twice sends once."""
+"""Order emails, through the outbox: each kind is written once per order with the change that
+causes it (placing, ready for pickup, expiry, a till receipt) and sent after commit, so a mail
+server or broker that is down never fails the change, and a retried delivery sends once."""
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
 from django.template.loader import render_to_string
 
-from shop.orders.models import Order, OrderEmail
+from shop.orders.models import Order
+from shop.outbox.handlers import outbox_handler
+from shop.outbox.services import outbox_enqueue
 
+TOPIC = "orders.email"
 SUBJECTS = {
     "confirmation": "Your order {number}",
     "ready_for_pickup": "Order {number} is ready for pickup",
@@ -16,19 +19,27 @@ SUBJECTS = {
 }
 
 
-def send_order_email(*, order_id: int, kind: str) -> bool:
-    order = Order.objects.select_related("store").prefetch_related("lines").get(pk=order_id)
+def order_email_enqueue(*, order: Order, kind: str) -> bool:
+    """Queues the `kind` email of `order` in the caller's transaction (once per order and
+    kind). False when the order has no email address to write to."""
+    if kind not in SUBJECTS:
+        raise ValueError(f"Unknown order email {kind!r}")
     if not order.email:
         return False
-    with transaction.atomic():
-        _, created = OrderEmail.objects.get_or_create(order=order, kind=kind)
-        if not created:
-            return False
-        context = {"order": order, "lines": order.lines.all(), "shop_name": settings.SHOP_NAME}
-        send_mail(
-            SUBJECTS[kind].format(number=order.number),
-            render_to_string(f"emails/order_{kind}.txt", context),
-            None,
-            [order.email],
-        )
+    outbox_enqueue(
+        topic=TOPIC, key=f"order:{order.pk}:{kind}", payload={"order": order.pk, "kind": kind}
+    )
     return True
+
+
+@outbox_handler(TOPIC)
+def _send(payload: dict) -> None:
+    order = Order.objects.select_related("store").prefetch_related("lines").get(pk=payload["order"])
+    kind = payload["kind"]
+    context = {"order": order, "lines": order.lines.all(), "shop_name": settings.SHOP_NAME}
+    send_mail(
+        SUBJECTS[kind].format(number=order.number),
+        render_to_string(f"emails/order_{kind}.txt", context),
+        None,
+        [order.email],
+    )

@@ -9,13 +9,11 @@ from django.db.models import F
 
 from inventory import services as stock
 from inventory.models import Location
-from shop.channels import Channel
 from shop.customers.models import CustomerEvent
 from shop.customers.services import customer_event_record
-from shop.orders.drawer import DrawerConflict, drawer_open_session
 from shop.orders.errors import InvalidReturn, OrderStatusConflict, ReturnExceedsPurchase
-from shop.orders.models import Order, OrderLine, Payment, Return, ReturnLine
-from shop.orders.refunds import refund_online
+from shop.orders.models import Order, OrderLine, Return, ReturnLine
+from shop.payments.services import refund_for_return
 
 #: Orders whose goods the customer has: only these can come back.
 RETURNABLE = (Order.Status.COMPLETED, Order.Status.COLLECTED, Order.Status.SHIPPED)
@@ -39,10 +37,6 @@ def _refund_amount(line: OrderLine, quantity: int, *, before: int) -> Decimal:
         return (line.line_total * units / line.quantity).quantize(CENT, rounding=ROUND_HALF_UP)
 
     return share(before + quantity) - share(before)
-
-
-def _original_payment(order: Order) -> Payment | None:
-    return order.payments.filter(status=Payment.Status.CAPTURED).first()
 
 
 @transaction.atomic
@@ -126,35 +120,14 @@ def return_create(
             order=order,
             user=user,
         )
-    original = _original_payment(order)
-    method = original.method if original and refund_method == "original" else Payment.Method.CASH
-    if method == Payment.Method.PAY_AT_PICKUP:
-        method = Payment.Method.CASH  # paid at the desk, in cash or on the desk terminal
-    # Paid online: the money goes back through the gateway that took it, once this
-    # transaction (and its stock locks) is over; until then the refund is pending.
-    if method == Payment.Method.CARD and original.channel == Channel.WEB:
-        refund_online(
-            original,
-            amount=record.refund_amount,
-            channel=channel,
-            store=store,
-            return_record=record,
-        )
-    else:
-        drawer = drawer_open_session(store=store) if method == Payment.Method.CASH else None
-        if method == Payment.Method.CASH and drawer is None:
-            raise DrawerConflict(f"Open the till at {store.name} before paying cash back.")
-        Payment.objects.create(
-            order=order,
-            method=method,
-            status=Payment.Status.REFUNDED,
-            amount=record.refund_amount,
-            currency=order.currency,
-            channel=channel,
-            store=store,
-            return_record=record,
-            drawer_session=drawer,
-        )
+    refund_for_return(
+        order=order,
+        amount=record.refund_amount,
+        refund_method=refund_method,
+        channel=channel,
+        store=store,
+        return_record=record,
+    )
     if order.customer_id:
         customer_event_record(
             customer=order.customer,

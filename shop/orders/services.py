@@ -16,11 +16,11 @@ from inventory.models import Reservation
 from shop.channels import Channel
 from shop.customers.models import CustomerEvent
 from shop.customers.services import customer_event_record
-from shop.errors import InvalidInput
-from shop.orders.drawer import drawer_open_session
+from shop.orders.emails import order_email_enqueue
 from shop.orders.errors import OrderStatusConflict
-from shop.orders.models import Order, Payment
-from shop.orders.refunds import refund_online
+from shop.orders.models import Order
+from shop.payments.models import Payment
+from shop.payments.services import payment_settle_at_pickup, refunds_for_cancelled
 
 # No 0/O or 1/I: numbers are read out over the counter and typed from paper.
 NUMBER_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -67,12 +67,6 @@ def _event(order: Order, kind: str, channel: str) -> None:
         )
 
 
-def _email_on_commit(order: Order, kind: str) -> None:
-    from shop.orders.tasks import send_order_email_task
-
-    transaction.on_commit(lambda: send_order_email_task.delay(order.pk, kind))
-
-
 @transaction.atomic
 def order_mark_shipped(*, order: Order, user=None) -> Order:
     """A delivery order leaves the warehouse: its held units become a sale."""
@@ -92,7 +86,7 @@ def order_mark_ready(*, order: Order, channel: str, user=None) -> Order:
     """The store has picked the order: the customer is told to come."""
     _move(order, allowed=[Status.PLACED], to=Status.READY_FOR_PICKUP, fulfilment="collect")
     _event(order, CustomerEvent.Kind.PICKUP_READY, channel)
-    _email_on_commit(order, "ready_for_pickup")
+    order_email_enqueue(order=order, kind="ready_for_pickup")
     return order
 
 
@@ -107,13 +101,6 @@ def order_mark_collected(
 ) -> Order:
     """The customer took the order: the reservation becomes a sale in the ledger, and a
     pay-at-pickup payment is taken at the desk (cash into the till, or card on the terminal)."""
-    if payment_method not in (Payment.Method.CASH, Payment.Method.CARD):
-        raise InvalidInput("Payment at the desk is cash or card.")
-    to_pay = order.payments.filter(
-        method=Payment.Method.PAY_AT_PICKUP, status=Payment.Status.PENDING
-    )
-    if payment_method == Payment.Method.CARD and not terminal_reference and to_pay.exists():
-        raise InvalidInput("Enter the card terminal's reference.")
     _move(
         order,
         allowed=[Status.PLACED, Status.READY_FOR_PICKUP],
@@ -139,26 +126,11 @@ def order_mark_collected(
             order=order,
             user=user,
         )
-    is_cash = payment_method == Payment.Method.CASH
-    to_pay.update(
-        method=payment_method,
-        status=Payment.Status.CAPTURED,
-        reference=terminal_reference[:120] or "paid at the pickup desk",
-        channel=channel,
-        store=order.store,
-        drawer_session=drawer_open_session(store=order.store) if is_cash else None,
+    payment_settle_at_pickup(
+        order=order, method=payment_method, channel=channel, terminal_reference=terminal_reference
     )
     _event(order, CustomerEvent.Kind.PICKUP_COLLECTED, channel)
     return order
-
-
-def _refund_online_payments(order: Order, channel: str) -> None:
-    """Gives back what the online gateway took for an order that will not be handed over.
-    Pay-at-pickup orders have nothing to give back."""
-    for payment in order.payments.filter(
-        method=Payment.Method.CARD, status=Payment.Status.CAPTURED, channel=Channel.WEB
-    ):
-        refund_online(payment, amount=payment.amount, channel=channel)
 
 
 @transaction.atomic
@@ -167,7 +139,7 @@ def order_cancel(*, order: Order, channel: str, user=None) -> Order:
     payment refunded."""
     _move(order, allowed=[Status.PLACED, Status.READY_FOR_PICKUP], to=Status.CANCELLED)
     stock.stock_release(reservations=_reservations(order))
-    _refund_online_payments(order, channel)
+    refunds_for_cancelled(order=order, channel=channel)
     return order
 
 
@@ -188,8 +160,8 @@ def orders_expire_overdue(*, now=None) -> int:
             except OrderStatusConflict:
                 continue  # collected or expired meanwhile
             stock.stock_release(reservations=_reservations(order))
-            _refund_online_payments(order, Channel.SYSTEM)
+            refunds_for_cancelled(order=order, channel=Channel.SYSTEM)
             _event(order, CustomerEvent.Kind.PICKUP_EXPIRED, Channel.SYSTEM)
-            _email_on_commit(order, "expired")
+            order_email_enqueue(order=order, kind="expired")
         expired += 1
     return expired

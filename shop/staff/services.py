@@ -12,6 +12,8 @@ MANAGED_APPS = (
     "catalog",
     "customers",
     "orders",
+    "payments",
+    "outbox",
     "staff",
     "inventory",
     "carts",

@@ -7,16 +7,18 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from carts import checkout as checkout_module
 from carts.checkout import CheckoutDetails, checkout_place, checkouts_fail_abandoned
 from carts.models import Cart, Promotion
-from carts.payments import ChargeResult, TestCardGateway
 from carts.services import cart_anonymous_new, cart_line_add
 from carts.tasks import fail_abandoned_checkouts
 from inventory import services as stock
 from inventory.errors import InsufficientStock
 from inventory.models import Reservation
 from shop.orders.models import Order
+from shop.outbox.models import OutboxMessage
+from shop.payments import gateways
+from shop.payments.gateways import ChargeResult, TestCardGateway
+from shop.payments.models import Payment
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +54,7 @@ def card_details(store) -> CheckoutDetails:
 
 
 def abandon(monkeypatch, cart, store) -> Order:
-    monkeypatch.setattr(checkout_module, "gateway", DyingGateway)
+    monkeypatch.setattr(gateways, "gateway", DyingGateway)
     with pytest.raises(ConnectionError):
         checkout_place(cart=cart, details=card_details(store))
     order = Order.objects.get()
@@ -83,9 +85,16 @@ def test_an_abandoned_checkout_is_failed_once(monkeypatch, cart, store, promo):
     cart = Cart.objects.get(pk=cart.pk)
     assert cart.pending_order_id is None
     assert cart.lines.count() == 1  # the shopper's cart is still there to check out again
+    # Whether the dying process's card was charged is unknown: the charge is voided.
+    attempt = Payment.objects.get(order=order)
+    assert attempt.status == Payment.Status.DECLINED
+    void = OutboxMessage.objects.get(key=f"payment:{attempt.pk}:void")
+    assert void.payload == {"idempotency_key": str(attempt.gateway_key)}
 
 
-def test_a_payment_completing_after_the_sweeper_is_refunded(monkeypatch, cart, store, promo):
+def test_a_payment_completing_after_the_sweeper_is_refunded(
+    monkeypatch, cart, store, promo, django_capture_on_commit_callbacks
+):
     refunds = []
 
     class LateGateway(TestCardGateway):
@@ -98,8 +107,8 @@ def test_a_payment_completing_after_the_sweeper_is_refunded(monkeypatch, cart, s
             refunds.append(kwargs["amount"])
             return ChargeResult(True, reference="test_re_late")
 
-    monkeypatch.setattr(checkout_module, "gateway", LateGateway)
-    with pytest.raises(InsufficientStock):
+    monkeypatch.setattr(gateways, "gateway", LateGateway)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(InsufficientStock):
         checkout_place(cart=cart, details=card_details(store))
 
     order = Order.objects.get()

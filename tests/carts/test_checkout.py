@@ -17,8 +17,9 @@ from carts.models import Cart, PromotionUsage
 from carts.services import HANDOFF_ALPHABET, cart_anonymous_new, cart_line_add
 from inventory.models import Location, Reservation, StockMovement
 from shop.customers.models import Customer, CustomerEvent
-from shop.orders.models import Order, OrderLine, Payment
+from shop.orders.models import Order, OrderLine
 from shop.orders.services import NUMBER_ALPHABET
+from shop.payments.models import Payment
 from tests import factories
 from tests.carts.support import (
     ADDRESS,

@@ -1,9 +1,11 @@
 """Stock set-up through `inventory.services` and small readers for the API tests."""
 
 from datetime import datetime
+from decimal import Decimal
 
 from inventory import services
 from inventory.models import Stock, StockMovement
+from shop.payments.drawer import drawer_open
 from tests import factories
 
 
@@ -46,3 +48,10 @@ def assert_error(response, status: int, code: str) -> dict:
     assert error["message"]
     assert isinstance(error["details"], list)
     return error
+
+
+def open_till(*stores, float_: str = "100.00") -> None:
+    """Cash needs an open till: opens one at each store."""
+    opener = factories.UserFactory()
+    for store in stores:
+        drawer_open(store=store, user=opener, opening_float=Decimal(float_))

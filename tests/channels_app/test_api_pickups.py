@@ -5,15 +5,19 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from inventory.models import Reservation, StockMovement
 from shop.customers.models import CustomerEvent
-from shop.orders.models import Order, OrderEmail, Payment
+from shop.orders.models import Order
 from shop.orders.services import order_mark_collected
-from shop.orders.tasks import send_order_email_task
+from shop.outbox.models import OutboxMessage
+from shop.outbox.tasks import deliver_outbox_message
+from shop.payments.drawer import drawer_close, drawer_open_session
+from shop.payments.models import Payment
 from tests import factories
-from tests.channels_app.support import assert_error, receive, stock_row
+from tests.channels_app.support import assert_error, open_till, receive, stock_row
 from tests.conftest import auth
 from tests.shop.order_support import collect_order, delivery_order, till_sale
 
@@ -68,6 +72,7 @@ def web_collect_checkout(store_code: str, sku: str, quantity: int, email: str) -
 
 @pytest.fixture
 def stocked(store, other_store, warehouse, variant):
+    open_till(store, other_store)
     receive(store, variant, 10)
     receive(other_store, variant, 10)
     receive(warehouse, variant, 10)
@@ -171,12 +176,13 @@ class TestReady:
 
         # The task runs again (a broker redelivery): nothing more is sent.
         sent_before = len(mail.outbox)
-        assert send_order_email_task.delay(pickup.pk, "ready_for_pickup").get() is False
-        assert send_order_email_task(pickup.pk, "ready_for_pickup") is False
+        key = f"order:{pickup.pk}:ready_for_pickup"
+        assert deliver_outbox_message.delay(key).get() is False
+        assert deliver_outbox_message(key) is False
         assert len(mail.outbox) == sent_before
-        assert OrderEmail.objects.filter(order=pickup, kind="ready_for_pickup").count() == 1
+        assert OutboxMessage.objects.get(key=key).status == "done"
         with pytest.raises(IntegrityError), transaction.atomic():
-            OrderEmail.objects.create(order=pickup, kind="ready_for_pickup")
+            OutboxMessage.objects.create(topic="orders.email", key=key, available_at=timezone.now())
 
     def test_ready_keeps_the_stock_held(self, api, clerk, pickup, store, variant):
         response = auth(api, clerk).post(ready_url(pickup.number))
@@ -248,6 +254,7 @@ class TestCollected:
         # Paid at the desk in cash by default: the cash goes into the till's count.
         assert (payment.method, payment.status) == ("cash", "captured")
         assert payment.amount == Decimal("39.80")
+        assert payment.drawer_session == drawer_open_session(store=store)
         assert CustomerEvent.objects.filter(
             customer=pickup.customer, kind=CustomerEvent.Kind.PICKUP_COLLECTED
         ).exists()
@@ -263,6 +270,22 @@ class TestCollected:
             "TERM-77",
         )
         assert payment.drawer_session is None
+
+    def test_cash_with_the_till_closed_is_409_and_nothing_changes(
+        self, api, clerk, pickup, store, variant
+    ):
+        session = drawer_open_session(store=store)
+        drawer_close(session=session, user=clerk, counted_cash=session.opening_float)
+
+        response = auth(api, clerk).post(collected_url(pickup.number))
+
+        assert_error(response, 409, "drawer_state")
+        pickup.refresh_from_db()
+        assert pickup.status == Order.Status.PLACED
+        assert stock_row(store, variant) == (10, 2)
+        assert list(pickup.payments.values_list("method", "status")) == [
+            ("pay_at_pickup", "pending")
+        ]
 
     def test_collected_straight_from_placed(self, api, clerk, pickup, store, variant):
         response = auth(api, clerk).post(collected_url(pickup.number))

@@ -11,9 +11,11 @@ from carts.models import Cart, PromotionUsage
 from channels_app.models import IdempotencyKey
 from inventory.models import Stock, StockMovement
 from shop.customers.models import CustomerEvent
-from shop.orders.models import CashDrawerSession, Order, OrderEmail, Payment
+from shop.orders.models import Order
+from shop.outbox.models import OutboxMessage
+from shop.payments.models import CashDrawerSession, Payment
 from tests import factories
-from tests.channels_app.support import assert_error, receive, reserve, stock_row
+from tests.channels_app.support import assert_error, open_till, receive, reserve, stock_row
 from tests.conftest import auth
 from tests.shop.order_support import cart_with, collect_order, promotion
 
@@ -62,12 +64,7 @@ def stocked(store, other_store, variant, mug):
 @pytest.fixture(autouse=True)
 def open_tills(db, request):
     """Cash needs an open till: both stores of these tests have theirs open."""
-    from shop.orders.drawer import drawer_open
-
-    opener = factories.UserFactory(username="till-opener")
-    for name in ("store", "other_store"):
-        location = request.getfixturevalue(name)
-        drawer_open(store=location, user=opener, opening_float=Decimal("100.00"))
+    open_till(request.getfixturevalue("store"), request.getfixturevalue("other_store"))
 
 
 def order_count() -> int:
@@ -429,9 +426,11 @@ class TestCustomerOnTheSale:
         assert email.to == ["ann.smith@example.com"]
         assert email.subject == f"Your receipt {number}"
         assert "19.90 EUR" in email.body
-        assert list(OrderEmail.objects.filter(order=order).values_list("kind", flat=True)) == [
-            "receipt"
-        ]
+        assert list(
+            OutboxMessage.objects.filter(key__startswith=f"order:{order.pk}:").values_list(
+                "key", "status"
+            )
+        ) == [(f"order:{order.pk}:receipt", "done")]
 
     def test_an_anonymous_sale_sends_nothing(self, api, clerk, django_capture_on_commit_callbacks):
         body = {"lines": [{"sku": "TEE-M", "quantity": 1}], "payment": CARD}

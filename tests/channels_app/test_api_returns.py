@@ -8,11 +8,12 @@ from django.test import TestCase
 
 from inventory.models import StockMovement
 from shop.customers.models import CustomerEvent
-from shop.orders.drawer import drawer_expected_cash, drawer_open
-from shop.orders.models import OrderLine, Payment, Return
+from shop.orders.models import OrderLine, Return
 from shop.orders.services import order_mark_collected, order_mark_shipped
+from shop.payments.drawer import drawer_expected_cash, drawer_open
+from shop.payments.models import Payment
 from tests import factories
-from tests.channels_app.support import assert_error, receive, stock_row
+from tests.channels_app.support import assert_error, open_till, receive, stock_row
 from tests.conftest import auth
 from tests.shop.order_support import (
     collect_order,
@@ -180,7 +181,8 @@ class TestCollectOrder:
         self, api, returns_clerk, stocked, store, other_store, variant
     ):
         order = collect_order(store, [(variant, 2)])
-        order_mark_collected(order=order, channel="pos")
+        open_till(store)
+        order_mark_collected(order=order, channel="pos")  # paid in cash at the desk
         drawer = drawer_open(store=other_store, user=returns_clerk, opening_float=Decimal("100"))
 
         response = post(auth(api, returns_clerk), body_for(order, ("TEE-M", 1)))

@@ -19,9 +19,10 @@ from inventory.selectors import availability_at
 from shop.catalog.management.commands.load_demo import CLERK_PASSWORD
 from shop.catalog.models import Variant
 from shop.channels import Channel
-from shop.orders.drawer import drawer_open
-from shop.orders.models import Order, Payment, Return
+from shop.orders.models import Order, Return
 from shop.orders.services import order_mark_shipped
+from shop.payments.drawer import drawer_open
+from shop.payments.models import Payment
 from tests.browser import TIMEOUT_MS, VIEWPORT, _call_failed, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -14,7 +14,8 @@ from carts.models import Cart
 from inventory.models import Reservation
 from inventory.selectors import availability_for_variants
 from shop.catalog.models import Variant
-from shop.orders.models import Order, Payment
+from shop.orders.models import Order
+from shop.payments.models import Payment
 from tests.browser import screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

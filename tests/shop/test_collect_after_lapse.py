@@ -11,7 +11,7 @@ from inventory.errors import InsufficientStock
 from inventory.models import Reservation, StockMovement
 from shop.orders.models import Order
 from shop.orders.services import order_mark_collected
-from tests.channels_app.support import receive, stock_row
+from tests.channels_app.support import open_till, receive, stock_row
 from tests.shop.order_support import collect_order
 
 pytestmark = pytest.mark.django_db
@@ -25,6 +25,7 @@ def lapse(order: Order) -> None:
 
 
 def test_collected_from_free_stock_after_the_hold_lapsed(store, variant):
+    open_till(store)
     receive(store, variant, 3)
     order = collect_order(store, [(variant, 2)])
     lapse(order)

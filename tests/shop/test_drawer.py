@@ -7,15 +7,15 @@ import pytest
 
 from channels_app.api.errors import status_for
 from shop.errors import InvalidInput
-from shop.orders.drawer import (
+from shop.orders.returns import ReturnRequest, return_create
+from shop.payments.drawer import (
     DrawerConflict,
     drawer_close,
     drawer_expected_cash,
     drawer_open,
     drawer_open_session,
 )
-from shop.orders.models import CashDrawerSession, Payment
-from shop.orders.returns import ReturnRequest, return_create
+from shop.payments.models import CashDrawerSession, Payment
 from tests import factories
 from tests.channels_app.support import receive
 from tests.shop.order_support import till_sale

@@ -11,9 +11,10 @@ from django.utils import timezone
 from inventory import services as stock
 from inventory.models import Reservation, Stock, StockMovement
 from shop.customers.models import CustomerEvent
-from shop.orders.models import Order, OrderEmail
+from shop.orders.models import Order
 from shop.orders.services import order_mark_collected, order_mark_ready, orders_expire_overdue
 from shop.orders.tasks import expire_overdue_pickups
+from shop.outbox.models import OutboxMessage
 from tests import factories
 from tests.channels_app.support import receive, stock_row
 from tests.shop.order_support import collect_order, run_at_once
@@ -69,7 +70,7 @@ class TestExpiry:
             ["ann@example.com"],
             f"Order {order.number} was not collected",
         )
-        assert OrderEmail.objects.filter(order=order, kind="expired").count() == 1
+        assert OutboxMessage.objects.get(key=f"order:{order.pk}:expired").status == "done"
 
     def test_running_it_twice_changes_nothing_more(
         self, store, variant, django_capture_on_commit_callbacks
@@ -122,7 +123,9 @@ class TestExpiry:
         ready = collect_order(store, [(variant, 1)], email="ready@example.com")
         order_mark_ready(order=ready, channel="pos")
         collected = collect_order(store, [(variant, 1)], email="took@example.com")
-        order_mark_collected(order=collected, channel="pos")
+        order_mark_collected(
+            order=collected, channel="pos", payment_method="card", terminal_reference="T-1"
+        )
         late = max(ready.pickup_deadline, collected.pickup_deadline) + timedelta(minutes=1)
 
         assert orders_expire_overdue(now=late) == 1
@@ -181,7 +184,7 @@ def test_four_workers_expire_each_order_exactly_once():
     assert statuses == {Order.Status.EXPIRED: 8, Order.Status.PLACED: 1}
     for order in overdue:
         assert expired_events(order) == 1
-        assert OrderEmail.objects.filter(order=order, kind="expired").count() == 1
+        assert OutboxMessage.objects.get(key=f"order:{order.pk}:expired").status == "done"
         assert {r.state for r in reservations_of(order)} == {Reservation.State.RELEASED}
     assert sorted(m.to[0] for m in mail.outbox) == sorted(o.email for o in overdue)
     assert stock_row(store, shirts) == (20, 3)

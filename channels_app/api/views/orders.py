@@ -11,8 +11,9 @@ from channels_app.api.fields import MoneyField, location_by_code
 from channels_app.current import current_cart, current_customer
 from channels_app.idempotency import idempotent
 from shop.channels import Channel
-from shop.orders.models import Order, OrderLine, Payment
+from shop.orders.models import Order, OrderLine
 from shop.orders.selectors import orders_visible_to
+from shop.payments.models import Payment
 
 
 class OrderLineSerializer(serializers.ModelSerializer):
@@ -70,7 +71,7 @@ class CheckoutApi(APIView):
         payment = PaymentInput()
 
     @extend_schema(request=CheckoutInputSerializer, responses={201: OrderSerializer})
-    @idempotent
+    @idempotent(atomic=False)  # reserve, charge and place commit one after the other
     def post(self, request):
         data = self.CheckoutInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

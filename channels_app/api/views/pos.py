@@ -252,6 +252,7 @@ class _PickupActionApi(APIView):
     transition = None
 
     @extend_schema(request=None, responses=OrderSerializer)
+    @idempotent
     def post(self, request, number: str):
         order = order_by_number(number)
         if order.fulfilment != Order.Fulfilment.COLLECT or order.store is None:

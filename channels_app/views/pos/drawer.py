@@ -7,8 +7,13 @@ from django.views.decorators.http import require_GET, require_POST
 
 from channels_app.views.pos.access import pos_view
 from channels_app.views.pos.forms import DrawerCloseForm, DrawerOpenForm, first_error
-from shop.orders.drawer import drawer_close, drawer_expected_cash, drawer_open, drawer_open_session
-from shop.orders.models import CashDrawerSession, Payment
+from shop.payments.drawer import (
+    drawer_close,
+    drawer_expected_cash,
+    drawer_open,
+    drawer_open_session,
+)
+from shop.payments.models import CashDrawerSession, Payment
 
 #: Closed sessions listed under the drawer.
 HISTORY_SHOWN = 8

@@ -22,7 +22,8 @@ from inventory.models import Location
 from inventory.selectors import availability_for_variants
 from shop.channels import Channel
 from shop.errors import DomainError, InvalidInput
-from shop.orders.models import Order, Payment
+from shop.orders.models import Order
+from shop.payments.models import Payment
 
 ADDRESS_FIELD_FOR_DETAIL = {"payment": "payment_method", "store": "pickup_store"}
 

@@ -8,7 +8,8 @@ from django.conf import settings
 from carts.checkout import ADDRESS_FIELDS, CheckoutDetails
 from carts.pos import TillPayment
 from inventory.models import Location
-from shop.orders.models import Order, Payment
+from shop.orders.models import Order
+from shop.payments.models import Payment
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0.00")}
 

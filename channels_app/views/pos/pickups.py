@@ -14,9 +14,9 @@ from channels_app.views.pos.receipts import order_or_404
 from shop.channels import Channel
 from shop.errors import DomainError
 from shop.orders import services as order_services
-from shop.orders.drawer import drawer_open_session
-from shop.orders.models import Order, Payment
+from shop.orders.models import Order
 from shop.orders.selectors import orders_with_lines
+from shop.payments.models import Payment
 
 Status = Order.Status
 #: Collected, expired and cancelled orders shown (the most recent); the open queues are whole.
@@ -159,12 +159,6 @@ def mark_collected(request, store, number: str):
     order = _pickup(request, number)
     method = request.POST.get("payment_method", Payment.Method.CASH)
     reference = request.POST.get("terminal_reference", "").strip()
-    owes = order.payments.filter(
-        method=Payment.Method.PAY_AT_PICKUP, status=Payment.Status.PENDING
-    ).exists()
-    if owes and method == Payment.Method.CASH and drawer_open_session(store=store) is None:
-        messages.error(request, "Open the till before taking cash at the desk.")
-        return redirect(safe_next(request, "pos:pickups"))
     return _act(
         request,
         order,

@@ -6,8 +6,9 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from channels_app.views.pos.access import pos_view
-from shop.orders.models import Order, Payment
+from shop.orders.models import Order
 from shop.orders.selectors import orders_with_lines
+from shop.payments.models import Payment
 from shop.staff.roles import can_act_at
 
 

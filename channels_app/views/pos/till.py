@@ -51,8 +51,8 @@ from shop.channels import Channel
 from shop.customers.models import Customer
 from shop.customers.selectors import customer_search
 from shop.errors import Conflict, DomainError
-from shop.orders.drawer import drawer_open_session
-from shop.orders.models import Payment
+from shop.payments.drawer import drawer_open_session
+from shop.payments.models import Payment
 
 #: Products listed for a name search at the till.
 SEARCH_LIMIT = 12

@@ -25,7 +25,9 @@ from inventory.models import Location
 from inventory.selectors import availability_for_variants
 from shop.channels import Channel
 from shop.errors import DomainError, InvalidInput, PaymentDeclined
-from shop.orders.models import Order, Payment
+from shop.orders.models import Order
+from shop.payments.gateways import gateway
+from shop.payments.models import Payment
 
 
 def fulfilment_options(lines) -> dict:
@@ -73,6 +75,7 @@ def _render(request, form: CheckoutForm, cart, priced, *, shortages=None):
             "shortages": shortages or [],
             "address_fields": [form[name] for name in ADDRESS_FIELDS],
             "pickup_days": settings.PICKUP_DAYS,
+            "gateway": gateway(),
             **fulfilment_options(lines),
         },
     )
@@ -122,6 +125,7 @@ def _checkout_post(request):
                 key=key,
                 fingerprint=form_fingerprint(request),
                 fn=place,
+                atomic=False,  # reserve, charge and place commit one after the other
             )
         except IdempotencyKeyInProgress:
             return redirect("storefront:checkout-pending", key=key)

@@ -1,0 +1,23 @@
+from shop.errors import Conflict, NotFound, UpstreamError
+
+
+class PaymentGatewayError(UpstreamError):
+    """The card gateway did not answer or failed: whether it charged is unknown (a 502)."""
+
+    code = "payment_gateway_error"
+    default_message = "The payment service is not answering. Nothing was charged; try again."
+
+
+class DrawerConflict(Conflict):
+    code = "drawer_state"
+    default_message = "The till is not in a state that allows this."
+
+
+class DrawerClosed(DrawerConflict):
+    """No till session is open at the store (the API answers 404 `drawer_closed` for a
+    lookup; taking cash without one is a 409 `drawer_state`)."""
+
+
+class NoOpenDrawer(NotFound):
+    code = "drawer_closed"
+    default_message = "No till is open at this store."

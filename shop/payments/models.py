@@ -1,0 +1,118 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from shop.channels import Channel
+
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+class Payment(models.Model):
+    """Money taken for an order, or given back (a refund). Written only by
+    `shop.payments.services`."""
+
+    class Method(models.TextChoices):
+        CARD = "card", "Card"
+        CASH = "cash", "Cash"
+        PAY_AT_PICKUP = "pay_at_pickup", "Pay at pickup"
+
+    class Status(models.TextChoices):
+        #: A charge about to be asked of the gateway, a payment due at pickup, or a refund
+        #: waiting to be sent to the gateway.
+        PENDING = "pending", "Pending"
+        CAPTURED = "captured", "Captured"
+        DECLINED = "declined", "Declined"
+        #: This row is money paid back (a return), not money taken.
+        REFUNDED = "refunded", "Refund"
+        #: A refund the gateway refused; it keeps the charge's reference and can be retried.
+        REFUND_FAILED = "refund_failed", "Refund refused"
+
+    order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="payments")
+    method = models.CharField(max_length=20, choices=Method.choices)
+    status = models.CharField(max_length=20, choices=Status.choices)
+    amount = models.DecimalField(**MONEY)
+    currency = models.CharField(max_length=3)
+    #: Gateway transaction id or card terminal reference (for a refund sent to the gateway:
+    #: the gateway's refund id once done).
+    reference = models.CharField(max_length=120, blank=True)
+    #: A refund: the charge it gives money back from.
+    refund_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="refunds"
+    )
+    #: Sent with this row's charge or refund: the gateway does it once however often it is
+    #: asked (a retried task, a redelivered message).
+    gateway_key = models.UUIDField(default=uuid.uuid4, editable=False)
+    #: The gateway's reason for a decline or a refused refund.
+    gateway_message = models.CharField(max_length=200, blank=True)
+    #: Cash only: what the customer handed over, and the change given back.
+    tendered = models.DecimalField(**MONEY, null=True, blank=True)
+    change_due = models.DecimalField(**MONEY, null=True, blank=True)
+    #: The till session a cash payment or refund went through.
+    drawer_session = models.ForeignKey(
+        "payments.CashDrawerSession",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payments",
+    )
+    return_record = models.ForeignKey(
+        "orders.Return", null=True, blank=True, on_delete=models.PROTECT, related_name="refunds"
+    )
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    store = models.ForeignKey(
+        "inventory.Location", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        # The table keeps the name it had when payments lived in the orders app.
+        db_table = "orders_payment"
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="payment_amount_gte_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_method_display()} {self.amount} {self.currency} ({self.status})"
+
+
+class CashDrawerSession(models.Model):
+    """A till from opening with a float to closing with a count."""
+
+    store = models.ForeignKey("inventory.Location", on_delete=models.PROTECT, related_name="+")
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    opened_at = models.DateTimeField(auto_now_add=True)
+    opening_float = models.DecimalField(**MONEY)
+    #: Cash payments and refunds booked so far. Each one raises it in a conditional UPDATE of
+    #: this row, which is what makes closing wait for a cash sale that is committing.
+    cash_movements = models.PositiveIntegerField(default=0)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+    #: At closing: float + cash taken − cash refunded, what the drawer should hold.
+    expected_cash = models.DecimalField(**MONEY, null=True, blank=True)
+    counted_cash = models.DecimalField(**MONEY, null=True, blank=True)
+    #: counted − expected: negative when cash is missing.
+    difference = models.DecimalField(**MONEY, null=True, blank=True)
+
+    class Meta:
+        db_table = "orders_cashdrawersession"
+        ordering = ["-opened_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store"],
+                condition=models.Q(closed_at__isnull=True),
+                name="drawer_one_open_per_store",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(opening_float__gte=0), name="drawer_float_gte_0"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        state = "open" if self.closed_at is None else "closed"
+        return f"Till at {self.store} from {self.opened_at:%Y-%m-%d %H:%M} ({state})"

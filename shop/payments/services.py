@@ -1,0 +1,257 @@
+"""Payments: the only code that creates `Payment` rows.
+
+Orders and checkout call these functions inside their own transactions: money taken at the
+till or the desk, a card charge around the gateway call, and refunds (`refund_request`),
+which are sent to the gateway by the outbox after commit.
+"""
+
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+
+from shop.errors import InvalidInput
+from shop.outbox.services import outbox_enqueue
+from shop.payments import gateways
+from shop.payments.drawer import drawer_take_cash
+from shop.payments.errors import PaymentGatewayError
+from shop.payments.gateways import ChargeResult
+from shop.payments.models import Payment
+
+if TYPE_CHECKING:
+    from inventory.models import Location
+    from shop.orders.models import Order, Return
+
+Method = Payment.Method
+Status = Payment.Status
+#: The channel whose card payments went through the online gateway (others: a terminal).
+ONLINE_CHANNEL = "web"
+
+
+def payment_record(
+    *,
+    order: "Order",
+    method: str,
+    amount: Decimal,
+    channel: str,
+    store: "Location | None" = None,
+    status: str = Status.CAPTURED,
+    reference: str = "",
+    tendered: Decimal | None = None,
+    change_due: Decimal | None = None,
+) -> Payment:
+    """Money taken for `order` (or due at pickup, `status=PENDING`). Cash goes into the open
+    till of `store`: `DrawerConflict` when it is closed."""
+    cash = method == Method.CASH and status == Status.CAPTURED
+    return Payment.objects.create(
+        order=order,
+        method=method,
+        status=status,
+        amount=amount,
+        currency=order.currency,
+        reference=reference[:120],
+        tendered=tendered if cash else None,
+        change_due=change_due if cash else None,
+        channel=channel,
+        store=store,
+        drawer_session=drawer_take_cash(store=store) if cash else None,
+    )
+
+
+def payment_settle_at_pickup(
+    *, order: "Order", method: str, channel: str, terminal_reference: str = ""
+) -> int:
+    """The pay-at-pickup payment of a collect order is taken at the desk, in cash (into the
+    store's open till) or on the card terminal. Returns how many payments were settled (0
+    when nothing was owed)."""
+    if method not in (Method.CASH, Method.CARD):
+        raise InvalidInput("Payment at the desk is cash or card.")
+    owed = order.payments.filter(method=Method.PAY_AT_PICKUP, status=Status.PENDING)
+    if not owed.exists():
+        return 0
+    if method == Method.CARD and not terminal_reference.strip():
+        raise InvalidInput("Enter the card terminal's reference.")
+    drawer = drawer_take_cash(store=order.store) if method == Method.CASH else None
+    return owed.update(
+        method=method,
+        status=Status.CAPTURED,
+        reference=terminal_reference.strip()[:120] or "paid at the pickup desk",
+        channel=channel,
+        store=order.store,
+        drawer_session=drawer,
+    )
+
+
+def payment_owed_at_pickup(order: "Order") -> bool:
+    return order.payments.filter(method=Method.PAY_AT_PICKUP, status=Status.PENDING).exists()
+
+
+# --- Card charges through the online gateway ---------------------------------------------------
+
+
+def charge_attempt_create(*, order: "Order") -> Payment:
+    """Written in the checkout's first transaction, before the gateway is asked: a charge
+    that was made but never recorded (the process died) is found by the sweeper and voided."""
+    return Payment.objects.create(
+        order=order,
+        method=Method.CARD,
+        status=Status.PENDING,
+        amount=order.total,
+        currency=order.currency,
+        channel=order.channel,
+        store=order.store,
+    )
+
+
+def charge_attempt_send(*, attempt: Payment, token: str) -> ChargeResult:
+    """Asks the gateway for the money (no transaction may be open: no lock is held while it
+    thinks) and records its answer on the attempt at once. A gateway failure marks the
+    attempt declined, has it voided by the outbox (in case the card was charged after all)
+    and raises `PaymentGatewayError`."""
+    try:
+        result = gateways.gateway().charge(
+            amount=attempt.amount,
+            currency=attempt.currency,
+            token=token,
+            order_number=attempt.order.number,
+            idempotency_key=str(attempt.gateway_key),
+        )
+    except PaymentGatewayError as exc:
+        with transaction.atomic():
+            charge_attempt_void(attempt=attempt, message=exc.message)
+        raise
+    if result.approved:
+        recorded = Payment.objects.filter(pk=attempt.pk, status=Status.PENDING).update(
+            status=Status.CAPTURED, reference=result.reference[:120]
+        )
+        attempt.status, attempt.reference = Status.CAPTURED, result.reference
+        if not recorded:
+            # The sweeper gave the checkout up while the gateway answered: the money was taken
+            # all the same, so it is recorded and given back.
+            with transaction.atomic():
+                Payment.objects.filter(pk=attempt.pk).update(
+                    status=Status.CAPTURED, reference=result.reference[:120]
+                )
+                refund_request(charge=attempt, amount=attempt.amount, channel=attempt.channel)
+    else:
+        Payment.objects.filter(pk=attempt.pk, status=Status.PENDING).update(
+            status=Status.DECLINED, gateway_message=result.message[:200]
+        )
+        attempt.status = Status.DECLINED
+    return result
+
+
+def charge_attempt_void(*, attempt: Payment, message: str) -> None:
+    """A charge whose outcome is unknown is cancelled at the gateway (after commit, through
+    the outbox) and counts as declined here."""
+    Payment.objects.filter(pk=attempt.pk, status=Status.PENDING).update(
+        status=Status.DECLINED, gateway_message=message[:200]
+    )
+    outbox_enqueue(
+        topic="payments.void",
+        key=f"payment:{attempt.pk}:void",
+        payload={"idempotency_key": str(attempt.gateway_key)},
+    )
+
+
+def charges_settle_unplaced(*, order: "Order") -> None:
+    """An order that will never be placed gives back what its checkout charged: captured
+    charges are refunded, charges whose answer never came back are voided."""
+    for attempt in order.payments.filter(method=Method.CARD, channel=ONLINE_CHANNEL):
+        if attempt.status == Status.CAPTURED:
+            refund_request(charge=attempt, amount=attempt.amount, channel=attempt.channel)
+        elif attempt.status == Status.PENDING:
+            charge_attempt_void(attempt=attempt, message="The checkout never completed.")
+
+
+# --- Refunds ---------------------------------------------------------------------------------
+
+
+def refund_request(
+    *,
+    charge: Payment,
+    amount: Decimal,
+    channel: str,
+    store: "Location | None" = None,
+    return_record: "Return | None" = None,
+) -> Payment:
+    """Records a refund of `amount` of an online card charge, pending; the outbox sends it to
+    the gateway once this transaction commits (`shop.payments.refunds`)."""
+    refund = Payment.objects.create(
+        order=charge.order,
+        method=charge.method,
+        status=Status.PENDING,
+        amount=amount,
+        currency=charge.currency,
+        refund_of=charge,
+        channel=channel,
+        store=store or charge.store,
+        return_record=return_record,
+    )
+    outbox_enqueue(
+        topic="payments.refund", key=f"payment:{refund.pk}:refund", payload={"id": refund.pk}
+    )
+    return refund
+
+
+def refund_for_return(
+    *,
+    order: "Order",
+    amount: Decimal,
+    refund_method: str,
+    channel: str,
+    store: "Location",
+    return_record: "Return",
+) -> Payment:
+    """The money of a return: by the original method (an online card through the gateway, a
+    terminal card on the terminal, cash from the till) or in cash."""
+    original = order.payments.filter(status=Status.CAPTURED).first()
+    method = original.method if original and refund_method == "original" else Method.CASH
+    if method == Method.PAY_AT_PICKUP:
+        method = Method.CASH  # paid at the desk, in cash or on the desk terminal
+    if method == Method.CARD and original.channel == ONLINE_CHANNEL:
+        return refund_request(
+            charge=original,
+            amount=amount,
+            channel=channel,
+            store=store,
+            return_record=return_record,
+        )
+    cash = method == Method.CASH
+    return Payment.objects.create(
+        order=order,
+        method=method,
+        status=Status.REFUNDED,
+        amount=amount,
+        currency=order.currency,
+        refund_of=None if cash else original,
+        channel=channel,
+        store=store,
+        return_record=return_record,
+        drawer_session=drawer_take_cash(store=store) if cash else None,
+    )
+
+
+def refunds_for_cancelled(*, order: "Order", channel: str) -> list[Payment]:
+    """Gives back what the online gateway took for an order that will not be handed over.
+    Pay-at-pickup orders have nothing to give back."""
+    return [
+        refund_request(charge=charge, amount=charge.amount, channel=channel)
+        for charge in order.payments.filter(
+            method=Method.CARD, status=Status.CAPTURED, channel=ONLINE_CHANNEL
+        )
+    ]
+
+
+def refund_retry(*, refund: Payment) -> Payment:
+    """A refund the gateway refused is asked again as a new refund of the same charge (with
+    its own idempotency key); the refused one stays as the record of the refusal."""
+    if refund.status != Status.REFUND_FAILED or refund.refund_of_id is None:
+        raise InvalidInput("Only a refused refund can be retried.")
+    return refund_request(
+        charge=refund.refund_of,
+        amount=refund.amount,
+        channel=refund.channel,
+        store=refund.store,
+        return_record=refund.return_record,
+    )
