@@ -5,6 +5,7 @@ DJANGO_ENV=production: refuses to start without a real SECRET_KEY and ALLOWED_HO
 on the deployment hardening that `manage.py check --deploy` asks for.
 """
 
+import ipaddress
 from datetime import timedelta
 from pathlib import Path
 
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "shop.request_id.request_id_middleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -248,12 +250,43 @@ else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Omnistore <shop@omnistore.local>")
 
+# --- Operations: logs, probes, metrics ------------------------------------------------------
+#: "json": one JSON object a line, for a log shipper; "text" (the default): for people.
+LOG_FORMAT = env("LOG_FORMAT", default="text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "shop.request_id.RequestIdFilter"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    # Django's records go to the one handler above (with the request id), not to its own too.
+    "loggers": {"django": {"handlers": [], "level": "INFO"}},
 }
+#: Prometheus metrics: the middleware and GET /metrics exist only when this is on.
+PROMETHEUS_METRICS = env.bool("PROMETHEUS_METRICS", default=False)
+#: Where the scraper may connect from, as the app server sees it (no reverse proxy between).
+PROMETHEUS_METRICS_ALLOWED_NETWORKS = [
+    ipaddress.ip_network(network, strict=False)
+    for network in env.list("PROMETHEUS_METRICS_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1"])
+]
+if PROMETHEUS_METRICS:
+    MIDDLEWARE.insert(1, "shop.metrics.metrics_middleware")
+# Probes and the scraper talk plain HTTP to the app server from inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^(healthz|readyz|metrics)$"]
 
 if PRODUCTION:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
