@@ -32,7 +32,7 @@ test: $(STAMP) chromium
 	@if [ -z "$$DATABASE_URL" ] && $(BIN)/python -c "import psycopg; psycopg.connect('$(LOCAL_PG:/omnistore=/postgres)', connect_timeout=2).close()" 2>/dev/null; then \
 		export DATABASE_URL=$(LOCAL_PG); echo "Testing on local PostgreSQL ($$DATABASE_URL)"; \
 	else echo "Testing on $${DATABASE_URL:-SQLite}"; fi; \
-	$(BIN)/ruff check . && $(BIN)/ruff format --check . && \
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports --no-cache && \
 	$(BIN)/pytest -n 2 -m "not browser" $(PYTEST_ARGS) && \
 	$(BIN)/pytest -p no:xdist -m browser $(PYTEST_ARGS)
 
@@ -55,8 +55,9 @@ bench: $(STAMP)
 worker: $(STAMP)
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-redis://127.0.0.1:6379/0} $(BIN)/celery -A shop worker --beat --loglevel=info
 
+# ruff, and import-linter: the layers of DESIGN.md and no import cycles (pyproject.toml).
 lint: $(STAMP)
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports --no-cache
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix . && $(BIN)/ruff format .

@@ -29,7 +29,8 @@ from inventory.errors import InvalidQuantity
 from shop.catalog.models import Variant
 from shop.catalog.selectors import variants_by_sku
 from shop.customers.models import Customer, CustomerEvent
-from shop.customers.services import customer_event_record, customer_has_orders
+from shop.customers.services import customer_event_record
+from shop.orders.selectors import customer_has_orders
 
 # Read aloud and typed by a clerk: no 0/O or 1/I.
 HANDOFF_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"

@@ -10,10 +10,9 @@ nothing behind), any other failure leaves it in progress, never free, since part
 may have committed; it is taken over only when its request can no longer be running.
 
 `run_idempotent` is the mechanism, usable from any view: the checkout page sends the key in a
-hidden form field, the API in the `Idempotency-Key` header (`@idempotent`).
+hidden form field, the API in the `Idempotency-Key` header (`channels_app.api.idempotency`).
 """
 
-import functools
 import hashlib
 import json
 import secrets
@@ -24,10 +23,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
-from rest_framework import status
-from rest_framework.response import Response
 
-from channels_app.api.errors import error_body
 from channels_app.models import IdempotencyKey
 from shop.errors import Conflict, DomainError
 
@@ -196,50 +192,3 @@ def idempotent_outcome(*, scope: str, key: str) -> tuple[str, Any] | None:
     if row is None:
         return None
     return row.state, row.response_body if row.state == IdempotencyKey.State.DONE else None
-
-
-class _NotKept(DomainError):
-    """A response that is not stored (an error, which changed nothing): the key is freed and
-    the response sent."""
-
-    def __init__(self, response: Response):
-        super().__init__(f"Not kept: {response.status_code}")
-        self.response = response
-
-
-def idempotent(view_method=None, *, atomic: bool = True):
-    """Decorates an APIView's post(): replays the first response for a repeated key.
-    `@idempotent(atomic=False)` for work that commits in several transactions of its own."""
-    if view_method is None:
-        return functools.partial(idempotent, atomic=atomic)
-
-    @functools.wraps(view_method)
-    def wrapper(self, request, *args, **kwargs):
-        key = request.headers.get(HEADER, "").strip()
-        if not key:
-            return view_method(self, request, *args, **kwargs)
-        if len(key) > MAX_KEY_LENGTH:
-            return Response(
-                error_body("invalid", "Idempotency-Key is longer than 255 characters."),
-                status=status.HTTP_400_BAD_REQUEST,
-            )
-
-        def respond() -> dict:
-            response = view_method(self, request, *args, **kwargs)
-            if not 200 <= response.status_code < 300:
-                raise _NotKept(response)
-            return {"status": response.status_code, "body": response.data}
-
-        try:
-            stored = run_idempotent(
-                scope=request_scope(request),
-                key=key,
-                fingerprint=fingerprint(request.method, request.path, request.data),
-                fn=respond,
-                atomic=atomic,
-            )
-        except _NotKept as not_kept:
-            return not_kept.response
-        return Response(stored["body"], status=stored["status"])
-
-    return wrapper

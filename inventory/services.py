@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -28,7 +29,9 @@ from inventory.models import Location, Reservation, Stock, StockMovement
 from shop.catalog.models import Variant
 from shop.channels import Channel
 from shop.errors import InvalidInput
-from shop.orders.models import OrderLine
+
+if TYPE_CHECKING:
+    from shop.orders.models import OrderLine
 
 Kind = StockMovement.Kind
 ADJUSTMENT_REASONS = ("count", "damage", "theft", "other")
@@ -44,7 +47,7 @@ class StockLine:
 class ReservationRequest:
     """Hold `quantity` units of the order line's variant at `location`."""
 
-    order_line: OrderLine
+    order_line: "OrderLine"
     location: Location
     quantity: int
 

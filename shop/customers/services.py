@@ -4,6 +4,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from shop.customers.models import Customer, CustomerEvent
+from shop.customers.signals import customer_merging
 from shop.errors import InvalidInput
 
 
@@ -93,24 +94,14 @@ def customer_link_verified_email(*, user, email: str) -> Customer:
 
 
 def customer_merge(*, source: Customer, target: Customer) -> None:
-    """Moves everything of `source` (orders, events, carts) to `target`, then deletes it."""
-    from carts.services import cart_merge_customers
-
+    """Moves everything of `source` (orders, events, and through `customer_merging` what the
+    higher layers keep of it: carts) to `target`, then deletes it."""
     source.orders.update(customer=target)
     source.events.update(customer=target)
-    cart_merge_customers(source=source, target=target)
+    customer_merging.send(sender=Customer, source=source, target=target)
     if not target.name and source.name:
         target.name = source.name
     if not target.phone and source.phone:
         target.phone = source.phone
     target.save(update_fields=["name", "phone"])
     source.delete()
-
-
-def customer_has_orders(customer: Customer | None) -> bool:
-    """Whether a first-order-only promotion is still closed to this customer."""
-    from shop.orders.models import Order
-
-    if customer is None or customer.pk is None:
-        return False
-    return customer.orders.exclude(status__in=Order.UNPLACED_STATUSES).exists()

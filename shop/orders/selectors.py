@@ -1,6 +1,6 @@
 from django.db.models import Prefetch, QuerySet
 
-from shop.orders.models import Order, OrderLine
+from shop.orders.models import Order, OrderLine, Return
 from shop.staff.roles import clerk_store, is_manager
 
 
@@ -32,3 +32,28 @@ def lines_in_hand(order: Order, lines: list[OrderLine]) -> None:
     cached._result_cache = list(lines)
     cached._prefetch_done = True
     order._prefetched_objects_cache = {"lines": cached}
+
+
+def customer_has_orders(customer) -> bool:
+    """Whether a first-order-only promotion is closed to this customer: they have an order
+    of any channel (checkout attempts that were never placed do not count)."""
+    if customer is None or customer.pk is None:
+        return False
+    return customer.orders.exclude(status__in=Order.UNPLACED_STATUSES).exists()
+
+
+def orders_of_customer(customer, *, limit: int) -> list[Order]:
+    """A customer's newest orders of every channel, with their lines (checkout attempts that
+    were never placed left out)."""
+    return list(
+        orders_with_lines()
+        .filter(customer=customer)
+        .exclude(status__in=Order.UNPLACED_STATUSES)
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def returns_recent_at(store, *, limit: int):
+    return (
+        Return.objects.filter(store=store).select_related("order").order_by("-created_at", "-id")
+    )[:limit]

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from shop.outbox.services import outbox_deliver, outbox_deliver_due
+from shop.outbox.delivery import outbox_deliver, outbox_deliver_due
 
 
 @shared_task(acks_late=True)

@@ -9,8 +9,8 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
+from channels_app.management.commands.load_demo import MANAGER
 from inventory.models import Stock, StockMovement
-from shop.catalog.management.commands.load_demo import MANAGER
 from shop.channels import Channel
 from tests.browser import screenshot
 

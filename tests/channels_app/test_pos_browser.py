@@ -14,9 +14,9 @@ from playwright.sync_api import expect
 from carts.checkout import CheckoutDetails, checkout_place
 from carts.models import Cart
 from carts.services import cart_anonymous_new, cart_line_add
+from channels_app.management.commands.load_demo import CLERK_PASSWORD
 from inventory.models import Location, Reservation, Stock, StockMovement
 from inventory.selectors import availability_at
-from shop.catalog.management.commands.load_demo import CLERK_PASSWORD
 from shop.catalog.models import Variant
 from shop.channels import Channel
 from shop.orders.models import Order, Return

@@ -10,9 +10,9 @@ from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.db.models import Count, Sum
 
+from channels_app.management.commands.load_demo import ean13
 from inventory.models import Location, Stock, StockMovement
 from inventory.selectors import availability_for_variants
-from shop.catalog.management.commands.load_demo import ean13
 from shop.catalog.models import Category, Product, Variant
 from shop.customers.models import Customer
 from shop.staff.models import StaffProfile

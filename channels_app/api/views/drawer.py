@@ -7,9 +7,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from channels_app.api.fields import MoneyField
+from channels_app.api.idempotency import idempotent
 from channels_app.api.permissions import IsStaffMember
-from channels_app.api.views.pos import acting_store
-from channels_app.idempotency import idempotent
+from channels_app.api.views.pos import store_in_path
 from shop.payments.drawer import drawer_cash_totals, drawer_close, drawer_open, drawer_open_session
 from shop.payments.errors import NoOpenDrawer
 from shop.payments.models import CashDrawerSession
@@ -50,7 +50,7 @@ class DrawerApi(APIView):
 
     @extend_schema(responses=DrawerSerializer)
     def get(self, request, code: str):
-        store = acting_store(request, code)
+        store = store_in_path(request, code)
         return Response(drawer_body(_open_session(store)))
 
 
@@ -63,7 +63,7 @@ class DrawerOpenApi(APIView):
     @extend_schema(request=DrawerOpenSerializer, responses={201: DrawerSerializer})
     @idempotent
     def post(self, request, code: str):
-        store = acting_store(request, code)
+        store = store_in_path(request, code)
         data = self.DrawerOpenSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         session = drawer_open(
@@ -82,7 +82,7 @@ class DrawerCloseApi(APIView):
     @extend_schema(request=DrawerCloseSerializer, responses=ClosedDrawerSerializer)
     @idempotent
     def post(self, request, code: str):
-        store = acting_store(request, code)
+        store = store_in_path(request, code)
         data = self.DrawerCloseSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         session = drawer_close(

@@ -6,8 +6,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from channels_app.api.fields import SkuLineSerializer, location_by_code
+from channels_app.api.idempotency import idempotent
 from channels_app.api.permissions import IsManager, IsStaffMember
-from channels_app.idempotency import idempotent
 from inventory import services
 from inventory.models import Location, StockMovement
 from inventory.selectors import availability_for_variants

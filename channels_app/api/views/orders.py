@@ -8,8 +8,8 @@ from rest_framework.views import APIView
 from carts.checkout import CheckoutDetails, checkout_place
 from carts.errors import EmptyCart
 from channels_app.api.fields import MoneyField, location_by_code
+from channels_app.api.idempotency import idempotent
 from channels_app.current import current_cart, current_customer
-from channels_app.idempotency import idempotent
 from shop.channels import Channel
 from shop.orders.models import Order, OrderLine
 from shop.orders.selectors import orders_visible_to

@@ -6,13 +6,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from carts.errors import CartNotFound
-from carts.models import Cart
 from carts.pos import TillPayment, pos_sale_complete
+from carts.selectors import cart_by_handoff_code
 from channels_app.api.fields import MoneyField, QuantityField, SkuLineSerializer, location_by_code
+from channels_app.api.idempotency import idempotent
 from channels_app.api.permissions import IsStaffMember
 from channels_app.api.views.carts import CartSerializer, cart_body
 from channels_app.api.views.orders import OrderSerializer
-from channels_app.idempotency import idempotent
 from inventory.models import Location
 from inventory.selectors import availability_at
 from shop.catalog.selectors import variants_by_sku
@@ -39,6 +39,14 @@ def acting_store(request, code: str | None = None):
             raise InvalidInput("Name the store to act at.", details=["store"])
     ensure_can_act_at(request.user, store)
     return store
+
+
+def store_in_path(request, code: str):
+    """The store a URL names (`/api/stores/{code}/...`): unknown is a 404, another clerk's a
+    403."""
+    if not Location.objects.filter(code=code, is_active=True).exists():
+        raise NotFound(f"No store {code!r}.")
+    return acting_store(request, code)
 
 
 def order_by_number(number: str, queryset=None) -> Order:
@@ -84,9 +92,7 @@ class PosCartApi(APIView):
     )
     def get(self, request, handoff_code: str):
         store = acting_store(request, request.query_params.get("store"))
-        cart = Cart.objects.filter(
-            handoff_code=handoff_code.strip().upper(), status=Cart.Status.OPEN
-        ).first()
+        cart = cart_by_handoff_code(handoff_code)
         if cart is None:
             raise CartNotFound(f"No open cart with code {handoff_code}.")
         body = cart_body(cart, cart.customer)
@@ -139,9 +145,7 @@ class PosSaleApi(APIView):
         store = acting_store(request, fields.get("store"))
         cart = lines = customer = None
         if fields.get("cart"):
-            cart = Cart.objects.filter(
-                handoff_code=fields["cart"].strip().upper(), status=Cart.Status.OPEN
-            ).first()
+            cart = cart_by_handoff_code(fields["cart"])
             if cart is None:
                 raise CartNotFound(f"No open cart with code {fields['cart']}.")
         else:
@@ -230,9 +234,7 @@ class PickupListApi(APIView):
         responses=OrderSerializer(many=True),
     )
     def get(self, request, code: str):
-        if not Location.objects.filter(code=code, is_active=True).exists():
-            raise NotFound(f"No store {code!r}.")
-        store = acting_store(request, code)
+        store = store_in_path(request, code)
         pickups = (
             orders_with_lines()
             .filter(store=store, fulfilment=Order.Fulfilment.COLLECT)

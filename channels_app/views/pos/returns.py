@@ -27,7 +27,7 @@ from shop.customers.selectors import customer_search
 from shop.errors import DomainError
 from shop.orders.models import Order, Return, ReturnLine
 from shop.orders.returns import RETURNABLE, ReturnRequest, return_create
-from shop.orders.selectors import orders_with_lines
+from shop.orders.selectors import orders_of_customer, orders_with_lines, returns_recent_at
 from shop.payments.drawer import drawer_open_session
 from shop.payments.models import Payment
 from shop.staff.roles import can_act_at
@@ -55,17 +55,8 @@ def returns(request, store):
         )
         if customer is None:
             raise Http404("No such customer.")
-        orders = list(
-            orders_with_lines()
-            .filter(customer=customer)
-            .exclude(status__in=Order.UNPLACED_STATUSES)
-            .order_by("-created_at", "-id")[:HISTORY_SHOWN]
-        )
-    recent = (
-        Return.objects.filter(store=store)
-        .select_related("order")
-        .order_by("-created_at", "-id")[:RECENT_RETURNS]
-    )
+        orders = orders_of_customer(customer, limit=HISTORY_SHOWN)
+    recent = returns_recent_at(store, limit=RECENT_RETURNS)
     return render(
         request,
         "pos/returns.html",

@@ -12,6 +12,7 @@ from carts import services as carts
 from carts.errors import CartLineNotFound
 from carts.models import Cart
 from carts.pos import pos_sale_complete
+from carts.selectors import cart_by_handoff_code
 from carts.services import HANDOFF_LENGTH
 from channels_app.idempotency import (
     IdempotencyKeyInProgress,
@@ -155,10 +156,6 @@ def _load_cart(request, store, sale: Sale, cart: Cart) -> None:
     messages.success(request, f"Cart {cart.handoff_code}{who} loaded.")
 
 
-def _open_cart_by_code(code: str) -> Cart | None:
-    return Cart.objects.filter(handoff_code=code.strip().upper(), status=Cart.Status.OPEN).first()
-
-
 @require_POST
 @pos_view
 def scan(request, store):
@@ -178,7 +175,7 @@ def scan(request, store):
         messages.success(request, f"Added {variant.display_name}.")
         return _to_till()
     if len(code) == HANDOFF_LENGTH:
-        cart = _open_cart_by_code(code)
+        cart = cart_by_handoff_code(code)
         if cart is not None:
             _load_cart(request, store, sale, cart)
             return _to_till()
@@ -313,7 +310,7 @@ def customer_detach(request, store):
 @pos_view
 def cart_load(request, store):
     form = ScanForm(request.POST)
-    cart = _open_cart_by_code(form.cleaned_data["code"]) if form.is_valid() else None
+    cart = cart_by_handoff_code(form.cleaned_data["code"]) if form.is_valid() else None
     if cart is None:
         messages.error(request, "No open cart with this code.")
         return _to_till()
