@@ -121,6 +121,15 @@ ACCOUNT_LOGIN_METHODS = {"email", "username"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="optional")
 ACCOUNT_UNIQUE_EMAIL = True
+#: allauth's own limits on the sign-in pages (the cache holds the counts): a sign-in per
+#: address, and failed sign-ins per address and per account. Past `login_failed`'s per-account
+#: rate, that account cannot sign in for the window, even with the right password.
+ACCOUNT_RATE_LIMITS = {
+    "login": env("RATE_LIMIT_LOGIN", default="30/m/ip"),
+    "login_failed": env("RATE_LIMIT_LOGIN_FAILED", default="10/m/ip,5/15m/key"),
+    "signup": env("RATE_LIMIT_SIGNUP", default="20/m/ip"),
+    "reset_password": env("RATE_LIMIT_RESET_PASSWORD", default="20/m/ip,5/m/key"),
+}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env("TIME_ZONE", default="Europe/Paris")
@@ -153,6 +162,29 @@ PAYMENT_WINDOW = timedelta(minutes=env.int("PAYMENT_WINDOW_MINUTES", default=15)
 #: The card gateway: the test gateway (test card tokens, no money moves) until a real one is set.
 PAYMENT_GATEWAY = env("PAYMENT_GATEWAY", default="carts.payments.TestCardGateway")
 
+# --- Abuse limits ---------------------------------------------------------------------------
+#: Proxies in front of the app that append to X-Forwarded-For. 0: the client address is the
+#: connection's (X-Forwarded-For is ignored, since anyone can send it). The throttles below and
+#: allauth's sign-in limits read the address the same way.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = NUM_PROXIES
+#: Requests per scope ("n/second|minute|hour|day"), counted in the cache: per signed-in user,
+#: else per client address; `token` per address and `token_username` per username named.
+#: THROTTLE_RATES="checkout=5/minute,cart=60/minute" overrides some of them.
+THROTTLE_RATES = {
+    "token": "30/minute",
+    "token_username": "10/minute",
+    "checkout": "10/minute",
+    "cart": "120/minute",
+    "promotion_code": "10/minute",
+    "handoff_lookup": "30/minute",
+    "gift_card_lookup": "10/minute",
+} | env.dict("THROTTLE_RATES", default={})
+#: Failed token requests for one username that lock it, and for how long: while locked, even
+#: the right password gets a 429.
+TOKEN_LOCKOUT_ATTEMPTS = env.int("TOKEN_LOCKOUT_ATTEMPTS", default=5)
+TOKEN_LOCKOUT_MINUTES = env.int("TOKEN_LOCKOUT_MINUTES", default=15)
+
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -164,7 +196,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "channels_app.api.errors.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"token": "30/minute"},
+    "DEFAULT_THROTTLE_RATES": THROTTLE_RATES,
+    "NUM_PROXIES": NUM_PROXIES,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
