@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.test import Client
 from rest_framework.test import APIClient
 
 from tests import factories
@@ -103,6 +104,18 @@ def manager(db):
 @pytest.fixture
 def clerk(store):
     return factories.clerk(store=store)
+
+
+@pytest.fixture
+def superuser(db):
+    return factories.UserFactory(username="root", is_staff=True, is_superuser=True)
+
+
+def admin_client(user) -> Client:
+    """A browser session of `user`, signed in, for the admin pages."""
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 def auth(client: APIClient, user) -> APIClient:
