@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "shop.catalog",
     "shop.customers",
     "shop.orders",
@@ -64,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "shop.staff.mfa.StaffMfaMiddleware",
 ]
 
 ROOT_URLCONF = "shop.urls"
@@ -161,6 +163,15 @@ PICKUP_DAYS = env.int("PICKUP_DAYS", default=3)
 PAYMENT_WINDOW = timedelta(minutes=env.int("PAYMENT_WINDOW_MINUTES", default=15))
 #: The card gateway: the test gateway (test card tokens, no money moves) until a real one is set.
 PAYMENT_GATEWAY = env("PAYMENT_GATEWAY", default="carts.payments.TestCardGateway")
+
+# --- Staff access ---------------------------------------------------------------------------
+#: Second factors (allauth.mfa): an authenticator app, with recovery codes for a lost phone.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = SHOP_NAME
+#: Pages that anyone with back-office access (managers, superusers) may open only once they
+#: have enrolled an authenticator app; until then they are sent to enrol. Clerks may enrol
+#: (/accounts/2fa/) but are not made to.
+MFA_REQUIRED_PATHS = env.list("MFA_REQUIRED_PATHS", default=["/admin/", "/manage/"])
 
 # --- Abuse limits ---------------------------------------------------------------------------
 #: Proxies in front of the app that append to X-Forwarded-For. 0: the client address is the

@@ -15,6 +15,7 @@ from django.db import connection
 from django.test import Client
 from rest_framework.test import APIClient
 
+from shop.staff.mfa import has_second_factor
 from tests import factories
 
 pytest_plugins = ["tests.browser"]
@@ -112,7 +113,10 @@ def superuser(db):
 
 
 def admin_client(user) -> Client:
-    """A browser session of `user`, signed in, for the admin pages."""
+    """A browser session of `user`, signed in, for the admin pages: with an authenticator app
+    enrolled, which the back office requires (shop.staff.mfa)."""
+    if not has_second_factor(user):
+        factories.with_totp(user)
     client = Client()
     client.force_login(user)
     return client
