@@ -4,12 +4,14 @@ trusts X-Forwarded-For only as far as NUM_PROXIES says; failed token requests lo
 allauth's sign-in limits apply to the web login."""
 
 import html
+import os
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache, caches
 from django.test import Client, RequestFactory
 
-from channels_app.throttling import throttle_wait
+from channels_app.throttling import TokenLockout, throttle_wait
 from tests import factories
 from tests.channels_app.support import assert_error
 
@@ -330,3 +332,38 @@ class TestWebSignIn:
         assert (
             self.sign_in(client, "nobody", "x", HTTP_X_FORWARDED_FOR="192.0.2.2").status_code == 200
         )
+
+
+@pytest.mark.redis
+class TestOnRedis:
+    """Production keeps the counts in Redis (CACHE_URL), shared by every process."""
+
+    @pytest.fixture(autouse=True)
+    def redis_cache(self, settings):
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/15"),
+                "KEY_PREFIX": "throttle-tests",
+            }
+        }
+        assert type(caches["default"]).__name__ == "RedisCache"
+        cache.clear()
+        yield
+        cache.clear()
+
+    def test_scopes_and_the_lockout_count_in_redis(self, api, clerk, rates, settings):
+        rates("cart", token="100/minute", token_username="100/minute")
+        settings.TOKEN_LOCKOUT_ATTEMPTS = 2
+        body = {"sku": "NOPE", "quantity": 1}
+        assert 429 not in statuses(lambda: api.post("/api/cart/lines/", body, format="json"), 2)
+        assert_throttled(api.post("/api/cart/lines/", body, format="json"))
+
+        for _ in range(2):
+            api.post(TOKEN_URL, {"username": clerk.username, "password": "x"}, format="json")
+        response = api.post(
+            TOKEN_URL, {"username": clerk.username, "password": PASSWORD}, format="json"
+        )
+
+        assert response.status_code == 429
+        assert cache.get(TokenLockout()._keys(clerk.username)[1]) is not None
