@@ -59,10 +59,15 @@ class UsernameThrottle(ScopeThrottle):
     """Per username named in the request body (case-insensitive); no username, no count."""
 
     def identity(self, request) -> str | None:
-        username = request.data.get("username") if hasattr(request, "data") else None
-        if not isinstance(username, str) or not username.strip():
-            return None
-        return f"name-{_digest(username.strip().lower())}"
+        username = named_username(request)
+        return f"name-{_digest(username.lower())}" if username else None
+
+
+def named_username(request) -> str | None:
+    """The `username` of a request body (JSON object or form), stripped; None without one."""
+    data = getattr(request, "data", None)
+    username = data.get("username") if isinstance(data, dict) else None
+    return username.strip() or None if isinstance(username, str) else None
 
 
 @functools.cache
@@ -87,18 +92,17 @@ def throttle_wait(request, *scopes: str) -> float | None:
     return max(waits) if waits else None
 
 
+def _on_this_site(request, url: str) -> bool:
+    return url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+
+
 def throttled_page(request, wait: float, *, template: str = "429.html"):
     """The 429 page of a refused form post (`pos/429.html` in the till's layout)."""
     seconds = max(1, math.ceil(wait))
     referer = request.headers.get("Referer")
-    back = (
-        referer
-        if referer
-        and url_has_allowed_host_and_scheme(
-            referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-        )
-        else None
-    )
+    back = referer if referer and _on_this_site(request, referer) else None
     response = render(request, template, {"retry_after": seconds, "back": back}, status=429)
     response["Retry-After"] = str(seconds)
     return response
@@ -131,19 +135,19 @@ class TokenLockout:
         self.seconds = settings.TOKEN_LOCKOUT_MINUTES * 60
 
     def _keys(self, username: str) -> tuple[str, str]:
-        name = _digest(username.strip().lower())
+        name = _digest(username.lower())
         return f"{self.prefix}:failures:{name}", f"{self.prefix}:until:{name}"
 
-    def locked_for(self, username) -> float | None:
+    def locked_for(self, username: str | None) -> float | None:
         """Seconds left of this username's lock, or None when it is not locked."""
-        if not isinstance(username, str) or not username.strip():
+        if not username:
             return None
         until = cache.get(self._keys(username)[1])
         left = until - time.time() if until else 0
         return left if left > 0 else None
 
-    def failed(self, username) -> None:
-        if not isinstance(username, str) or not username.strip() or self.attempts <= 0:
+    def failed(self, username: str | None) -> None:
+        if not username or self.attempts <= 0:
             return
         failures, until = self._keys(username)
         cache.add(failures, 0, self.seconds)
@@ -155,5 +159,6 @@ class TokenLockout:
             cache.set(until, time.time() + self.seconds, self.seconds)
             cache.delete(failures)
 
-    def succeeded(self, username: str) -> None:
-        cache.delete(self._keys(username)[0])
+    def succeeded(self, username: str | None) -> None:
+        if username:
+            cache.delete(self._keys(username)[0])

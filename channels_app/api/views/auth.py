@@ -3,7 +3,13 @@ from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
 
-from channels_app.throttling import AddressThrottle, TokenLockout, UsernameThrottle, throttle
+from channels_app.throttling import (
+    AddressThrottle,
+    TokenLockout,
+    UsernameThrottle,
+    named_username,
+    throttle,
+)
 
 
 class AccountLocked(exceptions.Throttled):
@@ -22,7 +28,7 @@ class TokenCreateApi(ObtainAuthToken):
     ]
 
     def post(self, request, *args, **kwargs):
-        username = request.data.get("username")
+        username = named_username(request)
         lockout = TokenLockout()
         if wait := lockout.locked_for(username):
             raise AccountLocked(wait)
