@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "shop.catalog",
     "shop.customers",
     "shop.orders",
@@ -68,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "shop.staff.mfa.StaffMfaMiddleware",
 ]
 
 ROOT_URLCONF = "shop.urls"
@@ -125,6 +127,15 @@ ACCOUNT_LOGIN_METHODS = {"email", "username"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="optional")
 ACCOUNT_UNIQUE_EMAIL = True
+#: allauth's own limits on the sign-in pages (the cache holds the counts): a sign-in per
+#: address, and failed sign-ins per address and per account. Past `login_failed`'s per-account
+#: rate, that account cannot sign in for the window, even with the right password.
+ACCOUNT_RATE_LIMITS = {
+    "login": env("RATE_LIMIT_LOGIN", default="30/m/ip"),
+    "login_failed": env("RATE_LIMIT_LOGIN_FAILED", default="10/m/ip,5/15m/key"),
+    "signup": env("RATE_LIMIT_SIGNUP", default="20/m/ip"),
+    "reset_password": env("RATE_LIMIT_RESET_PASSWORD", default="20/m/ip,5/m/key"),
+}
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env("TIME_ZONE", default="Europe/Paris")
@@ -167,6 +178,38 @@ OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=300)
 #: Tries before an outbox message is marked failed for a manager to look at.
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=10)
 
+# --- Staff access ---------------------------------------------------------------------------
+#: Second factors (allauth.mfa): an authenticator app, with recovery codes for a lost phone.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = SHOP_NAME
+#: Pages that anyone with back-office access (managers, superusers) may open only once they
+#: have enrolled an authenticator app; until then they are sent to enrol. Clerks may enrol
+#: (/accounts/2fa/) but are not made to.
+MFA_REQUIRED_PATHS = env.list("MFA_REQUIRED_PATHS", default=["/admin/", "/manage/"])
+
+# --- Abuse limits ---------------------------------------------------------------------------
+#: Proxies in front of the app that append to X-Forwarded-For. 0: the client address is the
+#: connection's (X-Forwarded-For is ignored, since anyone can send it). The throttles below and
+#: allauth's sign-in limits read the address the same way.
+NUM_PROXIES = env.int("NUM_PROXIES", default=0)
+ALLAUTH_TRUSTED_PROXY_COUNT = NUM_PROXIES
+#: Requests per scope ("n/second|minute|hour|day"), counted in the cache: per signed-in user,
+#: else per client address; `token` per address and `token_username` per username named.
+#: THROTTLE_RATES="checkout=5/minute,cart=60/minute" overrides some of them.
+THROTTLE_RATES = {
+    "token": "30/minute",
+    "token_username": "10/minute",
+    "checkout": "10/minute",
+    "cart": "120/minute",
+    "promotion_code": "10/minute",
+    "handoff_lookup": "30/minute",
+    "gift_card_lookup": "10/minute",
+} | env.dict("THROTTLE_RATES", default={})
+#: Failed token requests for one username that lock it, and for how long: while locked, even
+#: the right password gets a 429.
+TOKEN_LOCKOUT_ATTEMPTS = env.int("TOKEN_LOCKOUT_ATTEMPTS", default=5)
+TOKEN_LOCKOUT_MINUTES = env.int("TOKEN_LOCKOUT_MINUTES", default=15)
+
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -178,7 +221,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "EXCEPTION_HANDLER": "channels_app.api.errors.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"token": "30/minute"},
+    "DEFAULT_THROTTLE_RATES": THROTTLE_RATES,
+    "NUM_PROXIES": NUM_PROXIES,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {

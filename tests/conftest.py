@@ -12,8 +12,10 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache
 from django.db import connection
+from django.test import Client
 from rest_framework.test import APIClient
 
+from shop.staff.mfa import has_second_factor
 from tests import factories
 
 pytest_plugins = ["tests.browser"]
@@ -103,6 +105,21 @@ def manager(db):
 @pytest.fixture
 def clerk(store):
     return factories.clerk(store=store)
+
+
+@pytest.fixture
+def superuser(db):
+    return factories.UserFactory(username="root", is_staff=True, is_superuser=True)
+
+
+def admin_client(user) -> Client:
+    """A browser session of `user`, signed in, for the admin pages: with an authenticator app
+    enrolled, which the back office requires (shop.staff.mfa)."""
+    if not has_second_factor(user):
+        factories.with_totp(user)
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 def auth(client: APIClient, user) -> APIClient:

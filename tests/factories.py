@@ -1,5 +1,6 @@
 """factory_boy factories for the whole suite. Money is always Decimal."""
 
+import time
 from decimal import Decimal
 
 import factory
@@ -111,3 +112,27 @@ def clerk(*, store, username: str | None = None):
     user = UserFactory(username=username or f"clerk-{store.code}")
     StaffProfile.objects.create(user=user, role=StaffProfile.Role.CLERK, store=store)
     return user
+
+
+#: The authenticator-app secret `with_totp` enrols (base32, as allauth stores it).
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def with_totp(user, secret: str = TOTP_SECRET):
+    """Enrols `user`'s authenticator app through allauth, as its enrolment page does."""
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    TOTP.activate(user, secret)
+    return user
+
+
+def totp_code(secret: str = TOTP_SECRET) -> str:
+    """The code an authenticator app shows now for `secret` (allauth's own computation). Near
+    the end of a period it waits for the next one, so the code is still good when sent."""
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    period = app_settings.TOTP_PERIOD
+    if period - time.time() % period < 3:
+        time.sleep(period - time.time() % period + 0.1)
+    return format_hotp_value(hotp_value(secret, int(time.time()) // period))

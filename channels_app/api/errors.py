@@ -5,6 +5,8 @@ Domain errors map to a status by class hierarchy, so a new subclass of `Conflict
 without touching this module.
 """
 
+import math
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from rest_framework import exceptions, status
@@ -59,6 +61,8 @@ def exception_handler(exc, context):
     code = next((c for cls, c in CODE_BY_DRF_CLASS if isinstance(exc, cls)), "error")
     if isinstance(exc, exceptions.ValidationError):
         message, details = "The request is not valid.", [exc.detail]
+    elif isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+        message, details = str(exc.detail), [{"retry_after": math.ceil(exc.wait)}]
     else:
         message, details = str(exc.detail), []
     response.data = error_body(code, message, details)

@@ -3,8 +3,9 @@ from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from shop.errors import Conflict, InvalidInput
+from shop.errors import Conflict, InvalidInput, PermissionDenied
 from shop.staff.models import StaffProfile
+from shop.staff.roles import is_manager
 
 MANAGERS_GROUP = "Managers"
 #: The apps whose models managers run in the admin.
@@ -29,19 +30,63 @@ def managers_group() -> Group:
     return group
 
 
+def _check_role(role: str, store) -> None:
+    if role not in StaffProfile.Role.values:
+        raise InvalidInput(f"Role must be one of {', '.join(StaffProfile.Role.values)}.")
+    if role == StaffProfile.Role.CLERK and (store is None or store.kind != "store"):
+        raise InvalidInput("A clerk needs a store (not a warehouse).")
+
+
+def _apply_role(user, role: str, store) -> StaffProfile:
+    """The role decides admin access: a manager is staff in the Managers group, everywhere;
+    a clerk works in one store, without admin access."""
+    manager = role == StaffProfile.Role.MANAGER
+    if user.is_staff != manager:
+        user.is_staff = manager
+        user.save(update_fields=["is_staff"])
+    if manager:
+        user.groups.add(managers_group())
+        store = None
+    else:
+        user.groups.remove(*Group.objects.filter(name=MANAGERS_GROUP))
+    profile, _ = StaffProfile.objects.update_or_create(
+        user=user, defaults={"role": role, "store": store}
+    )
+    return profile
+
+
+def staff_role_check(*, user, role: str, store=None, by) -> None:
+    """Raises what `staff_set_role` would refuse, changing nothing (for forms to show)."""
+    if not is_manager(by):
+        raise PermissionDenied("Only managers change staff roles.")
+    if user.is_superuser and not by.is_superuser:
+        raise PermissionDenied("Only a superuser may change a superuser.")
+    _check_role(role, store)
+    if role == StaffProfile.Role.CLERK and user.is_superuser:
+        raise Conflict(
+            "A superuser is a manager everywhere: remove superuser status first "
+            "to make them a clerk."
+        )
+
+
+@transaction.atomic
+def staff_set_role(*, user, role: str, store=None, by) -> StaffProfile:
+    """Makes `user` a manager (admin access through the Managers group) or a clerk of
+    `store` (no admin access any more), as the manager `by` asks."""
+    staff_role_check(user=user, role=role, store=store, by=by)
+    return _apply_role(user, role, store)
+
+
 @transaction.atomic
 def staff_create(
     *, username: str, password: str, role: str, store=None, email: str = ""
 ) -> StaffProfile:
     """Creates a staff login: a clerk bound to one store, or a manager with admin access."""
-    if role not in StaffProfile.Role.values:
-        raise InvalidInput(f"Role must be one of {', '.join(StaffProfile.Role.values)}.")
-    if role == StaffProfile.Role.CLERK and (store is None or store.kind != "store"):
-        raise InvalidInput("A clerk needs a store (not a warehouse).")
+    _check_role(role, store)
     User = get_user_model()
     if User.objects.filter(username__iexact=username).exists():
         raise Conflict(f"The username {username!r} is taken.")
-    user = User(username=username, email=email, is_staff=role == StaffProfile.Role.MANAGER)
+    user = User(username=username, email=email)
     try:
         password_validation.validate_password(password, user)
     except ValidationError as exc:
@@ -52,7 +97,4 @@ def staff_create(
             user.save()
     except IntegrityError:  # the same username, created by a concurrent request
         raise Conflict(f"The username {username!r} is taken.") from None
-    if role == StaffProfile.Role.MANAGER:
-        user.groups.add(managers_group())
-        store = None
-    return StaffProfile.objects.create(user=user, role=role, store=store)
+    return _apply_role(user, role, store)

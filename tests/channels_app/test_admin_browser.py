@@ -1,17 +1,21 @@
-"""The back office in Chromium, on the demo shop: the manager logs in to the admin, receives
-units through the stock admin action, and reads the API docs, whose Swagger UI must come from
-the installed sidecar package (no CDN)."""
+"""The back office in Chromium, on the demo shop: the manager signs in to the admin (allauth's
+sign-in, then the authenticator-app code; a manager without one enrols first), receives units
+through the stock admin action, and reads the API docs, whose Swagger UI must come from the
+installed sidecar package (no CDN)."""
 
 import io
 from urllib.parse import urlsplit
 
 import pytest
+from allauth.mfa.models import Authenticator
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from playwright.sync_api import expect
 
 from channels_app.management.commands.load_demo import MANAGER
 from inventory.models import Stock, StockMovement
 from shop.channels import Channel
+from tests import factories
 from tests.browser import screenshot
 
 pytestmark = pytest.mark.browser
@@ -26,6 +30,12 @@ REFERENCE = "PO-2024-0042"
 def demo(live_server):
     """The demo shop, in the live server's (transactional) database."""
     call_command("load_demo", stdout=io.StringIO())
+
+
+@pytest.fixture
+def enrolled(demo):
+    """The demo manager with an authenticator app, as the back office requires."""
+    return factories.with_totp(get_user_model().objects.get(username=MANAGER[0]))
 
 
 @pytest.fixture
@@ -53,18 +63,31 @@ def not_local(urls: list[str]) -> list[str]:
     ]
 
 
-def log_in_as_manager(page, base_url: str) -> None:
+def sign_in(page, base_url: str) -> None:
+    """From the admin to allauth's sign-in page, with the demo manager's password."""
     username, password = MANAGER
     page.goto(f"{base_url}/admin/")
-    expect(page).to_have_url(f"{base_url}/admin/login/?next=/admin/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
+    expect(page).to_have_url(f"{base_url}/accounts/login/?next=%2Fadmin%2F")
+    page.locator("input[name=login]").fill(username)
+    page.locator("input[name=password]").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def enter_code(page, secret: str = factories.TOTP_SECRET) -> None:
+    page.locator("input[name=code]").fill(factories.totp_code(secret))
+    page.get_by_role("button", name="Sign In").click()
+
+
+def log_in_as_manager(page, base_url: str) -> None:
+    """The manager (enrolled) signs in: password, then the authenticator app's code."""
+    sign_in(page, base_url)
+    expect(page).to_have_url(f"{base_url}/accounts/2fa/authenticate/")
+    enter_code(page)
     expect(page).to_have_url(f"{base_url}/admin/")
 
 
 def test_manager_receives_units_through_the_stock_admin(
-    live_server, demo, page, requested_urls, page_errors
+    live_server, enrolled, page, requested_urls, page_errors
 ):
     base = live_server.url
     stock = Stock.objects.select_related("variant", "location").get(
@@ -123,7 +146,9 @@ def test_manager_receives_units_through_the_stock_admin(
     assert page_errors == []
 
 
-def test_api_docs_render_from_local_assets(live_server, demo, page, requested_urls, page_errors):
+def test_api_docs_render_from_local_assets(
+    live_server, enrolled, page, requested_urls, page_errors
+):
     base = live_server.url
     log_in_as_manager(page, base)
 
@@ -137,4 +162,61 @@ def test_api_docs_render_from_local_assets(live_server, demo, page, requested_ur
     paths = {urlsplit(url).path for url in requested_urls}
     assert "/api/schema/" in paths
     assert any(path.startswith("/static/drf_spectacular_sidecar/") for path in paths), paths
+    assert page_errors == []
+
+
+def test_manager_without_an_authenticator_enrols_before_the_admin_opens(
+    live_server, demo, page, page_errors
+):
+    base = live_server.url
+    username, password = MANAGER
+
+    sign_in(page, base)
+
+    # Sent to enrol; allauth first asks for the password again.
+    expect(page).to_have_url(
+        f"{base}/accounts/reauthenticate/?next=%2Faccounts%2F2fa%2Ftotp%2Factivate%2F"
+    )
+    expect(page.locator(".messages")).to_contain_text("The back office needs two-factor")
+    page.locator("input[name=password]").fill(password)
+    page.get_by_role("button", name="Confirm").click()
+    expect(page).to_have_url(f"{base}/accounts/2fa/totp/activate/")
+    expect(page.get_by_role("heading", name="Activate Authenticator App")).to_be_visible()
+    expect(page.locator("img.totp-qr")).to_be_visible()
+    screenshot(page, "mfa-enrol")
+
+    page.goto(f"{base}/admin/")  # not yet: still sent to enrol
+    expect(page).to_have_url(f"{base}/accounts/2fa/totp/activate/")
+    secret = page.locator("#authenticator_secret").input_value()
+    page.locator("input[name=code]").fill(factories.totp_code(secret))
+    page.get_by_role("button", name="Activate").click()
+
+    expect(page).to_have_url(f"{base}/accounts/2fa/recovery-codes/")
+    expect(page.locator("#recovery_codes")).not_to_be_empty()
+    screenshot(page, "mfa-recovery-codes")
+    page.get_by_role("link", name="Continue to the back office").click()
+    expect(page).to_have_url(f"{base}/admin/")
+    expect(page.locator("#content-main")).to_be_visible()
+    assert Authenticator.objects.filter(user__username=username, type="totp").exists()
+    assert page_errors == []
+
+
+def test_manager_with_an_authenticator_gives_its_code(live_server, enrolled, page, page_errors):
+    base = live_server.url
+    sign_in(page, base)
+
+    expect(page).to_have_url(f"{base}/accounts/2fa/authenticate/")
+    expect(page.get_by_role("heading", name="Two-Factor Authentication")).to_be_visible()
+    screenshot(page, "mfa-code")
+    page.locator("input[name=code]").fill("000000")
+    page.get_by_role("button", name="Sign In").click()
+    expect(page.locator(".field-error, .alert-error")).to_contain_text("Incorrect code")
+    page.goto(f"{base}/admin/")  # no way round the code: the sign-in leads back to it
+    expect(page).to_have_url(f"{base}/accounts/2fa/authenticate/")
+
+    enter_code(page)
+
+    expect(page).to_have_url(f"{base}/admin/")
+    expect(page.locator("#user-tools")).to_contain_text(MANAGER[0])
+    screenshot(page, "mfa-admin")
     assert page_errors == []

@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 from django.apps import apps
 from django.contrib import admin
-from django.test import Client, TestCase
+from django.test import TestCase
 from django.urls import reverse
 
 from carts.checkout import CheckoutDetails, checkout_place
@@ -14,6 +14,7 @@ from inventory import services as stock
 from inventory.models import Reservation, StockMovement
 from shop.orders.models import Order
 from tests import factories
+from tests.conftest import admin_client
 
 pytestmark = pytest.mark.django_db
 OUR_APPS = ("catalog", "customers", "orders", "staff", "inventory", "carts", "channels_app")
@@ -21,9 +22,7 @@ OUR_APPS = ("catalog", "customers", "orders", "staff", "inventory", "carts", "ch
 
 @pytest.fixture
 def manager_client(manager):
-    client = Client()
-    client.force_login(manager)
-    return client
+    return admin_client(manager)
 
 
 def _registered() -> set:

@@ -8,6 +8,7 @@ from carts import services
 from carts.services import cart_price, cart_with_lines
 from channels_app.api.fields import MoneyField, QuantityField
 from channels_app.current import current_cart, current_customer
+from channels_app.throttling import throttles
 from shop.channels import Channel
 
 
@@ -62,6 +63,8 @@ class CartApi(APIView):
 
 
 class CartLineCreateApi(APIView):
+    throttle_classes = throttles("cart")
+
     class CartLineInputSerializer(serializers.Serializer):
         sku = serializers.CharField(max_length=64)
         quantity = QuantityField(max_value=settings.MAX_CART_LINE_QUANTITY)
@@ -81,6 +84,8 @@ def _line_body(request, line_id: int) -> dict:
 
 
 class CartLineDetailApi(APIView):
+    throttle_classes = throttles("cart")
+
     class CartLineUpdateSerializer(serializers.Serializer):
         quantity = QuantityField(max_value=settings.MAX_CART_LINE_QUANTITY)
 
@@ -102,6 +107,8 @@ class CartLineDetailApi(APIView):
 
 
 class CartPromotionCodeApi(APIView):
+    throttle_classes = throttles("cart", "promotion_code")
+
     class PromotionCodeInputSerializer(serializers.Serializer):
         code = serializers.CharField(max_length=40)
 

@@ -10,6 +10,7 @@ from carts.errors import EmptyCart
 from channels_app.api.fields import MoneyField, location_by_code
 from channels_app.api.idempotency import idempotent
 from channels_app.current import current_cart, current_customer
+from channels_app.throttling import throttles
 from shop.channels import Channel
 from shop.orders.models import Order, OrderLine
 from shop.orders.selectors import orders_visible_to
@@ -53,6 +54,8 @@ class OrderSerializer(serializers.ModelSerializer):
 
 
 class CheckoutApi(APIView):
+    throttle_classes = throttles("checkout")
+
     class CheckoutInputSerializer(serializers.Serializer):
         class PaymentInput(serializers.Serializer):
             method = serializers.ChoiceField(

@@ -13,6 +13,7 @@ from channels_app.api.idempotency import idempotent
 from channels_app.api.permissions import IsStaffMember
 from channels_app.api.views.carts import CartSerializer, cart_body
 from channels_app.api.views.orders import OrderSerializer
+from channels_app.throttling import throttles
 from inventory.models import Location
 from inventory.selectors import availability_at
 from shop.catalog.selectors import variants_by_sku
@@ -85,6 +86,7 @@ class PosCartApi(APIView):
     """A shopper's cart loaded at the till by its handoff code, with stock at this store."""
 
     permission_classes = [IsStaffMember]
+    throttle_classes = throttles("handoff_lookup")
 
     @extend_schema(
         parameters=[OpenApiParameter("store", str, description="managers: the store")],

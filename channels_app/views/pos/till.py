@@ -22,6 +22,7 @@ from channels_app.idempotency import (
     run_idempotent,
 )
 from channels_app.models import IdempotencyKey
+from channels_app.throttling import throttle_posts, throttle_wait, throttled_page
 from channels_app.views.pos.access import pos_view
 from channels_app.views.pos.forms import (
     CodeForm,
@@ -57,6 +58,8 @@ from shop.payments.models import Payment
 
 #: Products listed for a name search at the till.
 SEARCH_LIMIT = 12
+#: The refusal page of a form posted too often, in the till's layout.
+POS_429 = "pos/429.html"
 
 
 class SaleChanged(Conflict):
@@ -175,6 +178,8 @@ def scan(request, store):
         messages.success(request, f"Added {variant.display_name}.")
         return _to_till()
     if len(code) == HANDOFF_LENGTH:
+        if wait := throttle_wait(request, "handoff_lookup"):
+            return throttled_page(request, wait, template=POS_429)
         cart = cart_by_handoff_code(code)
         if cart is not None:
             _load_cart(request, store, sale, cart)
@@ -240,6 +245,7 @@ def line_remove(request, store, sku: str):
 
 @require_POST
 @pos_view
+@throttle_posts("promotion_code", template=POS_429)
 def code_apply(request, store):
     form = CodeForm(request.POST)
     if not form.is_valid():
@@ -308,6 +314,7 @@ def customer_detach(request, store):
 
 @require_POST
 @pos_view
+@throttle_posts("handoff_lookup", template=POS_429)
 def cart_load(request, store):
     form = ScanForm(request.POST)
     cart = cart_by_handoff_code(form.cleaned_data["code"]) if form.is_valid() else None

@@ -9,6 +9,7 @@ from carts.errors import CartLineNotFound
 from carts.services import cart_anonymous_contents, cart_load_lines, cart_price, price_lines
 from channels_app.current import SESSION_CART, current_cart, current_customer
 from channels_app.forms import CartLineUpdateForm, PromotionCodeForm
+from channels_app.throttling import throttle_posts
 from shop.channels import Channel
 from shop.errors import DomainError
 
@@ -77,6 +78,7 @@ def _first_error(form) -> str:
 
 
 @require_POST
+@throttle_posts("cart")
 def line_update(request, line_id: int):
     form = CartLineUpdateForm(request.POST)
     if not form.is_valid():
@@ -97,6 +99,7 @@ def line_update(request, line_id: int):
 
 
 @require_POST
+@throttle_posts("cart")
 def line_remove(request, line_id: int):
     try:
         services.cart_line_remove(cart=_open_cart(request), line_id=line_id, channel=Channel.WEB)
@@ -108,6 +111,7 @@ def line_remove(request, line_id: int):
 
 
 @require_POST
+@throttle_posts("cart", "promotion_code")
 def promotion_apply(request):
     form = PromotionCodeForm(request.POST)
     if not form.is_valid():
@@ -125,6 +129,7 @@ def promotion_apply(request):
 
 
 @require_POST
+@throttle_posts("cart")
 def promotion_remove(request):
     form = PromotionCodeForm(request.POST)
     if form.is_valid():

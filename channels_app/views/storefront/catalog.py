@@ -14,6 +14,7 @@ from carts.services import cart_line_add
 from channels_app.current import current_cart, current_customer
 from channels_app.formatting import format_money as money
 from channels_app.forms import CartLineAddForm
+from channels_app.throttling import throttle_posts
 from channels_app.views.storefront._common import safe_next
 from inventory.models import Location
 from inventory.selectors import availability_for_variants
@@ -162,6 +163,7 @@ def product(request, slug: str):
 
 
 @require_POST
+@throttle_posts("cart")
 def cart_add(request):
     form = CartLineAddForm(request.POST)
     back = safe_next(request, "storefront:home")

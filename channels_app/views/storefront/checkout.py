@@ -18,6 +18,7 @@ from channels_app.idempotency import (
     run_idempotent,
 )
 from channels_app.models import IdempotencyKey
+from channels_app.throttling import throttle_posts
 from channels_app.views.storefront._common import remember_order
 from channels_app.views.storefront.cart import priced_cart
 from inventory.errors import InsufficientStock
@@ -81,6 +82,7 @@ def _render(request, form: CheckoutForm, cart, priced, *, shortages=None):
     )
 
 
+@throttle_posts("checkout")
 def checkout(request):
     if request.method == "POST":
         return _checkout_post(request)
