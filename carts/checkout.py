@@ -23,7 +23,7 @@ from carts.errors import CheckoutInProgress, EmptyCart, InvalidPromotionCode
 from carts.models import Cart, Promotion, PromotionUsage
 from carts.payments import gateway
 from carts.pricing import PricedCart
-from carts.services import cart_clear, cart_load_lines, cart_price
+from carts.services import cart_clear, cart_load_lines, cart_price, promotion_uses_give_back
 from inventory import services as stock
 from inventory.allocation import allocate_for_delivery
 from inventory.errors import InsufficientStock
@@ -138,14 +138,6 @@ def promotions_use(order: Order, priced: PricedCart) -> None:
     )
 
 
-def _give_back_promotions(order: Order) -> None:
-    for usage in order.promotions.all():
-        Promotion.objects.filter(pk=usage.promotion_id, times_used__gt=0).update(
-            times_used=F("times_used") - 1
-        )
-    order.promotions.all().delete()
-
-
 def _create_and_reserve(
     *,
     cart: Cart,
@@ -203,7 +195,7 @@ def _fail(order: Order) -> bool:
     )
     if failed:
         stock.stock_release(reservations=_reservations(order))
-        _give_back_promotions(order)
+        promotion_uses_give_back(order=order)
         Cart.objects.filter(pending_order=order).update(pending_order=None)
         order.status = Order.Status.PAYMENT_FAILED
     return bool(failed)

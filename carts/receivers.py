@@ -1,11 +1,12 @@
 """What the cache holds about carts and promotions is forgotten when they change outside the
-services (the admin)."""
+services (the admin); an order cancelled or expired gives its promotion uses back."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from carts.models import Cart, Promotion
-from carts.services import cart_changed, promotions_changed
+from carts.services import cart_changed, promotion_uses_give_back, promotions_changed
+from shop.orders.signals import order_released
 
 
 @receiver(post_save, sender=Promotion)
@@ -17,3 +18,8 @@ def promotion_changed(sender, **kwargs) -> None:
 @receiver(post_delete, sender=Cart)
 def cart_deleted(sender, instance: Cart, **kwargs) -> None:
     cart_changed(cart_id=instance.pk)
+
+
+@receiver(order_released)
+def give_back_promotion_uses(sender, order, **kwargs) -> None:
+    promotion_uses_give_back(order=order)

@@ -2,6 +2,7 @@
 
 import secrets
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
@@ -23,13 +24,16 @@ from django.db.models.functions import Cast
 from django.utils import timezone
 
 from carts.errors import CartLineNotFound, InvalidPromotionCode
-from carts.models import Cart, CartLine, Promotion
+from carts.models import Cart, CartLine, Promotion, PromotionUsage
 from carts.pricing import PricedCart, PricedLine, price, scopes_for
 from inventory.errors import InvalidQuantity
 from shop.catalog.models import Variant
 from shop.catalog.selectors import variants_by_sku
 from shop.customers.models import Customer, CustomerEvent
 from shop.customers.services import customer_event_record, customer_has_orders
+
+if TYPE_CHECKING:
+    from shop.orders.models import Order
 
 # Read aloud and typed by a clerk: no 0/O or 1/I.
 HANDOFF_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -165,6 +169,19 @@ def promotion_by_code(code: str) -> Promotion:
     ):
         raise InvalidPromotionCode(f"The code {code!r} is unknown or no longer valid.")
     return promotion
+
+
+@transaction.atomic
+def promotion_uses_give_back(*, order: "Order") -> None:
+    """An order that will not be paid or handed over (failed payment, cancelled, expired)
+    gives its promotion uses back: each usage row is removed and its promotion counted down
+    once, even if this runs twice."""
+    for usage in PromotionUsage.objects.filter(order=order).order_by("pk"):
+        deleted, _ = PromotionUsage.objects.filter(pk=usage.pk).delete()
+        if deleted:
+            Promotion.objects.filter(pk=usage.promotion_id, times_used__gt=0).update(
+                times_used=F("times_used") - 1
+            )
 
 
 def cart_promotion_code_apply(*, cart: Cart, code: str) -> Promotion:

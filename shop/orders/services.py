@@ -21,6 +21,7 @@ from shop.orders.drawer import drawer_open_session
 from shop.orders.errors import OrderStatusConflict
 from shop.orders.models import Order, Payment
 from shop.orders.refunds import refund_online
+from shop.orders.signals import order_released
 
 # No 0/O or 1/I: numbers are read out over the counter and typed from paper.
 NUMBER_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -167,6 +168,7 @@ def order_cancel(*, order: Order, channel: str, user=None) -> Order:
     payment refunded."""
     _move(order, allowed=[Status.PLACED, Status.READY_FOR_PICKUP], to=Status.CANCELLED)
     stock.stock_release(reservations=_reservations(order))
+    order_released.send(sender=Order, order=order)
     _refund_online_payments(order, channel)
     return order
 
@@ -188,6 +190,7 @@ def orders_expire_overdue(*, now=None) -> int:
             except OrderStatusConflict:
                 continue  # collected or expired meanwhile
             stock.stock_release(reservations=_reservations(order))
+            order_released.send(sender=Order, order=order)
             _refund_online_payments(order, Channel.SYSTEM)
             _event(order, CustomerEvent.Kind.PICKUP_EXPIRED, Channel.SYSTEM)
             _email_on_commit(order, "expired")
