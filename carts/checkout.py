@@ -23,7 +23,13 @@ from carts.errors import CheckoutInProgress, EmptyCart, InvalidPromotionCode
 from carts.models import Cart, Promotion, PromotionUsage
 from carts.payments import gateway
 from carts.pricing import PricedCart
-from carts.services import cart_clear, cart_load_lines, cart_price, promotion_uses_give_back
+from carts.services import (
+    cart_clear,
+    cart_load_lines,
+    cart_price,
+    promotion_uses_give_back,
+    variants_ensure_sold,
+)
 from inventory import services as stock
 from inventory.allocation import allocate_for_delivery
 from inventory.errors import InsufficientStock
@@ -312,13 +318,14 @@ def checkout_place(
     staff_user=None,
 ) -> Order:
     """Places the cart as an order. Raises `InsufficientStock` (nothing held, cart untouched),
-    `PaymentDeclined` (hold released, cart untouched) or `InvalidInput`."""
+    `PaymentDeclined` (hold released, cart untouched), `ItemNotSold` or `InvalidInput`."""
     _validate(details)
     if details.terminal_reference and channel != Channel.POS:
         raise InvalidInput("Terminal payments are taken at the till only.", details=["payment"])
     cart = cart_load_lines(cart)
     if not cart.lines.all():
         raise EmptyCart()
+    variants_ensure_sold(line.variant for line in cart.lines.all())
     customer = customer or customer_get_or_create(email=details.email)
     customer_event_record(
         customer=customer,

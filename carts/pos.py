@@ -16,8 +16,10 @@ from carts.services import (
     cart_price,
     cart_promotion_code_apply,
     cart_with_lines,
+    lines_merge,
     price_lines,
     promotion_by_code,
+    variants_ensure_sold,
 )
 from inventory import services as stock
 from inventory.models import Location
@@ -70,7 +72,7 @@ def pos_sale_price(
         cart = cart_with_lines(cart.pk)
         return cart_price(cart, customer=customer or cart.customer)
     promotions = [promotion_by_code(code) for code in codes]
-    return price_lines(lines or [], promotions=promotions, customer=customer)
+    return price_lines(lines_merge(lines or []), promotions=promotions, customer=customer)
 
 
 @transaction.atomic
@@ -95,6 +97,7 @@ def pos_sale_complete(
     priced = pos_sale_price(lines=lines, cart=cart, customer=customer, codes=codes)
     if not priced.lines:
         raise EmptyCart("The sale has no items.")
+    variants_ensure_sold(line.variant for line in priced.lines)
     change_due = _check_payment(payment, priced.total)
     drawer = drawer_open_session(store=store) if payment.method == Payment.Method.CASH else None
     if payment.method == Payment.Method.CASH and drawer is None:

@@ -23,7 +23,7 @@ from django.db.models import (
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from carts.errors import CartLineNotFound, InvalidPromotionCode
+from carts.errors import CartLineNotFound, InvalidPromotionCode, ItemNotSold
 from carts.models import Cart, CartLine, Promotion, PromotionUsage
 from carts.pricing import PricedCart, PricedLine, price, scopes_for
 from inventory.errors import InvalidQuantity
@@ -73,6 +73,38 @@ def _check_quantity(quantity: object) -> int:
     if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= limit:
         raise InvalidQuantity(f"Quantity must be a whole number from 1 to {limit}.")
     return quantity
+
+
+def lines_merge(lines: Iterable[tuple[Variant, int]]) -> list[tuple[Variant, int]]:
+    """Each variant once (the quantities of a repeated one add up, in the order first seen),
+    each within the per-line maximum of a cart line (`settings.MAX_CART_LINE_QUANTITY`)."""
+    merged: dict[int, tuple[Variant, int]] = {}
+    for variant, quantity in lines:
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+            raise InvalidQuantity(f"The quantity of {variant.sku} must be a whole number from 1.")
+        seen = merged.get(variant.pk, (variant, 0))[1]
+        merged[variant.pk] = (variant, seen + quantity)
+    limit = settings.MAX_CART_LINE_QUANTITY
+    over = [(v.sku, q) for v, q in merged.values() if q > limit]
+    if over:
+        raise InvalidQuantity(
+            f"At most {limit} of one item per sale: "
+            + ", ".join(f"{sku} has {quantity}" for sku, quantity in over)
+            + ".",
+            details=[{"sku": sku, "quantity": quantity, "max": limit} for sku, quantity in over],
+        )
+    return list(merged.values())
+
+
+def variants_ensure_sold(variants: Iterable[Variant]) -> None:
+    """Refuses a checkout or a sale that holds an item withdrawn from sale (the variant or its
+    product inactive), naming each. Expects variants read with their product."""
+    withdrawn = {v.sku: v for v in variants if not (v.is_active and v.product.is_active)}
+    if withdrawn:
+        raise ItemNotSold(
+            f"No longer sold: {', '.join(sorted(withdrawn))}. Remove it to go on.",
+            details=[{"sku": sku, "name": v.display_name} for sku, v in sorted(withdrawn.items())],
+        )
 
 
 def _record(cart: Cart, kind: str, channel: str, payload: dict) -> None:
@@ -140,8 +172,10 @@ def _line(cart: Cart, line_id: int) -> CartLine:
 
 @transaction.atomic
 def cart_line_update(*, cart: Cart, line_id: int, quantity: int, channel: str) -> CartLine:
+    """Sets a line's quantity; a line of an item no longer sold can only be removed."""
     _check_quantity(quantity)
     line = _line(cart, line_id)
+    variants_ensure_sold([line.variant])
     line.quantity = quantity
     line.save(update_fields=["quantity"])
     _touch(cart)
