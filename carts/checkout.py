@@ -36,7 +36,11 @@ from inventory.errors import InsufficientStock
 from inventory.models import Location, Reservation
 from shop.channels import Channel
 from shop.customers.models import Customer, CustomerEvent
-from shop.customers.services import customer_event_record, customer_get_or_create
+from shop.customers.services import (
+    customer_event_record,
+    customer_for_guest_order,
+    customer_get_or_create,
+)
 from shop.errors import InvalidInput, PaymentDeclined
 from shop.orders.models import Order, OrderLine, Payment
 from shop.orders.selectors import lines_in_hand
@@ -299,13 +303,18 @@ def _place(order: Order, *, cart: Cart, method: str, reference: str) -> None:
         store=order.store,
     )
     cart_clear(cart=cart)
-    customer_event_record(
-        customer=order.customer,
-        kind=CustomerEvent.Kind.ORDER_PLACED,
-        channel=order.channel,
-        store=order.store,
-        payload={"order": order.number, "total": str(order.total), "fulfilment": order.fulfilment},
-    )
+    if order.customer_id:
+        customer_event_record(
+            customer=order.customer,
+            kind=CustomerEvent.Kind.ORDER_PLACED,
+            channel=order.channel,
+            store=order.store,
+            payload={
+                "order": order.number,
+                "total": str(order.total),
+                "fulfilment": order.fulfilment,
+            },
+        )
     transaction.on_commit(lambda: send_order_email_task.delay(order.pk, "confirmation"))
 
 
@@ -326,14 +335,22 @@ def checkout_place(
     if not cart.lines.all():
         raise EmptyCart()
     variants_ensure_sold(line.variant for line in cart.lines.all())
-    customer = customer or customer_get_or_create(email=details.email)
-    customer_event_record(
-        customer=customer,
-        kind=CustomerEvent.Kind.CHECKOUT_STARTED,
-        channel=channel,
-        store=details.store,
-        payload={"fulfilment": details.fulfilment, "lines": len(cart.lines.all())},
-    )
+    if customer is None:
+        # A clerk has the customer in front of them; a shopper not signed in has not proved
+        # the email, so an account's customer is not theirs to order as (None, then).
+        customer = (
+            customer_get_or_create(email=details.email)
+            if staff_user is not None
+            else customer_for_guest_order(email=details.email)
+        )
+    if customer is not None:
+        customer_event_record(
+            customer=customer,
+            kind=CustomerEvent.Kind.CHECKOUT_STARTED,
+            channel=channel,
+            store=details.store,
+            payload={"fulfilment": details.fulfilment, "lines": len(cart.lines.all())},
+        )
     if details.payment_method != Payment.Method.CARD or details.terminal_reference:
         return _place_at_once(
             cart=cart, details=details, customer=customer, channel=channel, staff_user=staff_user
