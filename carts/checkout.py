@@ -9,6 +9,7 @@ Three short steps, so no stock row stays locked while a payment gateway thinks:
    releases the hold and gives the cart back untouched.
 """
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -20,6 +21,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from carts.errors import CheckoutInProgress, EmptyCart, InvalidPromotionCode
+from carts.holds import unpaid_collect_orders_check
 from carts.models import Cart, Promotion, PromotionUsage
 from carts.payments import gateway
 from carts.pricing import PricedCart
@@ -265,9 +267,13 @@ def _place_after_payment(order: Order, *, cart: Cart, details: CheckoutDetails, 
 
 
 @transaction.atomic
-def _place_at_once(*, cart, details, customer, channel, staff_user) -> Order:
+def _place_at_once(*, cart, details, customer, channel, staff_user, session_orders) -> Order:
     """Nothing to charge now (pay at pickup, or a card already charged on the store terminal):
     one transaction holds the stock until the deadline and places the order."""
+    if details.payment_method == Payment.Method.PAY_AT_PICKUP:
+        unpaid_collect_orders_check(
+            email=details.email, customer=customer, session_orders=session_orders
+        )
     deadline = _pickup_deadline(details)
     order = _create_and_reserve(
         cart=cart,
@@ -325,9 +331,12 @@ def checkout_place(
     customer: Customer | None = None,
     channel: str = Channel.WEB,
     staff_user=None,
+    session_orders: Collection[str] = (),
 ) -> Order:
     """Places the cart as an order. Raises `InsufficientStock` (nothing held, cart untouched),
-    `PaymentDeclined` (hold released, cart untouched), `ItemNotSold` or `InvalidInput`."""
+    `PaymentDeclined` (hold released, cart untouched), `ItemNotSold`, `TooManyUnpaidOrders`
+    or `InvalidInput`. `session_orders`: the numbers of the orders the shopper's browser
+    session placed before (counted for the cap on unpaid collect orders)."""
     _validate(details)
     if details.terminal_reference and channel != Channel.POS:
         raise InvalidInput("Terminal payments are taken at the till only.", details=["payment"])
@@ -353,7 +362,12 @@ def checkout_place(
         )
     if details.payment_method != Payment.Method.CARD or details.terminal_reference:
         return _place_at_once(
-            cart=cart, details=details, customer=customer, channel=channel, staff_user=staff_user
+            cart=cart,
+            details=details,
+            customer=customer,
+            channel=channel,
+            staff_user=staff_user,
+            session_orders=session_orders,
         )
     with transaction.atomic():
         order = _create_and_reserve(

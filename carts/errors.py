@@ -32,3 +32,8 @@ class ItemNotSold(Conflict):
 
     code = "item_not_sold"
     default_message = "An item is no longer sold."
+
+
+class TooManyUnpaidOrders(Conflict):
+    code = "too_many_unpaid_orders"
+    default_message = "Too many click-and-collect orders are waiting to be paid at pickup."

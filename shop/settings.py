@@ -149,6 +149,8 @@ MAX_LINE_QUANTITY = env.int("MAX_LINE_QUANTITY", default=10_000)
 MAX_CART_LINE_QUANTITY = env.int("MAX_CART_LINE_QUANTITY", default=50)
 #: Days a click-and-collect order waits at the store before it expires.
 PICKUP_DAYS = env.int("PICKUP_DAYS", default=3)
+#: Open click-and-collect orders to be paid at pickup, at most, per email, customer or session.
+MAX_UNPAID_COLLECT_ORDERS = env.int("MAX_UNPAID_COLLECT_ORDERS", default=3)
 #: How long a checkout may take to pay before its held stock lapses.
 PAYMENT_WINDOW = timedelta(minutes=env.int("PAYMENT_WINDOW_MINUTES", default=15))
 #: The card gateway: the test gateway (test card tokens, no money moves) until a real one is set.

@@ -100,8 +100,10 @@ class TestCheckoutQueries:
 
         assert len(ten) == len(one), "\n".join(ten)
 
-    def test_at_most_30_queries(self, promotions, variants, django_assert_max_num_queries):
-        self.checkout_of(variants, 10, measure_with=django_assert_max_num_queries(30))
+    def test_at_most_35_queries(self, promotions, variants, django_assert_max_num_queries):
+        # Pay at pickup: the cap on unpaid holds locks the email's customer and counts its open
+        # orders (2), and the anonymous session remembers the order (3 with the savepoint).
+        self.checkout_of(variants, 10, measure_with=django_assert_max_num_queries(35))
 
 
 def test_a_card_checkout_is_constant_too(promotions, variants):
@@ -117,4 +119,4 @@ def test_a_card_checkout_is_constant_too(promotions, variants):
 
     one, ten = card_checkout(1), card_checkout(10)
     assert len(ten) == len(one), "\n".join(ten)
-    assert len(one) <= 36
+    assert len(one) <= 39  # 3 of them: the anonymous session remembers the order
