@@ -9,6 +9,7 @@ Three short steps, so no stock row stays locked while a payment gateway thinks:
    releases the hold and gives the cart back untouched.
 """
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -20,16 +21,27 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from carts.errors import CheckoutInProgress, EmptyCart, InvalidPromotionCode
+from carts.holds import unpaid_collect_orders_check
 from carts.models import Cart, Promotion, PromotionUsage
 from carts.pricing import PricedCart
-from carts.services import cart_clear, cart_load_lines, cart_price
+from carts.services import (
+    cart_clear,
+    cart_load_lines,
+    cart_price,
+    promotion_uses_give_back,
+    variants_ensure_sold,
+)
 from inventory import services as stock
 from inventory.allocation import allocate_for_delivery
 from inventory.errors import InsufficientStock
 from inventory.models import Location, Reservation
 from shop.channels import Channel
 from shop.customers.models import Customer, CustomerEvent
-from shop.customers.services import customer_event_record, customer_get_or_create
+from shop.customers.services import (
+    customer_event_record,
+    customer_for_guest_order,
+    customer_get_or_create,
+)
 from shop.errors import InvalidInput, PaymentDeclined
 from shop.orders.emails import order_email_enqueue
 from shop.orders.models import Order, OrderLine
@@ -145,14 +157,6 @@ def promotions_use(order: Order, priced: PricedCart) -> None:
     )
 
 
-def _give_back_promotions(order: Order) -> None:
-    for usage in order.promotions.all():
-        Promotion.objects.filter(pk=usage.promotion_id, times_used__gt=0).update(
-            times_used=F("times_used") - 1
-        )
-    order.promotions.all().delete()
-
-
 def _create_and_reserve(
     *,
     cart: Cart,
@@ -210,7 +214,7 @@ def _fail(order: Order) -> bool:
     )
     if failed:
         stock.stock_release(reservations=_reservations(order))
-        _give_back_promotions(order)
+        promotion_uses_give_back(order=order)
         Cart.objects.filter(pending_order=order).update(pending_order=None)
         charges_settle_unplaced(order=order)
         order.status = Order.Status.PAYMENT_FAILED
@@ -263,9 +267,13 @@ def _place_after_payment(order: Order, *, cart: Cart, details: CheckoutDetails):
 
 
 @transaction.atomic
-def _place_at_once(*, cart, details, customer, channel, staff_user) -> Order:
+def _place_at_once(*, cart, details, customer, channel, staff_user, session_orders) -> Order:
     """Nothing to charge now (pay at pickup, or a card already charged on the store terminal):
     one transaction holds the stock until the deadline and places the order."""
+    if details.payment_method == Payment.Method.PAY_AT_PICKUP:
+        unpaid_collect_orders_check(
+            email=details.email, customer=customer, session_orders=session_orders
+        )
     deadline = _pickup_deadline(details)
     order = _create_and_reserve(
         cart=cart,
@@ -300,13 +308,18 @@ def _place(order: Order, *, cart: Cart) -> None:
         raise _HoldLapsed()
     order.status = Order.Status.PLACED
     cart_clear(cart=cart)
-    customer_event_record(
-        customer=order.customer,
-        kind=CustomerEvent.Kind.ORDER_PLACED,
-        channel=order.channel,
-        store=order.store,
-        payload={"order": order.number, "total": str(order.total), "fulfilment": order.fulfilment},
-    )
+    if order.customer_id:
+        customer_event_record(
+            customer=order.customer,
+            kind=CustomerEvent.Kind.ORDER_PLACED,
+            channel=order.channel,
+            store=order.store,
+            payload={
+                "order": order.number,
+                "total": str(order.total),
+                "fulfilment": order.fulfilment,
+            },
+        )
     order_email_enqueue(order=order, kind="confirmation")
 
 
@@ -317,27 +330,44 @@ def checkout_place(
     customer: Customer | None = None,
     channel: str = Channel.WEB,
     staff_user=None,
+    session_orders: Collection[str] = (),
 ) -> Order:
     """Places the cart as an order. Raises `InsufficientStock` (nothing held, cart untouched),
     `PaymentDeclined` (hold released, cart untouched), `PaymentGatewayError` (likewise; the
-    charge, if the gateway made one, is voided) or `InvalidInput`."""
+    charge, if the gateway made one, is voided), `ItemNotSold`, `TooManyUnpaidOrders` or
+    `InvalidInput`. `session_orders`: the numbers of the orders the shopper's browser session
+    placed before (counted for the cap on unpaid collect orders)."""
     _validate(details)
     if details.terminal_reference and channel != Channel.POS:
         raise InvalidInput("Terminal payments are taken at the till only.", details=["payment"])
     cart = cart_load_lines(cart)
     if not cart.lines.all():
         raise EmptyCart()
-    customer = customer or customer_get_or_create(email=details.email)
-    customer_event_record(
-        customer=customer,
-        kind=CustomerEvent.Kind.CHECKOUT_STARTED,
-        channel=channel,
-        store=details.store,
-        payload={"fulfilment": details.fulfilment, "lines": len(cart.lines.all())},
-    )
+    variants_ensure_sold(line.variant for line in cart.lines.all())
+    if customer is None:
+        # A clerk has the customer in front of them; a shopper not signed in has not proved
+        # the email, so an account's customer is not theirs to order as (None, then).
+        customer = (
+            customer_get_or_create(email=details.email)
+            if staff_user is not None
+            else customer_for_guest_order(email=details.email)
+        )
+    if customer is not None:
+        customer_event_record(
+            customer=customer,
+            kind=CustomerEvent.Kind.CHECKOUT_STARTED,
+            channel=channel,
+            store=details.store,
+            payload={"fulfilment": details.fulfilment, "lines": len(cart.lines.all())},
+        )
     if details.payment_method != Payment.Method.CARD or details.terminal_reference:
         return _place_at_once(
-            cart=cart, details=details, customer=customer, channel=channel, staff_user=staff_user
+            cart=cart,
+            details=details,
+            customer=customer,
+            channel=channel,
+            staff_user=staff_user,
+            session_orders=session_orders,
         )
     with transaction.atomic():
         order = _create_and_reserve(

@@ -24,3 +24,16 @@ class CheckoutInProgress(Conflict):
 class CartNotFound(NotFound):
     code = "not_found"
     default_message = "No open cart with this code."
+
+
+class ItemNotSold(Conflict):
+    """The cart or sale holds an item withdrawn from sale; `details` names each
+    (`{"sku", "name"}`)."""
+
+    code = "item_not_sold"
+    default_message = "An item is no longer sold."
+
+
+class TooManyUnpaidOrders(Conflict):
+    code = "too_many_unpaid_orders"
+    default_message = "Too many click-and-collect orders are waiting to be paid at pickup."

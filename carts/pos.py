@@ -16,8 +16,10 @@ from carts.services import (
     cart_price,
     cart_promotion_code_apply,
     cart_with_lines,
+    lines_merge,
     price_lines,
     promotion_by_code,
+    variants_ensure_sold,
 )
 from inventory import services as stock
 from inventory.models import Location
@@ -72,7 +74,7 @@ def pos_sale_price(
         cart = cart_with_lines(cart.pk)
         return cart_price(cart, customer=customer or cart.customer)
     promotions = [promotion_by_code(code) for code in codes]
-    return price_lines(lines or [], promotions=promotions, customer=customer)
+    return price_lines(lines_merge(lines or []), promotions=promotions, customer=customer)
 
 
 @transaction.atomic
@@ -97,6 +99,7 @@ def pos_sale_complete(
     priced = pos_sale_price(lines=lines, cart=cart, customer=customer, codes=codes)
     if not priced.lines:
         raise EmptyCart("The sale has no items.")
+    variants_ensure_sold(line.variant for line in priced.lines)
     change_due = _check_payment(payment, priced.total)
     order = Order.objects.create(
         number=order_number_new(),

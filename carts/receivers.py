@@ -1,12 +1,19 @@
 """What the cache holds about carts and promotions is forgotten when they change outside the
-services (the admin); carts follow their customer when two customers are merged."""
+services (the admin); carts follow their customer when two customers are merged, and an
+order cancelled or expired gives its promotion uses back."""
 
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from carts.models import Cart, Promotion
-from carts.services import cart_changed, cart_merge_customers, promotions_changed
+from carts.services import (
+    cart_changed,
+    cart_merge_customers,
+    promotion_uses_give_back,
+    promotions_changed,
+)
 from shop.customers.signals import customer_merging
+from shop.orders.signals import order_released
 
 
 @receiver(post_save, sender=Promotion)
@@ -23,3 +30,8 @@ def cart_deleted(sender, instance: Cart, **kwargs) -> None:
 @receiver(customer_merging)
 def merge_carts(sender, source, target, **kwargs) -> None:
     cart_merge_customers(source=source, target=target)
+
+
+@receiver(order_released)
+def give_back_promotion_uses(sender, order, **kwargs) -> None:
+    promotion_uses_give_back(order=order)

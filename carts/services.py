@@ -2,6 +2,7 @@
 
 import secrets
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.cache import cache
@@ -22,8 +23,8 @@ from django.db.models import (
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from carts.errors import CartLineNotFound, InvalidPromotionCode
-from carts.models import Cart, CartLine, Promotion
+from carts.errors import CartLineNotFound, InvalidPromotionCode, ItemNotSold
+from carts.models import Cart, CartLine, Promotion, PromotionUsage
 from carts.pricing import PricedCart, PricedLine, price, scopes_for
 from inventory.errors import InvalidQuantity
 from shop.catalog.models import Variant
@@ -31,6 +32,9 @@ from shop.catalog.selectors import variants_by_sku
 from shop.customers.models import Customer, CustomerEvent
 from shop.customers.services import customer_event_record
 from shop.orders.selectors import customer_has_orders
+
+if TYPE_CHECKING:
+    from shop.orders.models import Order
 
 # Read aloud and typed by a clerk: no 0/O or 1/I.
 HANDOFF_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -70,6 +74,38 @@ def _check_quantity(quantity: object) -> int:
     if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= limit:
         raise InvalidQuantity(f"Quantity must be a whole number from 1 to {limit}.")
     return quantity
+
+
+def lines_merge(lines: Iterable[tuple[Variant, int]]) -> list[tuple[Variant, int]]:
+    """Each variant once (the quantities of a repeated one add up, in the order first seen),
+    each within the per-line maximum of a cart line (`settings.MAX_CART_LINE_QUANTITY`)."""
+    merged: dict[int, tuple[Variant, int]] = {}
+    for variant, quantity in lines:
+        if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+            raise InvalidQuantity(f"The quantity of {variant.sku} must be a whole number from 1.")
+        seen = merged.get(variant.pk, (variant, 0))[1]
+        merged[variant.pk] = (variant, seen + quantity)
+    limit = settings.MAX_CART_LINE_QUANTITY
+    over = [(v.sku, q) for v, q in merged.values() if q > limit]
+    if over:
+        raise InvalidQuantity(
+            f"At most {limit} of one item per sale: "
+            + ", ".join(f"{sku} has {quantity}" for sku, quantity in over)
+            + ".",
+            details=[{"sku": sku, "quantity": quantity, "max": limit} for sku, quantity in over],
+        )
+    return list(merged.values())
+
+
+def variants_ensure_sold(variants: Iterable[Variant]) -> None:
+    """Refuses a checkout or a sale that holds an item withdrawn from sale (the variant or its
+    product inactive), naming each. Expects variants read with their product."""
+    withdrawn = {v.sku: v for v in variants if not (v.is_active and v.product.is_active)}
+    if withdrawn:
+        raise ItemNotSold(
+            f"No longer sold: {', '.join(sorted(withdrawn))}. Remove it to go on.",
+            details=[{"sku": sku, "name": v.display_name} for sku, v in sorted(withdrawn.items())],
+        )
 
 
 def _record(cart: Cart, kind: str, channel: str, payload: dict) -> None:
@@ -137,8 +173,10 @@ def _line(cart: Cart, line_id: int) -> CartLine:
 
 @transaction.atomic
 def cart_line_update(*, cart: Cart, line_id: int, quantity: int, channel: str) -> CartLine:
+    """Sets a line's quantity; a line of an item no longer sold can only be removed."""
     _check_quantity(quantity)
     line = _line(cart, line_id)
+    variants_ensure_sold([line.variant])
     line.quantity = quantity
     line.save(update_fields=["quantity"])
     _touch(cart)
@@ -166,6 +204,19 @@ def promotion_by_code(code: str) -> Promotion:
     ):
         raise InvalidPromotionCode(f"The code {code!r} is unknown or no longer valid.")
     return promotion
+
+
+@transaction.atomic
+def promotion_uses_give_back(*, order: "Order") -> None:
+    """An order that will not be paid or handed over (failed payment, cancelled, expired)
+    gives its promotion uses back: each usage row is removed and its promotion counted down
+    once, even if this runs twice."""
+    for usage in PromotionUsage.objects.filter(order=order).order_by("pk"):
+        deleted, _ = PromotionUsage.objects.filter(pk=usage.pk).delete()
+        if deleted:
+            Promotion.objects.filter(pk=usage.promotion_id, times_used__gt=0).update(
+                times_used=F("times_used") - 1
+            )
 
 
 def cart_promotion_code_apply(*, cart: Cart, code: str) -> Promotion:

@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "shop.request_id.request_id_middleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "channels_app.middleware.InputGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -163,6 +164,8 @@ MAX_LINE_QUANTITY = env.int("MAX_LINE_QUANTITY", default=10_000)
 MAX_CART_LINE_QUANTITY = env.int("MAX_CART_LINE_QUANTITY", default=50)
 #: Days a click-and-collect order waits at the store before it expires.
 PICKUP_DAYS = env.int("PICKUP_DAYS", default=3)
+#: Open click-and-collect orders to be paid at pickup, at most, per email, customer or session.
+MAX_UNPAID_COLLECT_ORDERS = env.int("MAX_UNPAID_COLLECT_ORDERS", default=3)
 #: How long a checkout may take to pay before its held stock lapses.
 PAYMENT_WINDOW = timedelta(minutes=env.int("PAYMENT_WINDOW_MINUTES", default=15))
 #: The card gateway: the test gateway (test card tokens, no money moves) until a real one is set.
@@ -217,6 +220,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_PARSER_CLASSES": [
+        "channels_app.api.parsers.JSONObjectParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,

@@ -1,7 +1,17 @@
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from channels_app.api.views import auth, carts, catalog, drawer, inventory, orders, pos, staff
+from channels_app.api.views import (
+    auth,
+    carts,
+    catalog,
+    drawer,
+    inventory,
+    orders,
+    pos,
+    staff,
+    unknown,
+)
 
 app_name = "api"
 
@@ -40,4 +50,6 @@ urlpatterns = [
     path("staff/", staff.StaffCreateApi.as_view(), name="staff"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # Last: anything else under /api/ is a 404 in the error body, not the HTML page.
+    re_path(r"", unknown.unknown_path, name="unknown"),
 ]

@@ -36,6 +36,16 @@ def customer_get_or_create(*, email: str, name: str = "", phone: str = "") -> Cu
     return Customer.objects.get(email__iexact=email)
 
 
+def customer_for_guest_order(*, email: str) -> Customer | None:
+    """The customer an order placed without signing in belongs to: the guest customer of its
+    email, created on first sight, whose history an account takes over once it verifies that
+    email (`customer_link_verified_email`). None when the email is already an account's: a
+    guest has not proved the address, so the order keeps the email but joins no history (one
+    customer per email, so there is no second record to give it)."""
+    customer = customer_get_or_create(email=email)
+    return None if customer.user_id is not None else customer
+
+
 def _verified_email(user) -> str:
     from allauth.account.models import EmailAddress
 

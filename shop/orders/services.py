@@ -19,6 +19,7 @@ from shop.customers.services import customer_event_record
 from shop.orders.emails import order_email_enqueue
 from shop.orders.errors import OrderStatusConflict
 from shop.orders.models import Order
+from shop.orders.signals import order_released
 from shop.payments.models import Payment
 from shop.payments.services import payment_settle_at_pickup, refunds_for_cancelled
 
@@ -139,6 +140,7 @@ def order_cancel(*, order: Order, channel: str, user=None) -> Order:
     payment refunded."""
     _move(order, allowed=[Status.PLACED, Status.READY_FOR_PICKUP], to=Status.CANCELLED)
     stock.stock_release(reservations=_reservations(order))
+    order_released.send(sender=Order, order=order)
     refunds_for_cancelled(order=order, channel=channel)
     return order
 
@@ -160,6 +162,7 @@ def orders_expire_overdue(*, now=None) -> int:
             except OrderStatusConflict:
                 continue  # collected or expired meanwhile
             stock.stock_release(reservations=_reservations(order))
+            order_released.send(sender=Order, order=order)
             refunds_for_cancelled(order=order, channel=Channel.SYSTEM)
             _event(order, CustomerEvent.Kind.PICKUP_EXPIRED, Channel.SYSTEM)
             order_email_enqueue(order=order, kind="expired")

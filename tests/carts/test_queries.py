@@ -100,9 +100,11 @@ class TestCheckoutQueries:
 
         assert len(ten) == len(one), "\n".join(ten)
 
-    def test_at_most_31_queries(self, promotions, variants, django_assert_max_num_queries):
-        # One of them writes the confirmation email's outbox row, with the order.
-        self.checkout_of(variants, 10, measure_with=django_assert_max_num_queries(31))
+    def test_at_most_36_queries(self, promotions, variants, django_assert_max_num_queries):
+        # Pay at pickup: the cap on unpaid holds locks the email's customer and counts its open
+        # orders (2), the anonymous session remembers the order (3 with the savepoint), and the
+        # confirmation email's outbox row is written with the order (1).
+        self.checkout_of(variants, 10, measure_with=django_assert_max_num_queries(36))
 
 
 def test_a_card_checkout_is_constant_too(promotions, variants):
@@ -118,4 +120,4 @@ def test_a_card_checkout_is_constant_too(promotions, variants):
 
     one, ten = card_checkout(1), card_checkout(10)
     assert len(ten) == len(one), "\n".join(ten)
-    assert len(one) <= 36
+    assert len(one) <= 39  # 3 of them: the anonymous session remembers the order

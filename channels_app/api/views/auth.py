@@ -2,6 +2,7 @@ from rest_framework import exceptions
 from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from channels_app.throttling import (
     AddressThrottle,
@@ -22,6 +23,8 @@ class TokenCreateApi(ObtainAuthToken):
     Limited per client address and per username; repeated failures for one username lock
     it for a while (429), even for the right password."""
 
+    # The project's parsers, not ObtainAuthToken's own (they let a JSON list or a NUL through).
+    parser_classes = api_settings.DEFAULT_PARSER_CLASSES
     throttle_classes = [
         throttle("token", AddressThrottle),
         throttle("token_username", UsernameThrottle),

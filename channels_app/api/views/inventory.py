@@ -1,3 +1,5 @@
+from collections.abc import Mapping
+
 from django.conf import settings
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
@@ -156,7 +158,7 @@ class TransferCreateApi(APIView):
 
         def to_internal_value(self, data):
             # "from" is a Python keyword, so the field is named `source` inside.
-            if hasattr(data, "copy"):
+            if isinstance(data, Mapping):
                 data = data.copy()
                 if "from" in data:
                     data["source"] = data.pop("from")

@@ -11,6 +11,7 @@ from channels_app.api.fields import MoneyField, location_by_code
 from channels_app.api.idempotency import idempotent
 from channels_app.current import current_cart, current_customer
 from channels_app.throttling import throttles
+from channels_app.views.storefront._common import SESSION_ORDERS, remember_order
 from shop.channels import Channel
 from shop.orders.models import Order, OrderLine
 from shop.orders.selectors import orders_visible_to
@@ -90,9 +91,16 @@ class CheckoutApi(APIView):
             payment_method=fields["payment"]["method"],
             card_token=fields["payment"].get("card_token", ""),
         )
+        customer = current_customer(request)
         order = checkout_place(
-            cart=cart, details=details, customer=current_customer(request), channel=Channel.WEB
+            cart=cart,
+            details=details,
+            customer=customer,
+            channel=Channel.WEB,
+            session_orders=request.session.get(SESSION_ORDERS, []),
         )
+        if customer is None:  # an anonymous shopper is known by the session alone
+            remember_order(request, order.number)
         return Response(OrderSerializer(order).data, status=status.HTTP_201_CREATED)
 
 

@@ -51,7 +51,9 @@ def returns(request, store):
     orders = []
     if customer_id := request.GET.get("customer", "").strip():
         customer = (
-            Customer.objects.filter(pk=customer_id).first() if customer_id.isdigit() else None
+            Customer.objects.filter(pk=customer_id).first()
+            if customer_id.isascii() and customer_id.isdigit()  # not "²" nor "١٢"
+            else None
         )
         if customer is None:
             raise Http404("No such customer.")

@@ -19,7 +19,7 @@ from channels_app.idempotency import (
 )
 from channels_app.models import IdempotencyKey
 from channels_app.throttling import throttle_posts
-from channels_app.views.storefront._common import remember_order
+from channels_app.views.storefront._common import SESSION_ORDERS, remember_order
 from channels_app.views.storefront.cart import priced_cart
 from inventory.errors import InsufficientStock
 from inventory.models import Location
@@ -117,6 +117,7 @@ def _checkout_post(request):
                 details=form.details(),
                 customer=current_customer(request),
                 channel=Channel.WEB,
+                session_orders=request.session.get(SESSION_ORDERS, []),
             )
             return {"order": order.number}
 
