@@ -115,16 +115,17 @@ def forget_queue(app: Celery) -> None:
 
 
 @contextmanager
-def silent_broker(*, give_up_after: float) -> Iterator[str]:
-    """The URL of a broker that takes connections and never answers (overloaded, or cut off
-    from the network mid-way). Nothing accepts them: the kernel completes the handshakes on
-    its own. After `give_up_after` seconds, or at the end, the listener closes, which resets
-    the connections, so a client with no timeout fails late instead of hanging the test."""
+def silent_port(*, give_up_after: float) -> Iterator[int]:
+    """A local port that takes connections and never answers, like a broker or mail server
+    that is overloaded or cut off mid-way. Nothing accepts them: the kernel completes the
+    handshakes on its own. After `give_up_after` seconds, or at the end, the listener closes,
+    which resets the connections, so a client with no timeout fails late instead of hanging
+    the test."""
     listener = socket.create_server(("127.0.0.1", 0), backlog=64)
     closer = threading.Timer(give_up_after, listener.close)
     closer.start()
     try:
-        yield f"redis://127.0.0.1:{listener.getsockname()[1]}/0"
+        yield listener.getsockname()[1]
     finally:
         closer.cancel()
         listener.close()

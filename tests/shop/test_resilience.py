@@ -5,12 +5,14 @@ On PostgreSQL and Redis with real commits: the outbox publishes only after commi
 """
 
 import os
+import runpy
 import signal
 import time
 from decimal import Decimal
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from django.conf import settings as django_settings
 from django.core import mail
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -29,7 +31,7 @@ from tests.shop.resilience_support import (
     DOWN_BROKER_URL,
     celery_app,
     redis_celery_app,
-    silent_broker,
+    silent_port,
     unacked_tasks,
     wait_for,
     worker_process,
@@ -180,7 +182,7 @@ def test_a_broker_that_never_answers_does_not_hold_up_a_checkout():
     store = factories.LocationFactory(code="st1", name="Store One", click_and_collect=True)
     receive(store, factories.VariantFactory(sku="TEE-M"), 1)
 
-    with silent_broker(give_up_after=4 * PROMPT) as url, celery_app(url):
+    with silent_port(give_up_after=4 * PROMPT) as port, celery_app(f"redis://127.0.0.1:{port}/0"):
         order = shopper_checkout("st1", "TEE-M", 1, "ann@example.com", {"method": "pay_at_pickup"})
 
     message = OutboxMessage.objects.get()
@@ -231,6 +233,39 @@ def test_a_worker_killed_while_sending_leaves_the_email_to_the_sweeper(settings,
     assert list(mail_dir.glob("*.log")) == []  # the killed send never happened
     message.refresh_from_db()
     assert (message.status, message.attempts) == ("done", 2)
+
+
+def project_settings(monkeypatch, **env: str) -> dict:
+    """shop/settings.py as it reads with these environment variables."""
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(django_settings.BASE_DIR / "shop" / "settings.py"))
+
+
+def test_a_mail_server_that_never_answers_fails_the_attempt_within_the_lease(settings, monkeypatch):
+    smtp = {"EMAIL_HOST": "127.0.0.1", "EMAIL_USE_TLS": "false"}
+    default = project_settings(monkeypatch, **smtp, EMAIL_PORT="25")
+    assert default["MAILERS"]["default"]["OPTIONS"]["timeout"] < default["OUTBOX_LEASE_SECONDS"]
+    store = factories.LocationFactory(code="st1", name="Store One", click_and_collect=True)
+    tee = factories.VariantFactory(sku="TEE-M")
+    receive(store, tee, 1)
+    with celery_app(DOWN_BROKER_URL):
+        order = collect_order(store, [(tee, 1)], email="ann@example.com")
+    key = f"order:{order.pk}:confirmation"
+
+    with silent_port(give_up_after=4 * PROMPT) as port:
+        configured = project_settings(monkeypatch, **smtp, EMAIL_PORT=str(port), EMAIL_TIMEOUT="1")
+        settings.MAILERS = configured["MAILERS"]
+        started = time.monotonic()
+        assert deliver_outbox_message(key) is False
+        took = time.monotonic() - started
+
+    assert took < PROMPT, f"the send waited {took:.1f} s on a mail server that never answers"
+    message = OutboxMessage.objects.get(key=key)
+    # Given up for now, not lost: tried again after a backoff.
+    assert (message.status, message.attempts) == ("pending", 1)
+    assert "timed out" in message.last_error
+    assert message.available_at > timezone.now()
 
 
 def test_the_task_and_the_sweeper_at_once_send_one_email(settings):
