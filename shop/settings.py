@@ -295,6 +295,10 @@ if env("EMAIL_HOST", default=""):
                 "username": env("EMAIL_HOST_USER", default=""),
                 "password": env("EMAIL_HOST_PASSWORD", default=""),
                 "use_tls": env.bool("EMAIL_USE_TLS", default=True),
+                # Well within OUTBOX_LEASE_SECONDS: a mail server that hangs fails the attempt
+                # (the outbox tries again later) instead of outlasting the lease, when another
+                # worker would send the same email again.
+                "timeout": env.int("EMAIL_TIMEOUT", default=30),
             },
         }
     }
