@@ -302,6 +302,14 @@ if env("EMAIL_HOST", default=""):
             },
         }
     }
+elif env("EMAIL_FILE_PATH", default=""):
+    # Every outgoing email written as a file into that folder: for demos and end-to-end tests.
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+            "OPTIONS": {"file_path": env("EMAIL_FILE_PATH")},
+        }
+    }
 else:
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Omnistore <shop@omnistore.local>")

@@ -61,3 +61,22 @@ def test_production_refuses_the_test_card_gateway():
     )
     assert result.returncode != 0
     assert "PAYMENT_GATEWAY" in result.stderr
+
+
+def test_email_file_path_writes_every_email_to_that_folder(tmp_path):
+    folder = tmp_path / "mail"
+    env = {"EMAIL_FILE_PATH": str(folder), "PATH": "/usr/bin"}
+    send = (
+        "import django; django.setup(); "
+        "from django.core.mail import send_mail; "
+        "send_mail('Hello', 'Body text', None, ['ann@example.com'])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", send],
+        env={**env, "DJANGO_SETTINGS_MODULE": "shop.settings"},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    [written] = list(folder.iterdir())
+    assert "Subject: Hello" in written.read_text()
