@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "shop.payments",
     "inventory",
     "carts",
+    "shop.support",
     "channels_app",
 ]
 
@@ -178,6 +179,15 @@ OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=300)
 #: Tries before an outbox message is marked failed for a manager to look at.
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=10)
 
+#: Service requests. Replies to a ticket's emails go to `support+<token>@SUPPORT_REPLY_DOMAIN`:
+#: that domain's mail is piped to `manage.py receive_email` or posted to /api/inbound-email/.
+SUPPORT_REPLY_DOMAIN = env("SUPPORT_REPLY_DOMAIN", default="omnistore.local")
+SUPPORT_FROM_EMAIL = env(
+    "SUPPORT_FROM_EMAIL", default=f"{SHOP_NAME} support <support@{SUPPORT_REPLY_DOMAIN}>"
+)
+#: Largest raw email /api/inbound-email/ accepts (bytes); attachments count.
+SUPPORT_INBOUND_MAX_BYTES = env.int("SUPPORT_INBOUND_MAX_BYTES", default=25 * 1024 * 1024)
+
 # --- Staff access ---------------------------------------------------------------------------
 #: Second factors (allauth.mfa): an authenticator app, with recovery codes for a lost phone.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -204,6 +214,7 @@ THROTTLE_RATES = {
     "promotion_code": "10/minute",
     "handoff_lookup": "30/minute",
     "gift_card_lookup": "10/minute",
+    "ticket_open": "10/hour",
 } | env.dict("THROTTLE_RATES", default={})
 #: Failed token requests for one username that lock it, and for how long: while locked, even
 #: the right password gets a 429.
@@ -240,6 +251,9 @@ SPECTACULAR_SETTINGS = {
         "OrderStatusEnum": "shop.orders.models.Order.Status",
         "CheckoutFulfilmentEnum": ["delivery", "collect"],
         "TillPaymentMethodEnum": ["cash", "card"],
+        "ChannelEnum": "shop.channels.Channel",
+        "TicketChannelEnum": "shop.support.models.CHANNEL_CHOICES",
+        "TicketStatusEnum": "shop.support.models.Ticket.Status",
     },
 }
 
