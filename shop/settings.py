@@ -204,7 +204,8 @@ MFA_REQUIRED_PATHS = env.list("MFA_REQUIRED_PATHS", default=["/admin/", "/manage
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 ALLAUTH_TRUSTED_PROXY_COUNT = NUM_PROXIES
 #: Requests per scope ("n/second|minute|hour|day"), counted in the cache: per signed-in user,
-#: else per client address; `token` per address and `token_username` per username named.
+#: else per client address; `token` per address and `token_username` per username named;
+#: `ticket_open` counts only anonymous visitors, per address.
 #: THROTTLE_RATES="checkout=5/minute,cart=60/minute" overrides some of them.
 THROTTLE_RATES = {
     "token": "30/minute",

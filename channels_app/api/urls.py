@@ -1,7 +1,17 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from channels_app.api.views import auth, carts, catalog, drawer, inventory, orders, pos, staff
+from channels_app.api.views import (
+    auth,
+    carts,
+    catalog,
+    drawer,
+    inventory,
+    orders,
+    pos,
+    staff,
+    support,
+)
 
 app_name = "api"
 
@@ -38,6 +48,15 @@ urlpatterns = [
     path("stores/<slug:code>/drawer/open/", drawer.DrawerOpenApi.as_view(), name="drawer-open"),
     path("stores/<slug:code>/drawer/close/", drawer.DrawerCloseApi.as_view(), name="drawer-close"),
     path("staff/", staff.StaffCreateApi.as_view(), name="staff"),
+    path("tickets/", support.TicketListCreateApi.as_view(), name="tickets"),
+    path("tickets/<str:number>/", support.TicketDetailApi.as_view(), name="ticket"),
+    path(
+        "tickets/<str:number>/messages/",
+        support.TicketMessageCreateApi.as_view(),
+        name="ticket-messages",
+    ),
+    path("tickets/<str:number>/status/", support.TicketStatusApi.as_view(), name="ticket-status"),
+    path("inbound-email/", support.InboundEmailApi.as_view(), name="inbound-email"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]
