@@ -55,6 +55,16 @@ class AddressThrottle(ScopeThrottle):
         return f"ip-{self.get_ident(request)}"
 
 
+class AnonymousThrottle(AddressThrottle):
+    """Per client address, for anonymous requests only: signed-in users are not counted."""
+
+    def identity(self, request) -> str | None:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return None
+        return super().identity(request)
+
+
 class UsernameThrottle(ScopeThrottle):
     """Per username named in the request body (case-insensitive); no username, no count."""
 

@@ -6,5 +6,8 @@ from django.db import models
 class Channel(models.TextChoices):
     WEB = "web", "Web storefront"
     POS = "pos", "Point of sale"
+    EMAIL = "email", "Email"
+    #: A client of the HTTP API with a token of its own (an app, a script).
+    API = "api", "API"
     BACKOFFICE = "backoffice", "Back office"
     SYSTEM = "system", "System"

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "shop.payments",
     "inventory",
     "carts",
+    "shop.support",
     "channels_app",
 ]
 
@@ -181,6 +182,15 @@ OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=300)
 #: Tries before an outbox message is marked failed for a manager to look at.
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=10)
 
+#: Service requests. Replies to a ticket's emails go to `support+<token>@SUPPORT_REPLY_DOMAIN`:
+#: that domain's mail is piped to `manage.py receive_email` or posted to /api/inbound-email/.
+SUPPORT_REPLY_DOMAIN = env("SUPPORT_REPLY_DOMAIN", default="omnistore.local")
+SUPPORT_FROM_EMAIL = env(
+    "SUPPORT_FROM_EMAIL", default=f"{SHOP_NAME} support <support@{SUPPORT_REPLY_DOMAIN}>"
+)
+#: Largest raw email /api/inbound-email/ accepts (bytes); attachments count.
+SUPPORT_INBOUND_MAX_BYTES = env.int("SUPPORT_INBOUND_MAX_BYTES", default=25 * 1024 * 1024)
+
 # --- Staff access ---------------------------------------------------------------------------
 #: Second factors (allauth.mfa): an authenticator app, with recovery codes for a lost phone.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -197,7 +207,8 @@ MFA_REQUIRED_PATHS = env.list("MFA_REQUIRED_PATHS", default=["/admin/", "/manage
 NUM_PROXIES = env.int("NUM_PROXIES", default=0)
 ALLAUTH_TRUSTED_PROXY_COUNT = NUM_PROXIES
 #: Requests per scope ("n/second|minute|hour|day"), counted in the cache: per signed-in user,
-#: else per client address; `token` per address and `token_username` per username named.
+#: else per client address; `token` per address and `token_username` per username named;
+#: `ticket_open` counts only anonymous visitors, per address.
 #: THROTTLE_RATES="checkout=5/minute,cart=60/minute" overrides some of them.
 THROTTLE_RATES = {
     "token": "30/minute",
@@ -207,6 +218,7 @@ THROTTLE_RATES = {
     "promotion_code": "10/minute",
     "handoff_lookup": "30/minute",
     "gift_card_lookup": "10/minute",
+    "ticket_open": "10/hour",
 } | env.dict("THROTTLE_RATES", default={})
 #: Failed token requests for one username that lock it, and for how long: while locked, even
 #: the right password gets a 429.
@@ -248,6 +260,9 @@ SPECTACULAR_SETTINGS = {
         "OrderStatusEnum": "shop.orders.models.Order.Status",
         "CheckoutFulfilmentEnum": ["delivery", "collect"],
         "TillPaymentMethodEnum": ["cash", "card"],
+        "ChannelEnum": "shop.channels.Channel",
+        "TicketChannelEnum": "shop.support.models.CHANNEL_CHOICES",
+        "TicketStatusEnum": "shop.support.models.Ticket.Status",
     },
 }
 

@@ -1,6 +1,8 @@
-"""The API's JSON parser: every body the contract defines is a JSON object."""
+"""The API's request parsers: JSON bodies that must be objects, and raw emails."""
 
-from rest_framework.parsers import JSONParser
+from django.conf import settings
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import BaseParser, JSONParser
 
 from channels_app.input_guard import InvalidBody, InvalidCharacters, invalid_places
 
@@ -22,3 +24,17 @@ def _json_type(data: object) -> str:
     if data is None:
         return "null"
     return {list: "an array", str: "a string", bool: "a boolean"}.get(type(data), "a number")
+
+
+class RawEmailParser(BaseParser):
+    """`message/rfc822`: one raw email, handed to the view as the bytes that came (at most
+    `SUPPORT_INBOUND_MAX_BYTES`)."""
+
+    media_type = "message/rfc822"
+
+    def parse(self, stream, media_type=None, parser_context=None) -> bytes:
+        limit = settings.SUPPORT_INBOUND_MAX_BYTES
+        raw = stream.read(limit + 1)
+        if len(raw) > limit:
+            raise ParseError(f"The email is larger than {limit} bytes.")
+        return raw

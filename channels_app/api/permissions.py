@@ -17,3 +17,15 @@ class IsStaffMember(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return is_staff_member(request.user)
+
+
+class CanReceiveEmail(BasePermission):
+    """A manager, or the mail integration's user (permission `support.receive_email`)."""
+
+    message = "Only managers and the mail integration may file inbound email."
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return is_manager(user) or (
+            user.is_authenticated and user.has_perm("support.receive_email")
+        )

@@ -10,6 +10,7 @@ from channels_app.api.views import (
     orders,
     pos,
     staff,
+    support,
     unknown,
 )
 
@@ -48,6 +49,15 @@ urlpatterns = [
     path("stores/<slug:code>/drawer/open/", drawer.DrawerOpenApi.as_view(), name="drawer-open"),
     path("stores/<slug:code>/drawer/close/", drawer.DrawerCloseApi.as_view(), name="drawer-close"),
     path("staff/", staff.StaffCreateApi.as_view(), name="staff"),
+    path("tickets/", support.TicketListCreateApi.as_view(), name="tickets"),
+    path("tickets/<str:number>/", support.TicketDetailApi.as_view(), name="ticket"),
+    path(
+        "tickets/<str:number>/messages/",
+        support.TicketMessageCreateApi.as_view(),
+        name="ticket-messages",
+    ),
+    path("tickets/<str:number>/status/", support.TicketStatusApi.as_view(), name="ticket-status"),
+    path("inbound-email/", support.InboundEmailApi.as_view(), name="inbound-email"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     # Last: anything else under /api/ is a 404 in the error body, not the HTML page.

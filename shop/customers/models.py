@@ -48,6 +48,9 @@ class CustomerEvent(models.Model):
         PICKUP_EXPIRED = "pickup_expired", "Pickup expired"
         ORDER_RETURNED = "order_returned", "Return"
         SIGNED_UP = "signed_up", "Signed up"
+        TICKET_OPENED = "ticket_opened", "Service request opened"
+        TICKET_MESSAGE = "ticket_message", "Service request message"
+        TICKET_STATUS = "ticket_status", "Service request status"
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=40, choices=Kind.choices)

@@ -18,6 +18,7 @@ MANAGED_APPS = (
     "staff",
     "inventory",
     "carts",
+    "support",
     "channels_app",
     "auth",
 )

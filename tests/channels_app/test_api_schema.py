@@ -13,6 +13,11 @@ ENDPOINTS = {
     "/api/products/{slug}/": {"get"},
     "/api/variants/{code}/": {"get"},
     "/api/staff/": {"post"},
+    "/api/tickets/": {"get", "post"},
+    "/api/tickets/{number}/": {"get"},
+    "/api/tickets/{number}/messages/": {"post"},
+    "/api/tickets/{number}/status/": {"post"},
+    "/api/inbound-email/": {"post"},
 }
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 
@@ -63,3 +68,8 @@ def test_docs_page_renders(api, db):
     html = response.content.decode()
     assert "swagger-ui" in html
     assert "/api/schema/" in html
+
+
+def test_inbound_email_takes_a_raw_message(schema):
+    body = schema["paths"]["/api/inbound-email/"]["post"]["requestBody"]
+    assert set(body["content"]) == {"message/rfc822"}

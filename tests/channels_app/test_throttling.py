@@ -79,6 +79,7 @@ class TestSettings:
             "promotion_code",
             "handoff_lookup",
             "gift_card_lookup",
+            "ticket_open",
         }
         assert scopes <= set(settings.THROTTLE_RATES)
         assert settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] is settings.THROTTLE_RATES

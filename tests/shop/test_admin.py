@@ -17,7 +17,16 @@ from tests import factories
 from tests.conftest import admin_client
 
 pytestmark = pytest.mark.django_db
-OUR_APPS = ("catalog", "customers", "orders", "staff", "inventory", "carts", "channels_app")
+OUR_APPS = (
+    "catalog",
+    "customers",
+    "orders",
+    "staff",
+    "inventory",
+    "carts",
+    "support",
+    "channels_app",
+)
 
 
 @pytest.fixture

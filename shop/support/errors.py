@@ -1,0 +1,18 @@
+from shop.errors import Conflict, InvalidInput, NotFound
+
+
+class TicketNotFound(NotFound):
+    code = "not_found"
+    default_message = "No such service request."
+
+
+class TicketStatusConflict(Conflict):
+    code = "ticket_status"
+    default_message = "The service request is not in a state that allows this."
+
+
+class InvalidEmail(InvalidInput):
+    """An inbound email that cannot become a message: no sender, no text, not an email."""
+
+    code = "invalid_email"
+    default_message = "The email could not be read."
