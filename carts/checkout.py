@@ -7,6 +7,17 @@ Three short steps, so no stock row stays locked while a payment gateway thinks:
 3. one transaction records the payment and places the order (hold extended to the pickup
    deadline, or kept until shipped) and empties the cart; or, when the card is declined,
    releases the hold and gives the cart back untouched.
+When nothing is charged online (pay at pickup, or a card charged on the store terminal) the
+three are one transaction.
+
+Every sale takes the rows that other sales also update in one order: the cart (claimed first),
+the store's till (a cash payment counts a movement on its open drawer session), the counters of
+promotions with a usage limit, and the stock rows, last. The stock rows of a popular item
+are what every channel queues on, so the reservation comes after everything else of the
+transaction (order, lines, promotion uses, payment, events, emails) and only the commit follows
+it; the till sale (`carts.pos`) takes its stock last too, so neither waits on the other's
+promotion while holding a stock row. A shortfall raises from that last step and rolls all of
+it back: nothing is left behind and the cart is as it was.
 """
 
 from dataclasses import dataclass, field
@@ -128,41 +139,40 @@ def order_lines_create(order: Order, priced: PricedCart) -> list[OrderLine]:
 
 
 def promotions_use(order: Order, priced: PricedCart) -> None:
-    """Counts one use of each applied promotion; a promotion used up meanwhile is refused."""
-    ids = [applied.promotion.pk for applied in priced.applied]
-    if not ids:
+    """Records the use of each applied promotion on the order. A promotion with a usage limit
+    also counts it, and one used up meanwhile is refused. One without a limit is not written:
+    its row would otherwise be locked by every sale it applies to, in every channel, until that
+    sale commits, so that every sale of a running automatic promotion waited for the one
+    before it. Its uses are its `usages`."""
+    if not priced.applied:
         return
-    used = (
-        Promotion.objects.filter(pk__in=ids)
-        .filter(Q(usage_limit__isnull=True) | Q(times_used__lt=F("usage_limit")))
-        .update(times_used=F("times_used") + 1)
-    )
-    if used != len(ids):
-        names = ", ".join(str(applied.promotion) for applied in priced.applied)
-        raise InvalidPromotionCode(f"A promotion was used up meanwhile ({names}).")
+    limited = [a.promotion.pk for a in priced.applied if a.promotion.usage_limit is not None]
+    if limited:
+        used = (
+            Promotion.objects.filter(pk__in=limited)
+            .filter(Q(usage_limit__isnull=True) | Q(times_used__lt=F("usage_limit")))
+            .update(times_used=F("times_used") + 1)
+        )
+        if used != len(limited):
+            names = ", ".join(str(applied.promotion) for applied in priced.applied)
+            raise InvalidPromotionCode(f"A promotion was used up meanwhile ({names}).")
     PromotionUsage.objects.bulk_create(
         PromotionUsage(promotion=a.promotion, order=order, amount=a.amount) for a in priced.applied
     )
 
 
 def _give_back_promotions(order: Order) -> None:
-    for usage in order.promotions.all():
-        Promotion.objects.filter(pk=usage.promotion_id, times_used__gt=0).update(
-            times_used=F("times_used") - 1
-        )
+    """Uncounts the order's uses of promotions with a usage limit and forgets all its uses."""
+    Promotion.objects.filter(
+        usages__order=order, usage_limit__isnull=False, times_used__gt=0
+    ).update(times_used=F("times_used") - 1)
     order.promotions.all().delete()
 
 
-def _create_and_reserve(
-    *,
-    cart: Cart,
-    details: CheckoutDetails,
-    customer: Customer,
-    channel: str,
-    staff_user,
-    expires_at,
-) -> Order:
-    """Prices the cart, creates the order awaiting payment and holds every line's stock.
+def _order_create(
+    *, cart: Cart, details: CheckoutDetails, customer: Customer, channel: str, staff_user
+) -> tuple[Order, PricedCart, list[OrderLine]]:
+    """Prices the cart, creates the order awaiting payment with its lines and claims the cart.
     Runs inside the caller's transaction."""
     priced = cart_price(cart, customer=customer)
     order = Order.objects.create(
@@ -183,7 +193,12 @@ def _create_and_reserve(
         staff_user=staff_user,
     )
     _claim(cart, order)
-    lines = order_lines_create(order, priced)
+    return order, priced, order_lines_create(order, priced)
+
+
+def _reserve(lines: list[OrderLine], *, details: CheckoutDetails, expires_at) -> None:
+    """Holds every line's stock: at the collect store, or where delivery allocation finds it.
+    The transaction's last write (see the module's docstring)."""
     if details.fulfilment == Order.Fulfilment.COLLECT:
         requests = [stock.ReservationRequest(line, details.store, line.quantity) for line in lines]
     else:
@@ -194,8 +209,6 @@ def _create_and_reserve(
             for variant, location, quantity in plan
         ]
     stock.stock_reserve(requests=requests, expires_at=expires_at)
-    promotions_use(order, priced)
-    return order
 
 
 def _reservations(order: Order):
@@ -266,16 +279,10 @@ def _place_after_payment(order: Order, *, cart: Cart, details: CheckoutDetails):
 def _place_at_once(*, cart, details, customer, channel, staff_user) -> Order:
     """Nothing to charge now (pay at pickup, or a card already charged on the store terminal):
     one transaction holds the stock until the deadline and places the order."""
-    deadline = _pickup_deadline(details)
-    order = _create_and_reserve(
-        cart=cart,
-        details=details,
-        customer=customer,
-        channel=channel,
-        staff_user=staff_user,
-        expires_at=deadline,
+    order, priced, lines = _order_create(
+        cart=cart, details=details, customer=customer, channel=channel, staff_user=staff_user
     )
-    order.pickup_deadline = deadline
+    order.pickup_deadline = _pickup_deadline(details)
     paid_on_terminal = details.payment_method == Payment.Method.CARD
     payment_record(
         order=order,
@@ -287,6 +294,8 @@ def _place_at_once(*, cart, details, customer, channel, staff_user) -> Order:
         store=order.store,
     )
     _place(order, cart=cart)
+    promotions_use(order, priced)
+    _reserve(lines, details=details, expires_at=order.pickup_deadline)
     return order
 
 
@@ -340,15 +349,12 @@ def checkout_place(
             cart=cart, details=details, customer=customer, channel=channel, staff_user=staff_user
         )
     with transaction.atomic():
-        order = _create_and_reserve(
-            cart=cart,
-            details=details,
-            customer=customer,
-            channel=channel,
-            staff_user=staff_user,
-            expires_at=timezone.now() + settings.PAYMENT_WINDOW,
+        order, priced, lines = _order_create(
+            cart=cart, details=details, customer=customer, channel=channel, staff_user=staff_user
         )
         attempt = charge_attempt_create(order=order)
+        promotions_use(order, priced)
+        _reserve(lines, details=details, expires_at=timezone.now() + settings.PAYMENT_WINDOW)
     try:
         result = charge_attempt_send(attempt=attempt, token=details.card_token)
     except PaymentGatewayError:
