@@ -10,14 +10,12 @@ Three short steps, so no stock row stays locked while a payment gateway thinks:
 When nothing is charged online (pay at pickup, or a card charged on the store terminal) the
 three are one transaction.
 
-Every sale takes the rows that other sales also update in one order: the cart (claimed first),
-the store's till (a cash payment counts a movement on its open drawer session), the counters of
-promotions with a usage limit, and the stock rows, last. The stock rows of a popular item
-are what every channel queues on, so the reservation comes after everything else of the
-transaction (order, lines, promotion uses, payment, events, emails) and only the commit follows
-it; the till sale (`carts.pos`) takes its stock last too, so neither waits on the other's
-promotion while holding a stock row. A shortfall raises from that last step and rolls all of
-it back: nothing is left behind and the cart is as it was.
+Rows that other sales also update are locked in the order of `inventory/locks.py`: the cart
+(claimed first), the counters of promotions with a usage limit, the stock rows last. So the
+reservation comes after everything else of the transaction (order, lines, promotion uses,
+payment, events, emails) and only the commit follows it; the till sale (`carts.pos`) takes its
+stock last too. A shortfall raises from that last step and rolls all of it back: nothing is
+left behind and the cart is as it was.
 """
 
 from dataclasses import dataclass, field

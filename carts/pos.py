@@ -124,11 +124,10 @@ def pos_sale_complete(
             payload={"order": order.number, "total": str(order.total)},
         )
         order_email_enqueue(order=order, kind="receipt")
-    # The rows many sales update come last, in the lock order of `carts.checkout`: the store's
-    # till (a cash payment counts a movement on its open drawer session), the counters of
-    # promotions with a usage limit, and the store's stock rows. So each is locked for the
-    # shortest time, and a hot item's stock row for one statement and the commit (a one-line
-    # sale is one statement on PostgreSQL).
+    # The rows many sales update come last, in the lock order of `inventory/locks.py`: the
+    # drawer session (cash), the counters of promotions with a usage limit, the stock rows. So
+    # each is locked for the shortest time, and a hot item's stock row for one statement and
+    # the commit (a one-line sale is one statement on PostgreSQL).
     payment_record(
         order=order,
         method=payment.method,
