@@ -45,10 +45,12 @@ chromium:
 		else echo "No /usr/bin/chromium and cannot install it: browser tests will skip."; fi; \
 	fi
 
-# Benchmarks run on PostgreSQL: DATABASE_URL or the local server. Hot-SKU sales, then the
-# storefront pages served by gunicorn (both on the `<name>_bench` database).
+# Benchmarks run on PostgreSQL: DATABASE_URL or the local server. Hot-SKU sales, complete
+# flash-sale sales and checkouts of one SKU, then the storefront pages served by gunicorn (all
+# on the `<name>_bench` database).
 bench: $(STAMP)
 	DATABASE_URL=$${DATABASE_URL:-$(LOCAL_PG)} $(BIN)/python -m bench.hot_sku
+	DATABASE_URL=$${DATABASE_URL:-$(LOCAL_PG)} $(BIN)/python -m bench.flash_sale
 	DATABASE_URL=$${DATABASE_URL:-$(LOCAL_PG)} $(BIN)/python -m bench.pages
 
 # A Celery worker with beat against CELERY_BROKER_URL (default: local Redis).

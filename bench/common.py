@@ -16,6 +16,17 @@ def fail(message: str, *, prog: str) -> NoReturn:
     raise SystemExit(2)
 
 
+def report_problems(problems: list[str]) -> int:
+    """Prints what went wrong, framed on stderr; the exit status: 1 if anything did, else 0."""
+    if not problems:
+        return 0
+    print("\n" + "!" * 72, file=sys.stderr)
+    for problem in problems:
+        print(f"!! {problem}", file=sys.stderr)
+    print("!" * 72, file=sys.stderr)
+    return 1
+
+
 # --- database selection ----------------------------------------------------------------------
 
 

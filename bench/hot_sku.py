@@ -388,13 +388,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     show_one_sale(fixture, args.show_queries)  # after the books are checked: it sells a unit
 
-    if problems:
-        print("\n" + "!" * 72, file=sys.stderr)
-        for problem in problems:
-            print(f"!! {problem}", file=sys.stderr)
-        print("!" * 72, file=sys.stderr)
-        return 1
-    return 0
+    return common.report_problems(problems)
 
 
 if __name__ == "__main__":

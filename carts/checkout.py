@@ -7,6 +7,15 @@ Three short steps, so no stock row stays locked while a payment gateway thinks:
 3. one transaction records the payment and places the order (hold extended to the pickup
    deadline, or kept until shipped) and empties the cart; or, when the card is declined,
    releases the hold and gives the cart back untouched.
+When nothing is charged online (pay at pickup, or a card charged on the store terminal) the
+three are one transaction.
+
+Rows that other sales also update are locked in the order of `inventory/locks.py`: the cart
+(claimed first), the counters of promotions with a usage limit, the stock rows last. So the
+reservation comes after everything else of the transaction (order, lines, promotion uses,
+payment, events, emails) and only the commit follows it; the till sale (`carts.pos`) takes its
+stock last too. A shortfall raises from that last step and rolls all of it back: nothing is
+left behind and the cart is as it was.
 """
 
 from collections.abc import Collection
@@ -140,33 +149,32 @@ def order_lines_create(order: Order, priced: PricedCart) -> list[OrderLine]:
 
 
 def promotions_use(order: Order, priced: PricedCart) -> None:
-    """Counts one use of each applied promotion; a promotion used up meanwhile is refused."""
-    ids = [applied.promotion.pk for applied in priced.applied]
-    if not ids:
+    """Records the use of each applied promotion on the order. A promotion with a usage limit
+    also counts it, and one used up meanwhile is refused. One without a limit is not written:
+    its row would otherwise be locked by every sale it applies to, in every channel, until that
+    sale commits, so that every sale of a running automatic promotion waited for the one
+    before it. Its uses are its `usages`."""
+    if not priced.applied:
         return
-    used = (
-        Promotion.objects.filter(pk__in=ids)
-        .filter(Q(usage_limit__isnull=True) | Q(times_used__lt=F("usage_limit")))
-        .update(times_used=F("times_used") + 1)
-    )
-    if used != len(ids):
-        names = ", ".join(str(applied.promotion) for applied in priced.applied)
-        raise InvalidPromotionCode(f"A promotion was used up meanwhile ({names}).")
+    limited = [a.promotion.pk for a in priced.applied if a.promotion.usage_limit is not None]
+    if limited:
+        used = (
+            Promotion.objects.filter(pk__in=limited)
+            .filter(Q(usage_limit__isnull=True) | Q(times_used__lt=F("usage_limit")))
+            .update(times_used=F("times_used") + 1)
+        )
+        if used != len(limited):
+            names = ", ".join(str(applied.promotion) for applied in priced.applied)
+            raise InvalidPromotionCode(f"A promotion was used up meanwhile ({names}).")
     PromotionUsage.objects.bulk_create(
         PromotionUsage(promotion=a.promotion, order=order, amount=a.amount) for a in priced.applied
     )
 
 
-def _create_and_reserve(
-    *,
-    cart: Cart,
-    details: CheckoutDetails,
-    customer: Customer,
-    channel: str,
-    staff_user,
-    expires_at,
-) -> Order:
-    """Prices the cart, creates the order awaiting payment and holds every line's stock.
+def _order_create(
+    *, cart: Cart, details: CheckoutDetails, customer: Customer, channel: str, staff_user
+) -> tuple[Order, PricedCart, list[OrderLine]]:
+    """Prices the cart, creates the order awaiting payment with its lines and claims the cart.
     Runs inside the caller's transaction."""
     priced = cart_price(cart, customer=customer)
     order = Order.objects.create(
@@ -187,7 +195,12 @@ def _create_and_reserve(
         staff_user=staff_user,
     )
     _claim(cart, order)
-    lines = order_lines_create(order, priced)
+    return order, priced, order_lines_create(order, priced)
+
+
+def _reserve(lines: list[OrderLine], *, details: CheckoutDetails, expires_at) -> None:
+    """Holds every line's stock: at the collect store, or where delivery allocation finds it.
+    The transaction's last write (see the module's docstring)."""
     if details.fulfilment == Order.Fulfilment.COLLECT:
         requests = [stock.ReservationRequest(line, details.store, line.quantity) for line in lines]
     else:
@@ -198,8 +211,6 @@ def _create_and_reserve(
             for variant, location, quantity in plan
         ]
     stock.stock_reserve(requests=requests, expires_at=expires_at)
-    promotions_use(order, priced)
-    return order
 
 
 def _reservations(order: Order):
@@ -274,16 +285,10 @@ def _place_at_once(*, cart, details, customer, channel, staff_user, session_orde
         unpaid_collect_orders_check(
             email=details.email, customer=customer, session_orders=session_orders
         )
-    deadline = _pickup_deadline(details)
-    order = _create_and_reserve(
-        cart=cart,
-        details=details,
-        customer=customer,
-        channel=channel,
-        staff_user=staff_user,
-        expires_at=deadline,
+    order, priced, lines = _order_create(
+        cart=cart, details=details, customer=customer, channel=channel, staff_user=staff_user
     )
-    order.pickup_deadline = deadline
+    order.pickup_deadline = _pickup_deadline(details)
     paid_on_terminal = details.payment_method == Payment.Method.CARD
     payment_record(
         order=order,
@@ -295,6 +300,8 @@ def _place_at_once(*, cart, details, customer, channel, staff_user, session_orde
         store=order.store,
     )
     _place(order, cart=cart)
+    promotions_use(order, priced)
+    _reserve(lines, details=details, expires_at=order.pickup_deadline)
     return order
 
 
@@ -370,15 +377,12 @@ def checkout_place(
             session_orders=session_orders,
         )
     with transaction.atomic():
-        order = _create_and_reserve(
-            cart=cart,
-            details=details,
-            customer=customer,
-            channel=channel,
-            staff_user=staff_user,
-            expires_at=timezone.now() + settings.PAYMENT_WINDOW,
+        order, priced, lines = _order_create(
+            cart=cart, details=details, customer=customer, channel=channel, staff_user=staff_user
         )
         attempt = charge_attempt_create(order=order)
+        promotions_use(order, priced)
+        _reserve(lines, details=details, expires_at=timezone.now() + settings.PAYMENT_WINDOW)
     try:
         result = charge_attempt_send(attempt=attempt, token=details.card_token)
     except PaymentGatewayError:

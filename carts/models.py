@@ -88,6 +88,8 @@ class Promotion(models.Model):
     ends_at = models.DateTimeField(null=True, blank=True)
     #: How many orders may use it in all; empty for no limit.
     usage_limit = models.PositiveIntegerField(null=True, blank=True)
+    #: Uses counted against `usage_limit`; kept only while there is a limit (every use is a
+    #: `PromotionUsage`, so a promotion without a limit is not written by the sales it applies to).
     times_used = models.PositiveIntegerField(default=0)
     first_order_only = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)

@@ -214,9 +214,10 @@ def promotion_uses_give_back(*, order: "Order") -> None:
     for usage in PromotionUsage.objects.filter(order=order).order_by("pk"):
         deleted, _ = PromotionUsage.objects.filter(pk=usage.pk).delete()
         if deleted:
-            Promotion.objects.filter(pk=usage.promotion_id, times_used__gt=0).update(
-                times_used=F("times_used") - 1
-            )
+            # Only promotions with a usage limit count their uses (see `promotions_use`).
+            Promotion.objects.filter(
+                pk=usage.promotion_id, usage_limit__isnull=False, times_used__gt=0
+            ).update(times_used=F("times_used") - 1)
 
 
 def cart_promotion_code_apply(*, cart: Cart, code: str) -> Promotion:

@@ -111,15 +111,6 @@ def return_create(
     record.refund_amount = sum((line.amount for line in return_lines), Decimal("0.00"))
     record.save(update_fields=["refund_amount"])
 
-    if restock:
-        stock.stock_return(
-            location=store,
-            lines=[stock.StockLine(rl.order_line.variant, rl.quantity) for rl in return_lines],
-            channel=channel,
-            reference=f"return {order.number}",
-            order=order,
-            user=user,
-        )
     refund_for_return(
         order=order,
         amount=record.refund_amount,
@@ -142,5 +133,16 @@ def return_create(
                 "refund": str(record.refund_amount),
                 "restocked": restock,
             },
+        )
+    # Last: a cash refund locked the till's drawer session above, and stock rows come after it
+    # (`inventory/locks.py`), as in a cash sale at the till.
+    if restock:
+        stock.stock_return(
+            location=store,
+            lines=[stock.StockLine(rl.order_line.variant, rl.quantity) for rl in return_lines],
+            channel=channel,
+            reference=f"return {order.number}",
+            order=order,
+            user=user,
         )
     return record

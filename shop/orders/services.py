@@ -108,6 +108,12 @@ def order_mark_collected(
         to=Status.COLLECTED,
         fulfilment="collect",
     )
+    # The desk's payment before the stock: a cash payment locks the till's drawer session, and
+    # stock rows come last (`inventory/locks.py`), as in a cash sale at the till.
+    payment_settle_at_pickup(
+        order=order, method=payment_method, channel=channel, terminal_reference=terminal_reference
+    )
+    _event(order, CustomerEvent.Kind.PICKUP_COLLECTED, channel)
     reference = f"collected {order.number}"
     reservations = _reservations(order)
     held = [r for r in reservations if r.state == Reservation.State.ACTIVE]
@@ -127,10 +133,6 @@ def order_mark_collected(
             order=order,
             user=user,
         )
-    payment_settle_at_pickup(
-        order=order, method=payment_method, channel=channel, terminal_reference=terminal_reference
-    )
-    _event(order, CustomerEvent.Kind.PICKUP_COLLECTED, channel)
     return order
 
 

@@ -4,6 +4,7 @@ import pytest
 from django.core.cache import cache
 
 from tests import factories
+from tests.channels_app.support import receive
 
 
 @pytest.fixture(autouse=True)
@@ -33,6 +34,12 @@ def tee(clothes):
         product__name="Tee",
         product__category=clothes,
     )
+
+
+@pytest.fixture
+def tee_at_store(store, tee):
+    receive(store, tee, 5)
+    return tee
 
 
 @pytest.fixture

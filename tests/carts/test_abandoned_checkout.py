@@ -32,7 +32,10 @@ class DyingGateway(TestCardGateway):
 
 @pytest.fixture
 def promo(db):
-    return Promotion.objects.create(name="Winter", kind="percentage", value=Decimal("10"))
+    """With a usage limit, so its uses are counted (and must be given back)."""
+    return Promotion.objects.create(
+        name="Winter", kind="percentage", value=Decimal("10"), usage_limit=100
+    )
 
 
 @pytest.fixture

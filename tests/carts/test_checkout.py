@@ -54,12 +54,6 @@ def cart_id(client) -> int:
 
 
 @pytest.fixture
-def tee_at_store(store, tee):
-    receive(store, tee, 5)
-    return tee
-
-
-@pytest.fixture
 def shipping_store(db):
     """A store whose code sorts before the warehouse's and that ships online."""
     return factories.LocationFactory(code="aa", name="Store AA", ships_online=True)

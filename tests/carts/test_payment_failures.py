@@ -17,15 +17,9 @@ from shop.payments.models import Payment
 from shop.payments.refunds import refund_send
 from shop.payments.services import refund_request, refund_retry
 from tests.carts.support import add_line, checkout, collect_body
-from tests.channels_app.support import assert_error, receive, stock_row
+from tests.channels_app.support import assert_error, stock_row
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def tee_at_store(store, tee):
-    receive(store, tee, 5)
-    return tee
 
 
 class CountingGateway(TestCardGateway):

@@ -94,11 +94,14 @@ class TestCheckoutQueries:
         )
         return queries
 
-    def test_ten_lines_cost_what_one_costs(self, promotions, variants):
+    def test_ten_lines_cost_what_two_cost(self, promotions, variants):
+        # One line may cost less: on PostgreSQL its stock is held in one statement.
         one = self.checkout_of(variants, 1)
+        two = self.checkout_of(variants, 2)
         ten = self.checkout_of(variants, 10)
 
-        assert len(ten) == len(one), "\n".join(ten)
+        assert len(ten) == len(two), "\n".join(ten)
+        assert len(one) <= len(two)
 
     def test_at_most_36_queries(self, promotions, variants, django_assert_max_num_queries):
         # Pay at pickup: the cap on unpaid holds locks the email's customer and counts its open
@@ -118,6 +121,6 @@ def test_a_card_checkout_is_constant_too(promotions, variants):
         assert response.status_code == 201, response.content
         return queries
 
-    one, ten = card_checkout(1), card_checkout(10)
-    assert len(ten) == len(one), "\n".join(ten)
-    assert len(one) <= 39  # 3 of them: the anonymous session remembers the order
+    one, two, ten = card_checkout(1), card_checkout(2), card_checkout(10)
+    assert len(ten) == len(two), "\n".join(ten)
+    assert len(one) <= len(two) <= 39  # 3 of them: the anonymous session remembers the order

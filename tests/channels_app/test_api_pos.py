@@ -347,8 +347,7 @@ class TestPromotionsAtTheTill:
         assert order.payments.get().amount == Decimal("50.74")
         usage = PromotionUsage.objects.get(order=order)
         assert (usage.promotion, usage.amount) == (spring, Decimal("8.96"))
-        spring.refresh_from_db()
-        assert spring.times_used == 1
+        assert spring.usages.count() == 1
 
     def test_an_unknown_code_is_400_and_nothing_is_sold(self, api, clerk, store, variant):
         body = {

@@ -232,6 +232,26 @@ class TestReserveReleaseCommit:
         assert stock(store, variant).on_hand == 10
 
 
+@pytest.mark.postgres
+def test_one_request_is_one_statement_on_postgresql(
+    stocked, store, variant, django_assert_num_queries
+):
+    line = factories.OrderLineFactory(variant=variant, quantity=2)
+    expires = timezone.now() + timedelta(minutes=15)
+
+    with django_assert_num_queries(1):
+        [reservation] = services.stock_reserve(
+            requests=[services.ReservationRequest(line, store, 2)], expires_at=expires
+        )
+
+    fields = ["pk", "order_line_id", "location_id", "variant_id", "quantity", "expires_at"]
+    fields += ["state", "created_at", "closed_at"]
+    stored = Reservation.objects.get()
+    assert [getattr(reservation, f) for f in fields] == [getattr(stored, f) for f in fields]
+    assert (stored.order_line_id, stored.quantity, stored.state) == (line.pk, 2, "active")
+    assert (stock(store, variant).on_hand, stock(store, variant).reserved) == (10, 2)
+
+
 class TestExpiry:
     def test_expired_reservations_never_count_against_availability(self, stocked, store, variant):
         reserve(store, variant, 3, expires_at=timezone.now() - timedelta(seconds=1))

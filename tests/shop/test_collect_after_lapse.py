@@ -41,6 +41,7 @@ def test_collected_from_free_stock_after_the_hold_lapsed(store, variant):
 
 
 def test_refused_when_the_units_were_sold_meanwhile(store, variant):
+    open_till(store)
     receive(store, variant, 2)
     order = collect_order(store, [(variant, 2)])
     lapse(order)

@@ -34,8 +34,10 @@ def codes(db):
 
 
 def used(promo: Promotion) -> int:
+    """Its uses: counted on the row for a promotion with a usage limit, and its usage rows
+    for one without (which no sale writes, see `promotions_use`)."""
     promo.refresh_from_db()
-    return promo.times_used
+    return promo.times_used if promo.usage_limit is not None else promo.usages.count()
 
 
 def usages(order: Order) -> list[str]:
