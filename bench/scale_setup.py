@@ -5,7 +5,8 @@ process): with `--build SCALE`, migrate it, load the demo shop, add the rows of 
 - the demo manager gets a new authenticator app (allauth's TOTP, a fresh secret), which the
   client signs in with, as a manager does (the back office asks managers for a second factor);
 - the demo shopper's cart is put back to its lines (the benchmark adds to it);
-- the sessions of earlier runs are deleted.
+- the sessions and idempotency keys of earlier runs are deleted (the builder makes none, so a
+  kept big database would otherwise list more of them than a new small one).
 
 It then prints one line, `FIXTURE {json}`: what the client needs (the secret, the paths of the
 measured objects, the SKUs to use, the admin pages the manager may open).
@@ -134,6 +135,7 @@ def prepare() -> dict:
 
     from carts.models import Cart
     from channels_app.management.commands.load_demo import CLERK_PASSWORD, MANAGER, SHOPPER
+    from channels_app.models import IdempotencyKey
     from inventory.models import Location
     from shop.catalog.models import Variant
     from shop.customers.models import Customer
@@ -141,6 +143,7 @@ def prepare() -> dict:
     from shop.staff.models import StaffProfile
 
     Session.objects.all().delete()
+    IdempotencyKey.objects.all().delete()
     manager, manager_password = MANAGER
     cart_skus = reset_shopper_cart(SHOPPER["email"])
     shopper = Customer.objects.get(email__iexact=SHOPPER["email"])
