@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 LOCAL_PG := postgres://postgres@127.0.0.1:5432/omnistore
 
-.PHONY: run test bench worker lint format chromium migrate demo clean
+.PHONY: run test bench bench-scale worker lint format chromium migrate demo clean
 
 $(STAMP): pyproject.toml
 	@python=$$(bin/find-python) || exit 1; \
@@ -52,6 +52,12 @@ bench: $(STAMP)
 	DATABASE_URL=$${DATABASE_URL:-$(LOCAL_PG)} $(BIN)/python -m bench.hot_sku
 	DATABASE_URL=$${DATABASE_URL:-$(LOCAL_PG)} $(BIN)/python -m bench.flash_sale
 	DATABASE_URL=$${DATABASE_URL:-$(LOCAL_PG)} $(BIN)/python -m bench.pages
+
+# Every page, endpoint and admin screen on a demo-size and a retail-size database, side by
+# side (`<name>_scale_small` and `<name>_scale_big`; the big one is built once and kept).
+# BENCH_ARGS passes options, e.g. BENCH_ARGS="--rebuild" or BENCH_ARGS="--only admin".
+bench-scale: $(STAMP)
+	DATABASE_URL=$${DATABASE_URL:-$(LOCAL_PG)} $(BIN)/python -m bench.scale $(BENCH_ARGS)
 
 # A Celery worker with beat against CELERY_BROKER_URL (default: local Redis).
 worker: $(STAMP)

@@ -1,12 +1,14 @@
 """Helpers shared by the benchmarks: choosing, creating and connecting to the bench database.
 
 A benchmark never touches the dev or test database: from DATABASE_URL `.../<name>` it uses
-`.../<name>_bench` on the same server (created when missing), and it refuses anything that is
-not PostgreSQL. `prog` names the benchmark in error messages.
+`.../<name>_bench` (or another suffix) on the same server (created when missing), and it
+refuses anything that is not PostgreSQL. `prog` names the benchmark in error messages.
 """
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import NoReturn
 from urllib.parse import quote, unquote, urlsplit
 
@@ -30,8 +32,8 @@ def report_problems(problems: list[str]) -> int:
 # --- database selection ----------------------------------------------------------------------
 
 
-def bench_database_url(*, prog: str) -> tuple[str, dict]:
-    """DATABASE_URL with the database name replaced by `<name>_bench`, and its parsed form."""
+def bench_database_url(*, prog: str, suffix: str = "_bench") -> tuple[str, dict]:
+    """DATABASE_URL with the database name replaced by `<name><suffix>`, and its parsed form."""
     import environ
 
     url = os.environ.get("DATABASE_URL", "")
@@ -50,17 +52,18 @@ def bench_database_url(*, prog: str) -> tuple[str, dict]:
     name = config.get("NAME") or ""
     if not name:
         fail("DATABASE_URL names no database.", prog=prog)
-    bench_name = f"{name}_bench"
+    bench_name = f"{name}{suffix}"
     parts = urlsplit(url)
     bench_url = parts._replace(path="/" + quote(bench_name)).geturl()
     config["NAME"] = bench_name
     return bench_url, config
 
 
-def create_database_if_missing(config: dict, *, prog: str) -> bool:
-    """Creates the bench database through the server's `postgres` database. True if created."""
+@contextmanager
+def server_connection(config: dict, *, prog: str) -> Iterator:
+    """An autocommit psycopg connection to the server's `postgres` database (to create, drop
+    or describe databases), with the host and credentials of `config`."""
     import psycopg
-    from psycopg import errors, sql
 
     params = {
         "host": config.get("HOST") or None,
@@ -70,18 +73,27 @@ def create_database_if_missing(config: dict, *, prog: str) -> bool:
         **{k: v for k, v in config.get("OPTIONS", {}).items() if isinstance(v, str | int)},
     }
     params = {k: v for k, v in params.items() if v is not None}
-    name = unquote(config["NAME"])
     try:
-        with psycopg.connect(dbname="postgres", autocommit=True, connect_timeout=5, **params) as db:
-            if db.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-                return False
-            try:
-                db.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-            except errors.DuplicateDatabase:
-                return False  # created by a concurrent run
-            return True
+        db = psycopg.connect(dbname="postgres", autocommit=True, connect_timeout=5, **params)
     except psycopg.OperationalError as exc:
         fail(f"cannot reach PostgreSQL: {exc}", prog=prog)
+    with db:
+        yield db
+
+
+def create_database_if_missing(config: dict, *, prog: str) -> bool:
+    """Creates the bench database through the server's `postgres` database. True if created."""
+    from psycopg import errors, sql
+
+    name = unquote(config["NAME"])
+    with server_connection(config, prog=prog) as db:
+        if db.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            return False
+        try:
+            db.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        except errors.DuplicateDatabase:
+            return False  # created by a concurrent run
+        return True
 
 
 def configure_django(*, prog: str, settings_module: str = "shop.settings") -> str:

@@ -173,8 +173,8 @@ def foreign_data() -> list[str]:
     from django.utils.text import slugify
 
     from carts.models import Promotion
+    from channels_app.management.commands import load_demo as demo
     from inventory.models import Location
-    from shop.catalog.management.commands import load_demo as demo
     from shop.catalog.models import Category, Product
     from shop.orders.models import Order
 
@@ -198,9 +198,9 @@ def ensure_catalogue() -> int:
     from django.db import transaction
     from django.test.utils import override_settings
 
+    from channels_app.management.commands.load_demo import demo_barcode
     from inventory.models import Location
     from inventory.services import StockLine, stock_receive
-    from shop.catalog.management.commands.load_demo import demo_barcode
     from shop.catalog.models import Category, Product
     from shop.catalog.services import VariantData, product_create
 
@@ -358,13 +358,15 @@ def stop(process: subprocess.Popen) -> None:
 
 
 @contextmanager
-def gunicorn(database_url: str, options: ServerOptions) -> Iterator[int]:
+def gunicorn(
+    database_url: str, options: ServerOptions, *, settings_module: str = "bench.settings"
+) -> Iterator[int]:
     """Runs `gunicorn shop.wsgi` with the bench settings on a free loopback port; yields the
     port and always stops the server, also on Ctrl-C. The server is in its own session, so a
     Ctrl-C at the terminal reaches only this process, which then stops the server."""
     env = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "DJANGO_SETTINGS_MODULE": settings_module,
         "DATABASE_URL": database_url,
         "DJANGO_DEBUG": "false",
     }
@@ -412,6 +414,7 @@ class Response:
     status: int
     location: str
     body: bytes
+    headers: http.client.HTTPMessage | None = None
 
 
 class Browser:
@@ -434,13 +437,17 @@ class Browser:
     def post(self, path: str, form: dict[str, str]) -> Response:
         return self.request("POST", path, urlencode(form).encode())
 
-    def request(self, method: str, path: str, body: bytes | None = None) -> Response:
-        headers = {"Accept": "text/html", "User-Agent": "omnistore-bench/pages"}
+    def request(
+        self, method: str, path: str, body: bytes | None = None, headers: dict | None = None
+    ) -> Response:
+        """Sends one request; `headers` add to (or replace) the browser's own."""
+        extra, headers = headers or {}, {"Accept": "text/html", "User-Agent": "omnistore-bench"}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             headers["Origin"] = self.origin  # as a browser sends with a form POST
+        headers.update(extra)
         for attempt in range(2):
             fresh = self.connection.sock is None
             if fresh:
@@ -460,7 +467,8 @@ class Browser:
             self._keep_cookies(response)
             if response.will_close:  # sync workers: "Connection: close" on every response
                 self.connection.close()
-            return Response(response.status, response.getheader("Location") or "", data)
+            location = response.getheader("Location") or ""
+            return Response(response.status, location, data, response.msg)
         raise AssertionError("unreachable")
 
     def _keep_cookies(self, response: http.client.HTTPResponse) -> None:

@@ -1,0 +1,180 @@
+"""The scale benchmark's builder, at a thousandth of retail scale: the rows it was asked for,
+and books that balance as the services keep them."""
+
+import io
+import re
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce, Lower
+from django.utils import timezone
+
+from bench import scale_builder
+from carts.models import Cart, CartLine
+from channels_app.management.commands.load_demo import SHOPPER, ean13
+from inventory.models import Location, Reservation, Stock, StockMovement
+from shop.catalog.models import Product, Variant
+from shop.customers.models import Customer, CustomerEvent
+from shop.orders.models import Order, OrderLine
+from shop.payments.models import Payment
+
+SCALE = 0.001
+REQUESTED = {  # the rows of retail scale (scale 1), times SCALE
+    Product: 10,
+    Variant: 40,
+    StockMovement: 1_000,
+    Customer: 100,
+    CustomerEvent: 1_000,
+    Order: 200,
+    Cart: 50,
+}
+CODE = "[23456789ABCDEFGHJKLMNPQRSTUVWXYZ]{6}"
+
+pytestmark = pytest.mark.postgres
+
+
+@pytest.fixture(scope="module")
+def built(django_db_setup, django_db_blocker):
+    """The demo shop plus the builder's rows, once for the module, rolled back after it."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("load_demo", stdout=io.StringIO())
+        before = {model: model.objects.count() for model in REQUESTED}
+        with connection.cursor() as cursor:
+            report = scale_builder.Builder(
+                cursor,
+                scale=SCALE,
+                now=timezone.now(),
+                shopper_email=SHOPPER["email"],
+                log=lambda line: None,
+            ).run()
+        yield before, report
+        transaction.set_rollback(True)
+
+
+def new_variants():
+    return Variant.objects.filter(sku__startswith="SC")
+
+
+def test_it_adds_the_rows_asked_for(built, db):
+    before, report = built
+
+    added = {model: model.objects.count() - before[model] for model in REQUESTED}
+
+    assert added == REQUESTED
+    assert report.counts == scale_builder.Counts.at(SCALE)
+    assert new_variants().count() == REQUESTED[Variant]
+
+
+def test_every_open_cart_has_lines_and_merged_ones_none(built, db):
+    carts = Cart.objects.annotate(lines_count=Count("lines"))
+
+    assert not carts.filter(status=Cart.Status.OPEN, lines_count=0).exists()
+    assert not carts.filter(status=Cart.Status.MERGED, lines_count__gt=0).exists()
+
+
+def test_on_hand_is_the_sum_of_the_movements(built, db):
+    moved = (
+        StockMovement.objects.filter(location=OuterRef("location"), variant=OuterRef("variant"))
+        .values("variant")
+        .annotate(units=Sum("quantity"))
+        .values("units")
+    )
+    stock = Stock.objects.annotate(moved=Coalesce(Subquery(moved), 0))
+
+    assert stock.filter(variant__in=new_variants()).count() == (
+        REQUESTED[Variant] * Location.objects.filter(is_active=True).count()
+    )
+    assert [(s.on_hand, s.moved) for s in stock if s.on_hand != s.moved] == []
+
+
+def test_reserved_is_the_sum_of_active_reservations(built, db):
+    held = (
+        Reservation.objects.filter(
+            location=OuterRef("location"), variant=OuterRef("variant"), state="active"
+        )
+        .values("variant")
+        .annotate(units=Sum("quantity"))
+        .values("units")
+    )
+    stock = Stock.objects.annotate(held=Coalesce(Subquery(held, output_field=IntegerField()), 0))
+
+    assert [(s.reserved, s.held) for s in stock if s.reserved != s.held] == []
+    assert Stock.objects.filter(reserved__gt=0, variant__in=new_variants()).exists()
+
+
+def test_unique_codes_are_unique_and_well_formed(built, db):
+    emails = list(Customer.objects.exclude(email="").values_list("email", flat=True))
+    numbers = list(Order.objects.values_list("number", flat=True))
+    handoffs = list(Cart.objects.filter(status="open").values_list("handoff_code", flat=True))
+    barcodes = list(new_variants().values_list("barcode", flat=True))
+
+    assert len({e.lower() for e in emails}) == len(emails)
+    assert all(email == email.lower() for email in emails)
+    assert len(set(numbers)) == len(numbers)
+    assert all(re.fullmatch(f"OS-{CODE}", number) for number in numbers)
+    assert len(set(handoffs)) == len(handoffs)
+    assert all(re.fullmatch(CODE, code) for code in handoffs)
+    assert len(set(barcodes)) == len(barcodes)
+    assert all(code == ean13(code[:12]) for code in barcodes)
+
+
+def test_orders_add_up_and_are_paid_for(built, db):
+    lines = (
+        OrderLine.objects.filter(order=OuterRef("pk"))
+        .values("order")
+        .annotate(total=Sum("line_total"))
+        .values("total")
+    )
+    orders = Order.objects.annotate(lines_total=Subquery(lines))
+
+    assert [o.number for o in orders if o.lines_total != o.subtotal or o.total != o.subtotal] == []
+    assert not Order.objects.filter(payments__isnull=True).exists()
+    assert set(Order.objects.values_list("channel", flat=True)) == {"web", "pos", "backoffice"}
+    in_store = Order.objects.filter(fulfilment=Order.Fulfilment.IN_STORE)
+    assert set(in_store.values_list("status", flat=True)) == {"completed"}
+    cash = Payment.objects.filter(method=Payment.Method.CASH)
+    assert cash.exists()
+    assert not cash.filter(drawer_session__isnull=True).exists()
+
+
+def test_the_subjects_do_not_depend_on_the_scale(built, db):
+    shopper = Customer.objects.get(email__iexact=SHOPPER["email"])
+    history = Customer.objects.get(email=scale_builder.customer_email(1))
+    cart = Cart.objects.get(customer=shopper, status=Cart.Status.OPEN)
+
+    assert shopper.orders.count() == scale_builder.SUBJECT_ORDERS
+    assert history.events.count() == scale_builder.SUBJECT_EVENTS
+    assert sorted(CartLine.objects.filter(cart=cart).values_list("variant__sku", flat=True)) == [
+        scale_builder.variant_sku(n, "S") for n in scale_builder.SUBJECT_CART_PRODUCTS
+    ]
+
+
+def test_emails_are_unique_ignoring_case_in_the_database(built, db):
+    duplicates = (
+        Customer.objects.exclude(email="")
+        .annotate(address=Lower("email"))
+        .values("address")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+    )
+
+    assert not duplicates.exists()
+
+
+def test_the_check_finds_a_stock_row_out_of_its_books(built, db):
+    with connection.cursor() as cursor:
+        assert scale_builder.check(cursor) == {}
+        Stock.objects.filter(pk=Stock.objects.filter(variant__in=new_variants()).first().pk).update(
+            on_hand=10**6
+        )
+
+        problems = scale_builder.check(cursor)
+
+    assert problems == {"stock rows whose on hand is not the sum of their movements": 1}
+
+
+def test_a_scale_too_small_for_the_subjects_is_refused():
+    with pytest.raises(ValueError, match="too small"):
+        scale_builder.Counts.at(0.0001)
