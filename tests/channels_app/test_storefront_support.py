@@ -2,13 +2,10 @@
 new request about one of their orders, the contact form for anonymous shoppers, and returns
 and requests on the account page."""
 
-import html
 import uuid
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from shop.channels import Channel
 from shop.orders.models import Order
@@ -16,6 +13,7 @@ from shop.support.models import Ticket
 from shop.support.services import ticket_open, ticket_reply, ticket_set_status
 from tests import factories
 from tests.channels_app.customer_support import shopper_customer, store_sale, take_back, web_order
+from tests.channels_app.support import page_queries, page_text
 from tests.shop.ticket_support import web_ticket
 
 TICKETS = "/account/requests/"
@@ -26,25 +24,12 @@ ACCOUNT = "/account/orders/"
 pytestmark = pytest.mark.django_db
 
 
-def text(response) -> str:
-    """The page as a person reads it (entities decoded)."""
-    return html.unescape(response.content.decode())
-
-
 def ticket_url(ticket: Ticket, action: str = "") -> str:
     return f"{TICKETS}{ticket.number}/" + (f"{action}/" if action else "")
 
 
 def form(**fields) -> dict:
     return {"idempotency_key": str(uuid.uuid4()), **fields}
-
-
-def queries(client, url: str) -> int:
-    """Queries of a page, once what it caches (the header's categories) is cached."""
-    client.get(url)
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(url).status_code == 200
-    return len(captured)
 
 
 @pytest.fixture
@@ -100,7 +85,7 @@ class TestMyRequests:
     ):
         web_ticket(someone_else, subject="Not yours")
 
-        page = text(shopper_client.get(TICKETS))
+        page = page_text(shopper_client.get(TICKETS))
 
         assert "Zip broke" in page
         assert answered.number in page
@@ -108,7 +93,7 @@ class TestMyRequests:
         assert "Not yours" not in page
 
     def test_no_requests_yet(self, shopper_client, customer):
-        page = text(shopper_client.get(TICKETS))
+        page = page_text(shopper_client.get(TICKETS))
 
         assert "No requests yet" in page
         assert f'href="{NEW}"' in page
@@ -116,7 +101,7 @@ class TestMyRequests:
     def test_the_thread_shows_answers_but_never_internal_notes(self, shopper_client, answered):
         response = shopper_client.get(ticket_url(answered))
 
-        page = text(response)
+        page = page_text(response)
         assert response.status_code == 200
         assert "<h1>Zip broke</h1>" in page
         assert "The zip broke on day one." in page
@@ -137,7 +122,7 @@ class TestMyRequests:
         theirs = web_ticket(someone_else, subject="Private matter")
         client.force_login(manager)
 
-        assert "Private matter" not in text(client.get(TICKETS))
+        assert "Private matter" not in page_text(client.get(TICKETS))
         assert client.get(ticket_url(theirs)).status_code == 404
 
     def test_a_reply_is_written_on_the_web_and_reopens_the_request(
@@ -160,7 +145,7 @@ class TestMyRequests:
         assert not message.internal
         answered.refresh_from_db()
         assert answered.status == Ticket.Status.OPEN
-        assert "It is the left pocket zip." in text(shopper_client.get(ticket_url(answered)))
+        assert "It is the left pocket zip." in page_text(shopper_client.get(ticket_url(answered)))
 
     def test_a_double_submit_writes_one_message(self, shopper_client, answered):
         body = form(body="Sent twice by a double click.")
@@ -175,19 +160,19 @@ class TestMyRequests:
         response = shopper_client.post(ticket_url(answered, "messages"), form(body="   "))
 
         assert response.status_code == 400
-        assert "Write a message." in text(response)
+        assert "Write a message." in page_text(response)
         assert answered.messages.count() == 3
 
     def test_a_closed_request_takes_no_reply(self, shopper_client, answered, manager):
         ticket_set_status(ticket=answered, status="closed", channel=Channel.POS, user=manager)
 
-        page = text(shopper_client.get(ticket_url(answered)))
+        page = page_text(shopper_client.get(ticket_url(answered)))
         assert "This request is closed." in page
         assert 'name="body"' not in page
         response = shopper_client.post(ticket_url(answered, "messages"), form(body="Hello?"))
 
         assert response.status_code == 400
-        assert f"Service request {answered.number} is closed." in text(response)
+        assert f"Service request {answered.number} is closed." in page_text(response)
         assert not answered.messages.filter(body="Hello?").exists()
 
 
@@ -197,7 +182,7 @@ class TestNewRequest:
     ):
         order = web_order(customer, warehouse, variant)
 
-        page = text(shopper_client.get(f"{NEW}?order={order.number}"))
+        page = page_text(shopper_client.get(f"{NEW}?order={order.number}"))
         assert f'<option value="{order.number}" selected>' in page
         response = shopper_client.post(
             NEW, form(subject="Wrong size", order=order.number, body="I need an L.")
@@ -214,7 +199,7 @@ class TestNewRequest:
         )
         [message] = ticket.messages.all()
         assert (message.body, message.author, message.channel) == ("I need an L.", shopper, "web")
-        assert order.number in text(shopper_client.get(ticket_url(ticket)))
+        assert order.number in page_text(shopper_client.get(ticket_url(ticket)))
 
     def test_without_an_order(self, shopper_client, customer):
         shopper_client.post(NEW, form(subject="Opening hours", order="", body="Open Sunday?"))
@@ -230,14 +215,14 @@ class TestNewRequest:
         )
 
         assert response.status_code == 400
-        assert "Select a valid choice" in text(response)
+        assert "Select a valid choice" in page_text(response)
         assert not Ticket.objects.exists()
-        assert theirs.number not in text(shopper_client.get(NEW))
+        assert theirs.number not in page_text(shopper_client.get(NEW))
 
     def test_a_subject_and_a_message_are_needed(self, shopper_client, customer):
         response = shopper_client.post(NEW, form(subject="", body=""))
 
-        page = text(response)
+        page = page_text(response)
         assert response.status_code == 400
         assert "Give the request a subject." in page
         assert "Write a message." in page
@@ -246,14 +231,14 @@ class TestNewRequest:
     def test_the_order_page_links_to_a_request_about_it(self, shopper_client, customer, store):
         order = factories.OrderFactory(customer=customer, store=store)
 
-        page = text(shopper_client.get(f"/orders/{order.number}/"))
+        page = page_text(shopper_client.get(f"/orders/{order.number}/"))
 
         assert f'href="{NEW}?order={order.number}"' in page
 
 
 class TestContactForm:
     def test_an_anonymous_shopper_opens_a_request_by_email(self, client, db):
-        page = text(client.get(CONTACT))
+        page = page_text(client.get(CONTACT))
         assert '<label for="id_email">Your email</label>' in page
 
         response = client.post(
@@ -269,7 +254,7 @@ class TestContactForm:
         assert (ticket.subject, ticket.opened_channel) == ("Gift wrap?", Channel.WEB)
         [message] = ticket.messages.all()
         assert (message.author, message.author_email) == (None, "guest@example.com")
-        thanks = text(client.get(CONTACT))
+        thanks = page_text(client.get(CONTACT))
         assert f"your request {ticket.number} is received" in thanks
         assert "We answer you at guest@example.com." in thanks
 
@@ -277,7 +262,7 @@ class TestContactForm:
         response = client.post(CONTACT, form(email="nope", subject="Hi", body="Hello"))
 
         assert response.status_code == 400
-        assert "Enter a valid email address." in text(response)
+        assert "Enter a valid email address." in page_text(response)
         assert not Ticket.objects.exists()
 
     def test_a_signed_in_shopper_is_sent_to_their_new_request_page(self, shopper_client):
@@ -301,7 +286,7 @@ class TestContactForm:
         refused = client.post(CONTACT, form(email="a@example.com", subject="Three", body="No."))
 
         assert refused.status_code == 429
-        assert "Too many attempts" in text(refused)
+        assert "Too many attempts" in page_text(refused)
         assert Ticket.objects.count() == 2
         assert client.get(CONTACT).status_code == 200  # reading the form is not counted
 
@@ -314,7 +299,7 @@ class TestAccountPage:
         take_back(order, store, quantity=1)
         web_ticket(customer, subject="Where is my refund?")
 
-        page = text(shopper_client.get(ACCOUNT))
+        page = page_text(shopper_client.get(ACCOUNT))
 
         assert "<h1>My account</h1>" in page
         assert order.number in page
@@ -327,7 +312,7 @@ class TestAccountPage:
         assert f'href="{TICKETS}"' in page
 
     def test_nothing_returned_nor_asked_yet(self, shopper_client, customer):
-        page = text(shopper_client.get(ACCOUNT))
+        page = page_text(shopper_client.get(ACCOUNT))
 
         assert "Nothing returned." in page
         assert "No orders yet" in page
@@ -340,7 +325,7 @@ class TestAccountPage:
         take_back(sale, store)
         web_ticket(someone_else, subject="Private matter")
 
-        page = text(shopper_client.get(ACCOUNT))
+        page = page_text(shopper_client.get(ACCOUNT))
 
         assert sale.number not in page
         assert "Private matter" not in page
@@ -360,7 +345,7 @@ class TestQueryCounts:
             store=store,
             order_number=order.number,
         )
-        few = queries(shopper_client, TICKETS)
+        few = page_queries(shopper_client, TICKETS)
         for n in range(11):
             other = factories.OrderFactory(customer=customer)
             ticket_open(
@@ -371,17 +356,17 @@ class TestQueryCounts:
                 order_number=other.number,
             )
 
-        assert queries(shopper_client, TICKETS) == few
-        assert text(shopper_client.get(TICKETS)).count('class="card ticket-row"') == 12
+        assert page_queries(shopper_client, TICKETS) == few
+        assert page_text(shopper_client.get(TICKETS)).count('class="card ticket-row"') == 12
 
     def test_a_request_page_costs_the_same_for_a_short_and_a_long_thread(
         self, shopper_client, answered, manager
     ):
-        few = queries(shopper_client, ticket_url(answered))
+        few = page_queries(shopper_client, ticket_url(answered))
         for n in range(8):
             ticket_reply(ticket=answered, body=f"More {n}", channel=Channel.POS, author=manager)
 
-        assert queries(shopper_client, ticket_url(answered)) == few
+        assert page_queries(shopper_client, ticket_url(answered)) == few
 
     def test_the_account_page_costs_the_same_for_few_and_many_returns_and_requests(
         self, shopper_client, customer, store, variant
@@ -392,9 +377,9 @@ class TestQueryCounts:
                 web_ticket(customer)
 
         history(1)
-        few = queries(shopper_client, ACCOUNT)
+        few = page_queries(shopper_client, ACCOUNT)
         history(5)
 
-        assert queries(shopper_client, ACCOUNT) == few
+        assert page_queries(shopper_client, ACCOUNT) == few
         assert Order.objects.filter(customer=customer).count() == 6
         assert customer.tickets.count() == 6
