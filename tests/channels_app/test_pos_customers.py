@@ -66,6 +66,12 @@ class TestAccess:
 
 
 class TestLookUp:
+    def test_the_search_page(self, clerk_client, ann):
+        page = page_text(clerk_client.get(CUSTOMERS))
+
+        assert '<label for="customer-q">Email, phone or name</label>' in page
+        assert "No customer matches “zz”" in page_text(clerk_client.get(f"{CUSTOMERS}?q=zz"))
+
     def test_several_matches_are_listed_with_their_panels(self, clerk_client, ann):
         other = factories.CustomerFactory(name="Annabel Lee", email="annabel@example.com")
 

@@ -197,6 +197,15 @@ class TestTicketPage:
         assert ticket.messages.filter(body="Once only.").count() == 1
         assert len(mail.outbox) == 1
 
+    def test_an_answer_that_is_neither_reply_nor_note_is_a_form_error(
+        self, clerk_client, store, ticket
+    ):
+        response = answer(clerk_client, store, ticket, "shout", "Hello")
+
+        assert response.status_code == 400
+        assert "Choose to reply or to add a note" in page_text(response)
+        assert ticket.messages.count() == 2
+
     def test_an_empty_answer_is_a_form_error(self, clerk_client, store, ticket):
         response = answer(clerk_client, store, ticket, "reply", "")
 
