@@ -25,7 +25,7 @@ from shop.support.selectors import tickets_for_customer, tickets_open_for_custom
 
 #: The customer's newest orders on the panel (and offered in "about an order").
 RECENT_ORDERS = 10
-#: Open requests listed on the panel; the queue filtered by customer has them all.
+#: Open requests listed on the panel, the latest first.
 OPEN_TICKETS = 10
 #: Entries of "Recent activity".
 ACTIVITY_SHOWN = 6
