@@ -177,6 +177,14 @@ def run_idempotent(
     return stored
 
 
+def run_form_once(request, *, key: str, fn: Callable[[], Any]) -> Any:
+    """`run_idempotent` for a page's form: `key` from its hidden field (a fresh one on every
+    render), scoped to the user or the browser session; a double submit runs `fn` once."""
+    return run_idempotent(
+        scope=request_scope(request), key=key, fingerprint=form_fingerprint(request), fn=fn
+    )
+
+
 def _replay(claimed: IdempotencyKey) -> Any:
     """The answer of the request that took this key over, once it has one."""
     row = IdempotencyKey.objects.get(pk=claimed.pk)

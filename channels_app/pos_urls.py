@@ -1,8 +1,19 @@
-"""The clerk's pages: the till, receipts, the pickup desk, returns and the cash drawer."""
+"""The clerk's pages: the till, receipts, the pickup desk, returns, the cash drawer, one
+customer's panel and the service requests."""
 
 from django.urls import path
 
-from channels_app.views.pos import access, drawer, endless_aisle, pickups, receipts, returns, till
+from channels_app.views.pos import (
+    access,
+    customers,
+    drawer,
+    endless_aisle,
+    pickups,
+    receipts,
+    returns,
+    tickets,
+    till,
+)
 
 app_name = "pos"
 
@@ -35,4 +46,16 @@ urlpatterns = [
     path("drawer/", drawer.drawer, name="drawer"),
     path("drawer/open/", drawer.open_drawer, name="drawer-open"),
     path("drawer/close/", drawer.close_drawer, name="drawer-close"),
+    path("customers/", customers.customers, name="customers"),
+    path("customers/<int:customer_id>/", customers.customer_panel, name="customer"),
+    path(
+        "customers/<int:customer_id>/requests/new/",
+        customers.customer_ticket_new,
+        name="customer-ticket-new",
+    ),
+    path("tickets/", tickets.queue, name="tickets"),
+    path("tickets/<str:number>/", tickets.ticket, name="ticket"),
+    path("tickets/<str:number>/messages/", tickets.ticket_message, name="ticket-message"),
+    path("tickets/<str:number>/status/", tickets.ticket_status, name="ticket-status"),
+    path("tickets/<str:number>/take/", tickets.ticket_take, name="ticket-take"),
 ]

@@ -92,11 +92,12 @@ def throttles(*scopes: str) -> list[type[ScopeThrottle]]:
     return [throttle(scope) for scope in scopes]
 
 
-def throttle_wait(request, *scopes: str) -> float | None:
-    """Counts this request in each scope; the seconds to wait if one of them refuses it."""
+def throttle_wait(request, *scopes: str, base: type[ScopeThrottle] = ScopeThrottle) -> float | None:
+    """Counts this request in each scope (as `base` counts: per user, else per address);
+    the seconds to wait if one of them refuses it."""
     waits = []
     for scope in scopes:
-        limiter = throttle(scope)()
+        limiter = throttle(scope, base)()
         if not limiter.allow_request(request, None):
             waits.append(limiter.wait() or limiter.duration)
     return max(waits) if waits else None
@@ -118,13 +119,16 @@ def throttled_page(request, wait: float, *, template: str = "429.html"):
     return response
 
 
-def throttle_posts(*scopes: str, template: str = "429.html"):
-    """Counts a page view's POSTs in `scopes`; past a limit it answers the 429 page."""
+def throttle_posts(
+    *scopes: str, template: str = "429.html", base: type[ScopeThrottle] = ScopeThrottle
+):
+    """Counts a page view's POSTs in `scopes` (as `base` counts them); past a limit it
+    answers the 429 page. The counters are the API's: a page and its API twice share them."""
 
     def decorator(view):
         @functools.wraps(view)
         def wrapper(request, *args, **kwargs):
-            if request.method == "POST" and (wait := throttle_wait(request, *scopes)):
+            if request.method == "POST" and (wait := throttle_wait(request, *scopes, base=base)):
                 return throttled_page(request, wait, template=template)
             return view(request, *args, **kwargs)
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from channels_app.views.storefront import cart, catalog, checkout, orders
+from channels_app.views.storefront import cart, catalog, checkout, orders, support
 
 app_name = "storefront"
 
@@ -19,4 +19,9 @@ urlpatterns = [
     path("checkout/pending/<str:key>/", checkout.checkout_pending, name="checkout-pending"),
     path("orders/<str:number>/", orders.order_detail, name="order"),
     path("account/orders/", orders.order_history, name="order-history"),
+    path("account/requests/", support.ticket_list, name="tickets"),
+    path("account/requests/new/", support.ticket_new, name="ticket-new"),
+    path("account/requests/<str:number>/", support.ticket_detail, name="ticket"),
+    path("account/requests/<str:number>/messages/", support.ticket_message, name="ticket-message"),
+    path("contact/", support.contact, name="contact"),
 ]

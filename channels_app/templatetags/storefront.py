@@ -36,6 +36,20 @@ def hue(text) -> str:
     return str(int(digest[:4], 16) % 360)
 
 
+#: A service request's status as the shopper reads it.
+TICKET_STATUS_FOR_SHOPPER = {
+    "open": "Open",
+    "waiting_customer": "Awaiting your reply",
+    "resolved": "Resolved",
+    "closed": "Closed",
+}
+
+
+@register.filter
+def shopper_status(status: str) -> str:
+    return TICKET_STATUS_FOR_SHOPPER.get(status, status)
+
+
 @register.filter
 def initials(name: str) -> str:
     words = [w for w in str(name).replace("-", " ").split() if w[:1].isalpha()]
@@ -76,6 +90,8 @@ FRAME_LINKS = {
     "search": "storefront:search",
     "cart": "storefront:cart",
     "orders": "storefront:order-history",
+    "tickets": "storefront:tickets",
+    "contact": "storefront:contact",
     "login": "account_login",
     "logout": "account_logout",
     "signup": "account_signup",

@@ -1,6 +1,11 @@
-from django.db.models import Prefetch, QuerySet
+from dataclasses import dataclass
+from decimal import Decimal
 
-from shop.orders.models import Order, OrderLine, Return
+from django.db.models import Count, DecimalField, OuterRef, Prefetch, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from shop.channels import Channel
+from shop.orders.models import Order, OrderLine, Return, ReturnLine
 from shop.staff.roles import clerk_store, is_manager
 
 
@@ -57,3 +62,104 @@ def returns_recent_at(store, *, limit: int):
     return (
         Return.objects.filter(store=store).select_related("order").order_by("-created_at", "-id")
     )[:limit]
+
+
+#: Orders that were never bought: checkout attempts never placed, and orders given up.
+NOT_BOUGHT = (*Order.UNPLACED_STATUSES, Order.Status.CANCELLED, Order.Status.EXPIRED)
+
+
+@dataclass(frozen=True)
+class ChannelSpend:
+    channel: str
+    label: str
+    currency: str
+    orders: int
+    spent: Decimal
+    #: Given back on returns of these orders, at any store.
+    refunded: Decimal
+
+    @property
+    def net(self) -> Decimal:
+        return self.spent - self.refunded
+
+
+@dataclass(frozen=True)
+class CustomerSpend:
+    """A customer's lifetime spend: one row per channel (and currency), biggest first."""
+
+    channels: list[ChannelSpend]
+
+    @property
+    def currency(self) -> str | None:
+        """The one currency of every row; None when there is none or there are several (then
+        the rows do not add up)."""
+        currencies = {row.currency for row in self.channels}
+        return currencies.pop() if len(currencies) == 1 else None
+
+    @property
+    def orders(self) -> int:
+        return sum(row.orders for row in self.channels)
+
+    @property
+    def spent(self) -> Decimal:
+        return sum((row.spent for row in self.channels), Decimal("0.00"))
+
+    @property
+    def refunded(self) -> Decimal:
+        return sum((row.refunded for row in self.channels), Decimal("0.00"))
+
+    @property
+    def net(self) -> Decimal:
+        return self.spent - self.refunded
+
+
+def customer_spend_by_channel(customer) -> CustomerSpend:
+    """What the customer bought on each channel (orders, their totals, and the refunds of
+    their returns) in one aggregate query. Cancelled and expired orders and checkout attempts
+    never placed do not count."""
+    refunded = Subquery(
+        Return.objects.filter(order=OuterRef("pk"))
+        .values("order")
+        .annotate(amount=Sum("refund_amount"))
+        .values("amount")
+    )
+    money = DecimalField(max_digits=14, decimal_places=2)
+    rows = (
+        Order.objects.filter(customer=customer)
+        .exclude(status__in=NOT_BOUGHT)
+        .values("channel", "currency")
+        .annotate(
+            orders=Count("id"),
+            spent=Sum("total"),
+            refunded=Coalesce(Sum(refunded), Value(Decimal("0.00")), output_field=money),
+        )
+        .order_by("-spent", "channel", "currency")
+    )
+    labels = dict(Channel.choices)
+    return CustomerSpend(
+        channels=[
+            ChannelSpend(
+                channel=row["channel"],
+                label=labels.get(row["channel"], row["channel"]),
+                currency=row["currency"],
+                orders=row["orders"],
+                spent=row["spent"],
+                refunded=row["refunded"],
+            )
+            for row in rows
+        ]
+    )
+
+
+def returns_of_customer(customer, *, limit: int) -> list[Return]:
+    """The customer's newest returns, of orders of every channel, with their lines and the
+    refunds they paid (`refunds`: payment rows, one per tender given back)."""
+    return list(
+        Return.objects.filter(order__customer=customer)
+        .select_related("order", "store")
+        .prefetch_related(
+            Prefetch("lines", queryset=ReturnLine.objects.select_related("order_line")),
+            "refunds",
+        )
+        .order_by("-created_at", "-id")[:limit]
+    )

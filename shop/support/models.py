@@ -6,6 +6,9 @@ from shop.channels import Channel
 #: Where a ticket is opened and its messages written.
 MESSAGE_CHANNELS = (Channel.WEB, Channel.POS, Channel.EMAIL, Channel.API)
 CHANNEL_CHOICES = [(channel.value, channel.label) for channel in MESSAGE_CHANNELS]
+#: Longest message a shopper or clerk types (an email may be longer: it is cut at the inbound
+#: limit).
+MESSAGE_LENGTH = 20_000
 
 
 class Ticket(models.Model):
@@ -107,6 +110,12 @@ class TicketMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket.number} message {self.pk}"
+
+    @property
+    def from_customer(self) -> bool:
+        """Written by the ticket's customer (signed in, or by email), not by staff. Reads
+        `ticket.customer`: load it with the thread."""
+        return self.author_id is None or self.author_id == self.ticket.customer.user_id
 
     @property
     def author_name(self) -> str:

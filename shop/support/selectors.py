@@ -5,7 +5,7 @@ a customer may bring a web or email request to any store; a customer sees only t
 and never the staff's internal notes.
 """
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from inventory.models import Location
 from shop.customers.models import Customer
@@ -22,6 +22,11 @@ def _tickets() -> QuerySet[Ticket]:
 def tickets_for_customer(*, customer: Customer) -> QuerySet[Ticket]:
     """A customer's tickets, last changed first."""
     return _tickets().filter(customer=customer)
+
+
+def tickets_open_for_customer(*, customer: Customer) -> QuerySet[Ticket]:
+    """The customer's tickets still waiting on someone (staff or the customer)."""
+    return tickets_for_customer(customer=customer).filter(status__in=Ticket.ACTIVE_STATUSES)
 
 
 def staff_queue(
@@ -43,6 +48,19 @@ def staff_queue(
     if customer is not None:
         tickets = tickets.filter(customer=customer)
     return tickets
+
+
+def ticket_status_counts(*, store: Location | None = None, assignee=None) -> dict[str, int]:
+    """How many tickets are in each status (every status listed, 0 if none), narrowed as
+    `staff_queue` narrows them; one aggregate query."""
+    rows = (
+        staff_queue(store=store, assignee=assignee)
+        .order_by()
+        .values("status")
+        .annotate(count=Count("id"))
+        .values_list("status", "count")
+    )
+    return {status: 0 for status in Ticket.Status.values} | dict(rows)
 
 
 def tickets_visible_to(user, customer: Customer | None = None) -> QuerySet[Ticket]:
@@ -79,6 +97,12 @@ def ticket_visible_to(
         return tickets.get(number=number.strip().upper())
     except Ticket.DoesNotExist:
         raise TicketNotFound(f"No service request {number}.") from None
+
+
+def ticket_of_customer(*, customer: Customer | None, number: str) -> Ticket:
+    """The customer's own ticket `number` with its thread as they read it (no internal notes),
+    whoever the user is: on the shopper's pages staff are customers like anyone."""
+    return ticket_visible_to(None, customer, number)
 
 
 def order_of_customer(*, customer: Customer, number: str) -> Order | None:

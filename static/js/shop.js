@@ -92,9 +92,35 @@
     });
   }
 
+  // Forms that write something (a message, a request): sent once, whatever the clicks.
+  function sendOnce() {
+    document.querySelectorAll("form[data-once]").forEach(function (form) {
+      form.addEventListener("submit", function (event) {
+        if (form.dataset.submitted) {
+          event.preventDefault();
+          return;
+        }
+        form.dataset.submitted = "1";
+        form.querySelectorAll("[data-submit-once]").forEach(function (button) {
+          button.setAttribute("aria-disabled", "true");
+        });
+      });
+    });
+    window.addEventListener("pageshow", function (event) {
+      if (!event.persisted) return;
+      document.querySelectorAll("form[data-once]").forEach(function (form) {
+        delete form.dataset.submitted;
+        form.querySelectorAll("[data-submit-once]").forEach(function (button) {
+          button.removeAttribute("aria-disabled");
+        });
+      });
+    });
+  }
+
   ready(function () {
     variantChoice();
     autosubmit();
     checkout();
+    sendOnce();
   });
 })();

@@ -16,3 +16,10 @@ def _fresh_throttle_history():
 def shopper(db):
     """A signed-in customer: authenticated, but no staff profile."""
     return factories.UserFactory(username="shopper")
+
+
+@pytest.fixture
+def clerk_client(client, clerk):
+    """The clerk of `store`, signed in on the POS pages."""
+    client.force_login(clerk)
+    return client

@@ -1,7 +1,11 @@
 """Stock set-up through `inventory.services` and small readers for the API tests."""
 
+import html
 from datetime import datetime
 from decimal import Decimal
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from inventory import services
 from inventory.models import Stock, StockMovement
@@ -55,3 +59,17 @@ def open_till(*stores, float_: str = "100.00") -> None:
     opener = factories.UserFactory()
     for store in stores:
         drawer_open(store=store, user=opener, opening_float=Decimal(float_))
+
+
+def page_text(response) -> str:
+    """An HTML page as a person reads it (entities decoded)."""
+    return html.unescape(response.content.decode())
+
+
+def page_queries(client, url: str) -> int:
+    """The queries of a page shown a second time: what it caches (the header's categories) is
+    cached, so two measures compare the page's own queries."""
+    client.get(url)
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)

@@ -24,7 +24,7 @@ from shop.customers.models import Customer
 from shop.errors import InvalidInput
 from shop.staff.roles import clerk_store, is_staff_member
 from shop.support.inbound import email_receive
-from shop.support.models import Ticket, TicketMessage
+from shop.support.models import MESSAGE_LENGTH, Ticket, TicketMessage
 from shop.support.selectors import (
     staff_queue,
     ticket_thread,
@@ -32,9 +32,6 @@ from shop.support.selectors import (
     tickets_for_customer,
 )
 from shop.support.services import ticket_open, ticket_reply, ticket_set_status
-
-#: Longest message the API takes (an email may be longer; it is cut at the inbound limit).
-MESSAGE_LENGTH = 20_000
 
 
 class TicketMessageSerializer(serializers.ModelSerializer):

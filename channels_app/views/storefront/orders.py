@@ -1,4 +1,5 @@
-"""Order confirmation and the shopper's order history of every channel."""
+"""Order confirmation, and the shopper's account: orders of every channel, their returns and
+refunds, and their service requests."""
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -8,9 +9,13 @@ from django.shortcuts import get_object_or_404, render
 from channels_app.current import current_customer
 from channels_app.views.storefront._common import placed_in_session
 from shop.orders.models import Order
-from shop.orders.selectors import orders_visible_to, orders_with_lines
+from shop.orders.selectors import orders_visible_to, orders_with_lines, returns_of_customer
+from shop.support.selectors import tickets_for_customer
 
 ORDERS_PER_PAGE = 20
+#: Shown beside the orders; the requests page lists them all.
+TICKETS_SHOWN = 3
+RETURNS_SHOWN = 5
 
 
 def order_detail(request, number: str):
@@ -31,8 +36,14 @@ def order_detail(request, number: str):
 
 @login_required
 def order_history(request):
-    """The signed-in shopper's own orders: web, click-and-collect and store purchases."""
+    """The signed-in shopper's own orders (web, click-and-collect and store purchases), with
+    their latest returns and service requests."""
     customer = current_customer(request)
     orders = orders_visible_to(request.user, customer).filter(customer=customer)
     page = Paginator(orders, ORDERS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "storefront/order_history.html", {"page": page})
+    context = {
+        "page": page,
+        "tickets": tickets_for_customer(customer=customer)[:TICKETS_SHOWN],
+        "returns": returns_of_customer(customer, limit=RETURNS_SHOWN),
+    }
+    return render(request, "storefront/order_history.html", context)
