@@ -1,8 +1,23 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q, Value
 from django.db.models.functions import Lower
+from django.db.models.lookups import Exact
 
 from shop.channels import Channel
+
+
+def email_is(email: str) -> Q:
+    """Customers whose email is `email` in any case, found through the unique index on
+    Lower(email): `email__iexact` compares UPPER() and reads the whole table. The condition
+    repeats the index's predicate (email not empty), or the planner could not use it."""
+    return Q(Exact(Lower("email"), Lower(Value(email)))) & ~Q(email="")
+
+
+class CustomerQuerySet(models.QuerySet):
+    def with_email(self, email: str) -> "CustomerQuerySet":
+        """The customer (at most one) whose email is `email` in any case."""
+        return self.filter(email_is(email))
 
 
 class Customer(models.Model):
@@ -19,6 +34,8 @@ class Customer(models.Model):
         related_name="customer",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CustomerQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "email"]
