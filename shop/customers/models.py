@@ -38,13 +38,21 @@ class Customer(models.Model):
     objects = CustomerQuerySet.as_manager()
 
     class Meta:
-        ordering = ["name", "email"]
+        ordering = ["name", "email", "id"]
         constraints = [
             models.UniqueConstraint(
                 Lower("email"), condition=~models.Q(email=""), name="customer_unique_email"
             ),
         ]
-        indexes = [models.Index(fields=["phone"])]
+        # On PostgreSQL also trigram indexes on UPPER(name) and UPPER(email), for searches by
+        # part of either (migration 0003).
+        indexes = [
+            models.Index(fields=["name", "email", "id"], name="customer_name_order"),
+            # Phones are searched by their beginning (LIKE 'prefix%').
+            models.Index(
+                fields=["phone"], opclasses=["varchar_pattern_ops"], name="customer_phone"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name or self.email or self.phone or f"Customer #{self.pk}"
@@ -77,7 +85,11 @@ class CustomerEvent(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["customer", "-created_at"])]
+        indexes = [
+            models.Index(fields=["customer", "-created_at"]),
+            # The admin's list filtered by kind, newest first.
+            models.Index(fields=["kind", "-created_at", "-id"], name="event_kind_newest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.get_channel_display()})"
