@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from carts.models import Cart, CartLine, Promotion, PromotionUsage
+from shop.admin_base import LargeTableMixin
 
 
 @admin.register(Promotion)
@@ -48,17 +49,22 @@ class CartLineInline(admin.TabularInline):
     readonly_fields = fields
     can_delete = False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("variant__product")
+
     def has_add_permission(self, request, obj=None):
         return False
 
 
 @admin.register(Cart)
-class CartAdmin(admin.ModelAdmin):
+class CartAdmin(LargeTableMixin, admin.ModelAdmin):
     """Carts change through the shop, the till and the API; here they are read."""
 
     list_display = ["handoff_code", "customer", "status", "line_count", "updated_at"]
     list_filter = ["status"]
-    search_fields = ["handoff_code", "customer__email", "customer__name"]
+    # UPPER(handoff_code) has a prefix index on PostgreSQL; customers are searched in their
+    # own table (shop.admin_search).
+    search_fields = ["^handoff_code", "^customer__email", "customer__name"]
     list_select_related = ["customer"]
     readonly_fields = ["customer", "status", "handoff_code", "pending_order", "promotions"]
     inlines = [CartLineInline]
@@ -75,10 +81,10 @@ class CartAdmin(admin.ModelAdmin):
 
 
 @admin.register(PromotionUsage)
-class PromotionUsageAdmin(admin.ModelAdmin):
+class PromotionUsageAdmin(LargeTableMixin, admin.ModelAdmin):
     list_display = ["created_at", "promotion", "order", "amount"]
     list_filter = ["promotion"]
-    search_fields = ["order__number", "promotion__code"]
+    search_fields = ["^order__number", "=promotion__code"]
     list_select_related = ["promotion", "order"]
 
     def has_add_permission(self, request):

@@ -1,16 +1,18 @@
 from django.contrib import admin
 
 from channels_app.models import IdempotencyKey
+from shop.admin_base import LargeTableMixin
 
 
 @admin.register(IdempotencyKey)
-class IdempotencyKeyAdmin(admin.ModelAdmin):
+class IdempotencyKeyAdmin(LargeTableMixin, admin.ModelAdmin):
     """Read-only: which client requests were answered once and replayed after."""
 
     list_display = ["created_at", "scope", "key", "state"]
     list_filter = ["state"]
-    search_fields = ["key", "scope"]
-    date_hierarchy = "created_at"
+    # The leading column of the (scope, key) unique index.
+    search_fields = ["scope__exact"]
+    search_help_text = "Whose keys: user:<id> or session:<key>."
 
     def has_add_permission(self, request):
         return False

@@ -8,7 +8,7 @@ from django.template.response import TemplateResponse
 
 from inventory import services
 from inventory.models import Location, Reservation, Stock, StockMovement
-from shop.admin_base import ReadOnlyAdmin
+from shop.admin_base import LargeTableMixin, ReadOnlyAdmin
 from shop.channels import Channel
 from shop.errors import DomainError
 
@@ -94,20 +94,27 @@ adjust_action = _stock_form_action(
 )
 
 
+# Searches through variants and products look in those tables first (shop.admin_search), where
+# SKUs have a prefix index, barcodes a unique one and product names a trigram one (PostgreSQL).
+SKU_SEARCH = ["^variant__sku", "variant__barcode__exact"]
+
+
 @admin.register(Stock)
-class StockAdmin(ReadOnlyAdmin):
+class StockAdmin(LargeTableMixin, ReadOnlyAdmin):
     list_display = ["variant", "location", "on_hand", "reserved", "safety_stock", "updated_at"]
     list_filter = ["location", "variant__product__category"]
-    search_fields = ["variant__sku", "variant__barcode", "variant__product__name"]
+    search_fields = [*SKU_SEARCH, "variant__product__name"]
     list_select_related = ["variant__product", "location"]
+    # The (location, variant) unique index; the models' orderings would sort by joined names.
+    ordering = ["location_id", "variant_id"]
     actions = [receive_action, adjust_action]
 
 
 @admin.register(Reservation)
-class ReservationAdmin(ReadOnlyAdmin):
+class ReservationAdmin(LargeTableMixin, ReadOnlyAdmin):
     list_display = ["id", "order_number", "variant", "location", "quantity", "state", "expires_at"]
     list_filter = ["state", "location"]
-    search_fields = ["order_line__order__number", "variant__sku"]
+    search_fields = ["^order_line__order__number", *SKU_SEARCH]
     list_select_related = ["order_line__order", "variant__product", "location"]
     actions = ["release"]
 
@@ -122,9 +129,8 @@ class ReservationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(StockMovement)
-class StockMovementAdmin(ReadOnlyAdmin):
+class StockMovementAdmin(LargeTableMixin, ReadOnlyAdmin):
     list_display = ["created_at", "kind", "variant", "location", "quantity", "channel", "reference"]
-    list_filter = ["kind", "channel", "location"]
-    search_fields = ["variant__sku", "reference", "order__number"]
+    list_filter = [("created_at", admin.DateFieldListFilter), "kind", "channel", "location"]
+    search_fields = [*SKU_SEARCH, "^order__number"]
     list_select_related = ["variant__product", "location"]
-    date_hierarchy = "created_at"

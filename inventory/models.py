@@ -141,7 +141,11 @@ class StockMovement(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["location", "variant", "-id"])]
+        indexes = [
+            models.Index(fields=["location", "variant", "-id"]),
+            # The admin's ledger filtered by kind, newest first.
+            models.Index(fields=["kind", "-created_at", "-id"], name="movement_kind_newest"),
+        ]
         constraints = [
             models.CheckConstraint(condition=~Q(quantity=0), name="movement_qty_not_0"),
         ]

@@ -1,12 +1,17 @@
 from django.contrib import admin
 
+from shop.admin_base import LargeTableMixin
 from shop.catalog.models import Category, Product, Variant
+
+# On PostgreSQL, UPPER(sku) has a prefix index and UPPER(product name) a trigram one; barcodes
+# are unique. Searches through the other table look there first (shop.admin_search).
 
 
 @admin.register(Category)
 class CategoryAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "parent"]
     search_fields = ["name", "slug"]
+    list_select_related = ["parent"]
     prepopulated_fields = {"slug": ["name"]}
 
 
@@ -15,12 +20,15 @@ class VariantInline(admin.TabularInline):
     extra = 1
     fields = ["sku", "barcode", "name", "price", "is_active"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("product")  # for str(variant)
+
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(LargeTableMixin, admin.ModelAdmin):
     list_display = ["name", "category", "variant_count", "is_active", "created_at"]
     list_filter = ["is_active", "category"]
-    search_fields = ["name", "slug", "variants__sku", "variants__barcode"]
+    search_fields = ["name", "^variants__sku", "variants__barcode__exact"]
     prepopulated_fields = {"slug": ["name"]}
     list_select_related = ["category"]
     inlines = [VariantInline]
@@ -34,9 +42,11 @@ class ProductAdmin(admin.ModelAdmin):
 
 
 @admin.register(Variant)
-class VariantAdmin(admin.ModelAdmin):
+class VariantAdmin(LargeTableMixin, admin.ModelAdmin):
     list_display = ["sku", "product", "name", "barcode", "price", "is_active"]
     list_filter = ["is_active", "product__category"]
-    search_fields = ["sku", "barcode", "product__name", "name"]
+    search_fields = ["^sku", "barcode__exact", "product__name"]
     list_select_related = ["product"]
     autocomplete_fields = ["product"]
+    # The SKU's unique index; the model's ordering sorts by the joined product name.
+    ordering = ["sku"]

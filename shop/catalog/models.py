@@ -37,7 +37,14 @@ class Product(models.Model):
 
     class Meta:
         ordering = ["name"]
-        indexes = [models.Index(fields=["category", "name"])]
+        # On PostgreSQL also a trigram index on UPPER(name), for searches by part of it
+        # (migration 0003).
+        indexes = [
+            models.Index(fields=["category", "name"]),
+            models.Index(fields=["name"], name="product_name"),
+            # What the home page shows: the newest products.
+            models.Index(fields=["-created_at", "-id"], name="product_newest"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -60,6 +67,7 @@ class Variant(models.Model):
 
     class Meta:
         ordering = ["product__name", "sku"]
+        # On PostgreSQL, UPPER(sku) has an index for prefix searches (catalog migration 0003).
         constraints = [
             models.CheckConstraint(condition=models.Q(price__gte=0), name="variant_price_gte_0"),
         ]

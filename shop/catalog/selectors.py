@@ -1,9 +1,9 @@
 from collections.abc import Iterable
 
-from django.db.models import Count, Max, Min, Prefetch, Q
+from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
 
 from shop.catalog.errors import UnknownSku, VariantNotFound
-from shop.catalog.models import Product, Variant
+from shop.catalog.models import Category, Product, Variant
 
 
 def variants_by_sku(*, skus: Iterable[str], active_only: bool = True) -> dict[str, Variant]:
@@ -51,28 +51,41 @@ def product_list(*, query: str = "", category: str = ""):
     return products.order_by("name", "id")
 
 
-def product_cards(*, query: str = "", category: str = ""):
-    """Active products with what a product card shows, in one query: `price_min`, `price_max`
-    and `variant_count` of their active variants (None, None and 0 without any)."""
+def products_listed(*, query: str = "", category: Category | None = None) -> QuerySet[Product]:
+    """Active products matching `query` or in `category`, by name: bare rows, to count and to
+    slice a page from (the (category, name) index serves a category). `product_cards` then
+    prices only the page."""
+    products = Product.objects.active()
+    if query:
+        by_sku = Variant.objects.filter(sku__iexact=query).values("product_id")
+        products = products.filter(
+            Q(name__icontains=query) | Q(description__icontains=query) | Q(pk__in=by_sku)
+        )
+    if category is not None:
+        products = products.filter(category=category)
+    return products.order_by("name", "id")
+
+
+def product_cards(products: QuerySet[Product]) -> QuerySet[Product]:
+    """`products` (a page, the newest few), in their order, with what a product card shows, in
+    one query: `price_min`, `price_max` and `variant_count` of their active variants (None, None
+    and 0 without any). Only their own variants are aggregated, however big the catalogue."""
     active = Q(variants__is_active=True)
-    products = (
-        Product.objects.active()
+    return (
+        Product.objects.filter(pk__in=products.values("pk"))
         .select_related("category")
         .annotate(
             price_min=Min("variants__price", filter=active),
             price_max=Max("variants__price", filter=active),
             variant_count=Count("variants", filter=active),
         )
+        .order_by(*products.query.order_by)
     )
-    if query:
-        # A subquery, not a join: the join would narrow the variants the annotations count.
-        by_sku = Variant.objects.filter(sku__iexact=query).values("product_id")
-        products = products.filter(
-            Q(name__icontains=query) | Q(description__icontains=query) | Q(pk__in=by_sku)
-        )
-    if category:
-        products = products.filter(category__slug=category)
-    return products.order_by("name", "id")
+
+
+def newest_product_cards(*, limit: int) -> QuerySet[Product]:
+    """The `limit` newest active products as cards, chosen first by the creation-date index."""
+    return product_cards(Product.objects.active().order_by("-created_at", "-id")[:limit])
 
 
 def product_detail(*, slug: str) -> tuple[Product, list[Variant]] | None:

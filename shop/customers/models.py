@@ -1,8 +1,23 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q, Value
 from django.db.models.functions import Lower
+from django.db.models.lookups import Exact
 
 from shop.channels import Channel
+
+
+def email_is(email: str) -> Q:
+    """Customers whose email is `email` in any case, found through the unique index on
+    Lower(email): `email__iexact` compares UPPER() and reads the whole table. The condition
+    repeats the index's predicate (email not empty), or the planner could not use it."""
+    return Q(Exact(Lower("email"), Lower(Value(email)))) & ~Q(email="")
+
+
+class CustomerQuerySet(models.QuerySet):
+    def with_email(self, email: str) -> "CustomerQuerySet":
+        """The customer (at most one) whose email is `email` in any case."""
+        return self.filter(email_is(email))
 
 
 class Customer(models.Model):
@@ -20,14 +35,24 @@ class Customer(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = CustomerQuerySet.as_manager()
+
     class Meta:
-        ordering = ["name", "email"]
+        ordering = ["name", "email", "id"]
         constraints = [
             models.UniqueConstraint(
                 Lower("email"), condition=~models.Q(email=""), name="customer_unique_email"
             ),
         ]
-        indexes = [models.Index(fields=["phone"])]
+        # On PostgreSQL also trigram indexes on UPPER(name) and UPPER(email), for searches by
+        # part of either (migration 0003).
+        indexes = [
+            models.Index(fields=["name", "email", "id"], name="customer_name_order"),
+            # Phones are searched by their beginning (LIKE 'prefix%').
+            models.Index(
+                fields=["phone"], opclasses=["varchar_pattern_ops"], name="customer_phone"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name or self.email or self.phone or f"Customer #{self.pk}"
@@ -63,7 +88,11 @@ class CustomerEvent(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["customer", "-created_at"])]
+        indexes = [
+            models.Index(fields=["customer", "-created_at"]),
+            # The admin's list filtered by kind, newest first.
+            models.Index(fields=["kind", "-created_at", "-id"], name="event_kind_newest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.get_channel_display()})"

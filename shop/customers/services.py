@@ -3,7 +3,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from shop.customers.models import Customer, CustomerEvent
+from shop.customers.models import Customer, CustomerEvent, email_is
 from shop.customers.signals import customer_merging
 from shop.errors import InvalidInput
 
@@ -33,7 +33,7 @@ def customer_get_or_create(*, email: str, name: str = "", phone: str = "") -> Cu
     Customer.objects.bulk_create(
         [Customer(email=email, name=name, phone=phone)], ignore_conflicts=True
     )
-    return Customer.objects.get(email__iexact=email)
+    return Customer.objects.with_email(email).get()
 
 
 def customer_for_guest_order(*, email: str) -> Customer | None:
@@ -80,9 +80,7 @@ def customer_link_verified_email(*, user, email: str) -> Customer:
     purchases and events made with that email become part of the user's history."""
     # Both rows locked in one statement, in primary-key order, so two links cannot deadlock.
     rows = list(
-        Customer.objects.select_for_update()
-        .filter(Q(email__iexact=email) | Q(user=user))
-        .order_by("pk")
+        Customer.objects.select_for_update().filter(email_is(email) | Q(user=user)).order_by("pk")
     )
     guest = next((c for c in rows if c.email.lower() == email.lower()), None)
     own = next((c for c in rows if c.user_id == user.pk), None)

@@ -1,10 +1,11 @@
 from django.contrib import admin, messages
 
-from shop.admin_base import ReadOnlyAdmin
+from shop.admin_base import LargeTableMixin, ReadOnlyAdmin, values_filter
 from shop.channels import Channel
 from shop.errors import DomainError
 from shop.orders import services
 from shop.orders.models import Order, OrderLine, Return, ReturnLine
+from shop.orders.returns import REFUND_METHODS
 from shop.payments.models import Payment
 
 
@@ -31,7 +32,7 @@ class PaymentInline(admin.TabularInline):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(LargeTableMixin, admin.ModelAdmin):
     list_display = [
         "number",
         "created_at",
@@ -42,10 +43,17 @@ class OrderAdmin(admin.ModelAdmin):
         "customer",
         "total",
     ]
-    list_filter = ["status", "channel", "fulfilment", "store"]
-    search_fields = ["number", "email", "customer__name", "customer__email", "lines__sku"]
+    list_filter = [
+        ("created_at", admin.DateFieldListFilter),
+        "status",
+        "channel",
+        "fulfilment",
+        "store",
+    ]
+    # UPPER(number) and UPPER(email) have prefix indexes on PostgreSQL; customers are searched
+    # in their own table (shop.admin_search).
+    search_fields = ["^number", "^email", "customer__name"]
     list_select_related = ["store", "customer"]
-    date_hierarchy = "created_at"
     readonly_fields = [
         "number",
         "channel",
@@ -109,12 +117,15 @@ class ReturnLineInline(admin.TabularInline):
     readonly_fields = fields
     can_delete = False
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("order_line")
+
     def has_add_permission(self, request, obj=None):
         return False
 
 
 @admin.register(Return)
-class ReturnAdmin(ReadOnlyAdmin):
+class ReturnAdmin(LargeTableMixin, ReadOnlyAdmin):
     list_display = [
         "created_at",
         "order",
@@ -124,7 +135,13 @@ class ReturnAdmin(ReadOnlyAdmin):
         "refund_amount",
         "staff_user",
     ]
-    list_filter = ["store", "restock", "refund_method"]
-    search_fields = ["order__number", "order__email"]
+    list_filter = [
+        "store",
+        "restock",
+        values_filter("refund_method", "refund", lambda: REFUND_METHODS),
+    ]
+    search_fields = ["^order__number", "^order__email"]
     list_select_related = ["order", "store", "staff_user"]
+    # Newest first by key: no index on created_at.
+    ordering = ["-id"]
     inlines = [ReturnLineInline]

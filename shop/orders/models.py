@@ -61,6 +61,8 @@ class Order(models.Model):
         indexes = [
             models.Index(fields=["store", "fulfilment", "status"]),
             models.Index(fields=["customer", "-created_at"]),
+            # The admin's list filtered by status, newest first.
+            models.Index(fields=["status", "-created_at", "-id"], name="order_status_newest"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -1,15 +1,19 @@
 from django.contrib import admin
 
-from shop.admin_base import ReadOnlyAdmin
+from shop.admin_base import LargeTableMixin, ReadOnlyAdmin, values_filter
+from shop.outbox.handlers import topics
 from shop.outbox.models import OutboxMessage
 from shop.outbox.services import outbox_retry
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(ReadOnlyAdmin):
+class OutboxMessageAdmin(LargeTableMixin, ReadOnlyAdmin):
     list_display = ["created_at", "topic", "key", "status", "attempts", "delivered_at"]
-    list_filter = ["status", "topic"]
-    search_fields = ["key"]
+    list_filter = ["status", values_filter("topic", "topic", topics)]
+    # Keys start with what they are about ("order:12:"): a prefix index serves them.
+    search_fields = ["key__startswith"]
+    # Newest first by key: no index on created_at.
+    ordering = ["-id"]
     actions = ["retry"]
 
     @admin.action(description="Try failed messages again")

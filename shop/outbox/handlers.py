@@ -21,6 +21,11 @@ def outbox_handler(topic: str) -> Callable[[Handler], Handler]:
     return register
 
 
+def topics() -> list[str]:
+    """Every topic with a handler."""
+    return sorted(_HANDLERS)
+
+
 def handler_for(topic: str) -> Handler:
     try:
         return _HANDLERS[topic]

@@ -1,17 +1,20 @@
 from django.contrib import admin, messages
 
-from shop.admin_base import ReadOnlyAdmin
+from shop.admin_base import LargeTableMixin, ReadOnlyAdmin
 from shop.errors import DomainError
 from shop.payments.models import CashDrawerSession, Payment
 from shop.payments.services import refund_retry
 
 
 @admin.register(Payment)
-class PaymentAdmin(ReadOnlyAdmin):
+class PaymentAdmin(LargeTableMixin, ReadOnlyAdmin):
     list_display = ["created_at", "order", "method", "status", "amount", "channel", "store"]
     list_filter = ["method", "status", "channel", "store"]
-    search_fields = ["order__number", "reference"]
+    # UPPER(reference) has a prefix index on PostgreSQL.
+    search_fields = ["^order__number", "^reference"]
     list_select_related = ["order", "store"]
+    # Newest first by key: no index on created_at.
+    ordering = ["-id"]
     actions = ["retry_refunds"]
 
     @admin.action(description="Ask the gateway again for refused refunds")
@@ -28,6 +31,8 @@ class PaymentAdmin(ReadOnlyAdmin):
 
 @admin.register(CashDrawerSession)
 class CashDrawerSessionAdmin(ReadOnlyAdmin):
+    """One row per till and day: a small table, so its date hierarchy stays."""
+
     list_display = [
         "store",
         "opened_by",

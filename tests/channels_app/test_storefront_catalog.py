@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -44,6 +45,23 @@ def count_queries(client, url: str) -> int:
     return len(queries)
 
 
+def add_products(category, n: int, **fields) -> list:
+    products = []
+    for _ in range(n):
+        product = factories.ProductFactory(category=category, **fields)
+        factories.VariantFactory.create_batch(2, product=product)
+        products.append(product)
+    return products
+
+
+def card_queries(client, url: str) -> list[str]:
+    """The queries that price product cards, on a cold cache."""
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return [q["sql"] for q in queries if 'MIN("catalog_variant"."price")' in q["sql"]]
+
+
 class TestHome:
     def test_shows_categories_and_products_with_prices(self, client, jumper):
         factories.CategoryFactory(name="Shoes", slug="shoes")
@@ -73,6 +91,25 @@ class TestHome:
         assert 'href="/account/orders/"' in html
         assert 'href="/accounts/logout/"' in html
         assert 'href="/accounts/login/"' not in html
+
+    def test_new_in_shows_the_eight_newest_newest_first(self, client, knitwear):
+        for n in range(10):
+            factories.VariantFactory(product__name=f"Knit {n:02d}", product__category=knitwear)
+
+        html = client.get(HOME).content.decode()
+
+        shown = [f"Knit {n:02d}" for n in range(10) if f"Knit {n:02d}" in html]
+        assert shown == [f"Knit {n:02d}" for n in range(2, 10)]
+        assert html.index("Knit 09") < html.index("Knit 02")
+
+    def test_prices_only_the_eight_it_shows(self, client, knitwear):
+        add_products(knitwear, 3)
+        with_three = count_queries(client, HOME)
+        add_products(knitwear, 27)
+
+        assert count_queries(client, HOME) == with_three
+        [cards] = card_queries(client, HOME)
+        assert "LIMIT 8" in cards.split(" IN (", 1)[1]
 
 
 class TestCategory:
@@ -128,6 +165,32 @@ class TestCategory:
         with django_assert_num_queries(with_two):
             response = client.get(knitwear.get_absolute_url())
         assert response.content.decode().count('class="product-card"') == 24
+
+    def test_a_page_costs_the_same_in_a_category_of_30_or_90(self, client, knitwear):
+        url = knitwear.get_absolute_url()
+        add_products(knitwear, 30)
+        small = [len(card_queries(client, url)), count_queries(client, url + "?page=2")]
+        cache.clear()
+        small.append(count_queries(client, url + "?page=2"))
+        add_products(knitwear, 60)
+        big = [len(card_queries(client, url)), count_queries(client, url + "?page=3")]
+        cache.clear()
+        big.append(count_queries(client, url + "?page=3"))
+
+        assert big == small
+        [cards] = card_queries(client, url + "?page=3")
+        assert "LIMIT 24 OFFSET 48" in cards.split(" IN (", 1)[1]
+
+    def test_counts_without_pricing(self, client, knitwear):
+        add_products(knitwear, 3)
+        cache.clear()
+
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get(knitwear.get_absolute_url()).content.decode()
+
+        [count] = [q["sql"] for q in queries if q["sql"].startswith("SELECT COUNT(*)")]
+        assert "catalog_variant" not in count
+        assert "3 products<" in html
 
 
 class TestSearch:

@@ -20,7 +20,12 @@ from inventory.models import Location
 from inventory.selectors import availability_for_variants
 from shop.catalog.cache import catalogue_cache_context, catalogue_cached, catalogue_version
 from shop.catalog.models import Category, Product, Variant
-from shop.catalog.selectors import product_cards, product_detail
+from shop.catalog.selectors import (
+    newest_product_cards,
+    product_cards,
+    product_detail,
+    products_listed,
+)
 from shop.channels import Channel
 from shop.customers.models import CustomerEvent
 from shop.customers.services import customer_event_record
@@ -37,13 +42,21 @@ def home(request):
         "storefront/home.html",
         {
             "categories": Category.objects.filter(parent__isnull=True).order_by("name"),
-            "products": product_cards().order_by("-created_at", "-id")[:FEATURED],
+            "products": newest_product_cards(limit=FEATURED),
         },
     )
 
 
+class CardPaginator(Paginator):
+    """Pages through bare product rows (counted and sliced by index) and prices only the
+    products of the page: a page costs the same in a category of thirty or of three thousand."""
+
+    def _get_page(self, object_list, number, paginator):
+        return super()._get_page(product_cards(object_list), number, paginator)
+
+
 def _page(request, products):
-    return Paginator(products, PAGE_SIZE).get_page(request.GET.get("page"))
+    return CardPaginator(products, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def category(request, slug: str):
@@ -55,8 +68,8 @@ def category(request, slug: str):
     )
     if current is None:
         raise Http404("No such category.")
-    products = product_cards(category=slug)
-    paginator = Paginator(products, PAGE_SIZE)
+    products = products_listed(category=current)
+    paginator = CardPaginator(products, PAGE_SIZE)
     paginator.count = catalogue_cached("count", (current.pk,), products.count, version=version)
     return render(
         request,
@@ -72,7 +85,7 @@ def category(request, slug: str):
 
 def search(request):
     query = request.GET.get("q", "").strip()[:100]
-    products = product_cards(query=query) if query else Product.objects.none()
+    products = products_listed(query=query) if query else Product.objects.none()
     return render(
         request, "storefront/search.html", {"query": query, "page": _page(request, products)}
     )
