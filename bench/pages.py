@@ -173,8 +173,8 @@ def foreign_data() -> list[str]:
     from django.utils.text import slugify
 
     from carts.models import Promotion
+    from channels_app.management.commands import load_demo as demo
     from inventory.models import Location
-    from shop.catalog.management.commands import load_demo as demo
     from shop.catalog.models import Category, Product
     from shop.orders.models import Order
 
@@ -198,9 +198,9 @@ def ensure_catalogue() -> int:
     from django.db import transaction
     from django.test.utils import override_settings
 
+    from channels_app.management.commands.load_demo import demo_barcode
     from inventory.models import Location
     from inventory.services import StockLine, stock_receive
-    from shop.catalog.management.commands.load_demo import demo_barcode
     from shop.catalog.models import Category, Product
     from shop.catalog.services import VariantData, product_create
 
