@@ -10,8 +10,8 @@ from django.db.models import F
 from inventory import services as stock
 from inventory.models import Location
 from shop.customers.models import CustomerEvent
-from shop.customers.services import customer_event_record
 from shop.orders.errors import InvalidReturn, OrderStatusConflict, ReturnExceedsPurchase
+from shop.orders.events import order_event_record
 from shop.orders.models import Order, OrderLine, Return, ReturnLine
 from shop.payments.services import refund_for_return
 
@@ -120,6 +120,15 @@ def return_create(
             order=order,
             user=user,
         )
+    order_event_record(
+        order,
+        CustomerEvent.Kind.ORDER_RETURNED,
+        channel,
+        store=store,
+        lines=[{"sku": rl.order_line.sku, "quantity": rl.quantity} for rl in return_lines],
+        refund=str(record.refund_amount),
+        restocked=restock,
+    )
     refund_for_return(
         order=order,
         amount=record.refund_amount,
@@ -128,19 +137,4 @@ def return_create(
         store=store,
         return_record=record,
     )
-    if order.customer_id:
-        customer_event_record(
-            customer=order.customer,
-            kind=CustomerEvent.Kind.ORDER_RETURNED,
-            channel=channel,
-            store=store,
-            payload={
-                "order": order.number,
-                "lines": [
-                    {"sku": rl.order_line.sku, "quantity": rl.quantity} for rl in return_lines
-                ],
-                "refund": str(record.refund_amount),
-                "restocked": restock,
-            },
-        )
     return record
