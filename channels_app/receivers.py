@@ -3,12 +3,19 @@ from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
 from channels_app.current import adopt_session_cart
-from shop.customers.services import customer_link_verified_email
+from channels_app.visitor import visitor_id, visitor_join
+from shop.customers.services import customer_for_user, customer_link_verified_email
 
 
 @receiver(user_logged_in)
 def merge_cart_on_sign_in(sender, request, user, **kwargs):
     adopt_session_cart(request, user)
+
+
+@receiver(user_logged_in)
+def join_product_views_on_sign_in(sender, request, user, **kwargs):
+    if request is not None and visitor_id(request):
+        visitor_join(request, customer_for_user(user))
 
 
 @receiver(email_confirmed)
