@@ -131,13 +131,13 @@ def customer_merge(
     `target` lacks, the merge goes on the timeline, and `source` is deleted."""
     if source.pk == target.pk:
         raise InvalidMerge("A customer cannot be merged into itself.")
-    product_views_flush()  # views still buffered for `source` are written, then move over
     source, target = _lock_pair(source, target)
     if source.user_id and target.user_id:
         raise MergeConflict(
             f"{source} and {target} both have an account: each would lose the other's history.",
             details=[{"from": source.pk, "into": target.pk}],
         )
+    product_views_flush()  # views still buffered for `source` are written, then move over
     moved = {
         "orders": source.orders.update(customer=target),
         "tickets": source.tickets.count(),  # moved by shop.support on `customer_merging`

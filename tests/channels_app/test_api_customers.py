@@ -205,6 +205,10 @@ class TestMyTimeline:
     def test_signed_in_only(self):
         assert_error(APIClient().get(MINE), 401, "not_authenticated")
 
+    def test_staff_have_none(self, api, clerk):
+        assert_error(auth(api, clerk).get(MINE), 403, "permission_denied")
+        assert not Customer.objects.filter(user=clerk).exists()
+
 
 class TestMerge:
     def test_a_manager_merges_and_gets_the_merged_customer(self, api, ann, manager):

@@ -204,6 +204,13 @@ class TestJoinedAtSignIn:
         product_views_flush()
         assert CustomerEvent.objects.filter(customer__isnull=True).count() == 1  # the other's
 
+    def test_a_manager_signing_in_gets_no_customer(self, client, jumper, manager):
+        client.get(jumper.get_absolute_url())
+
+        client.post("/accounts/login/", {"login": "manager", "password": PASSWORD})
+
+        assert not Customer.objects.filter(user=manager).exists()
+
     def test_views_after_sign_in_are_the_customers(self, client, jumper):
         user = factories.UserFactory(username="ann")
         client.post("/accounts/login/", {"login": "ann", "password": PASSWORD})
