@@ -274,10 +274,10 @@ class TestCustomerTimeline:
         with pytest.raises(InvalidInput):
             customer_timeline(customer, channel="fax")
 
-    def test_one_query_for_10_and_for_1000_events(self, db, django_assert_num_queries):
+    def test_one_query_for_10_and_for_1000_events(self, store, django_assert_num_queries):
         small, large = factories.CustomerFactory(), factories.CustomerFactory()
-        history(small, 10)
-        history(large, 1000)
+        history(small, 10, store=store)
+        history(large, 1000, store=store)
         cursor = customer_timeline(large, limit=25).next_cursor
 
         with django_assert_num_queries(1):
@@ -287,6 +287,7 @@ class TestCustomerTimeline:
         with django_assert_num_queries(1):
             customer_timeline(large, cursor=cursor, kind="order_placed", channel="web")
         assert len(page.entries) == 25
+        assert page.entries[0].store == "st1"
 
     @pytest.mark.postgres
     def test_the_index_serves_the_timeline(self, db):
