@@ -900,9 +900,9 @@ class Builder:
         n = self.sql(
             """
             INSERT INTO customers_customerevent (id, customer_id, kind, channel, store_id,
-                                                 created_at, payload)
+                                                 created_at, payload, visitor)
             SELECT %(ebase)s + row_number() OVER (ORDER BY created_at, src, ref), customer_id,
-                   kind, channel, store_id, created_at, payload
+                   kind, channel, store_id, created_at, payload, ''
             FROM (
                 SELECT 1 AS src, o.id AS ref, o.customer_id,
                        CASE WHEN o.status IN ('pending_payment', 'payment_failed')

@@ -365,7 +365,11 @@ def checkout_place(
             kind=CustomerEvent.Kind.CHECKOUT_STARTED,
             channel=channel,
             store=details.store,
-            payload={"fulfilment": details.fulfilment, "lines": len(cart.lines.all())},
+            payload={
+                "fulfilment": details.fulfilment,
+                "lines": len(cart.lines.all()),
+                "cart": cart.pk,
+            },
         )
     if details.payment_method != Payment.Method.CARD or details.terminal_reference:
         return _place_at_once(

@@ -160,7 +160,12 @@ def cart_line_add(*, cart: Cart, sku: str, quantity: int, channel: str) -> CartL
             return cart_line_add(cart=cart, sku=sku, quantity=quantity, channel=channel)
         line.quantity = seen + quantity
     _touch(cart)
-    _record(cart, CustomerEvent.Kind.CART_LINE_ADDED, channel, {"sku": sku, "quantity": quantity})
+    _record(
+        cart,
+        CustomerEvent.Kind.CART_LINE_ADDED,
+        channel,
+        {"sku": sku, "name": line.variant.display_name, "quantity": quantity},
+    )
     return line
 
 
@@ -177,9 +182,21 @@ def cart_line_update(*, cart: Cart, line_id: int, quantity: int, channel: str) -
     _check_quantity(quantity)
     line = _line(cart, line_id)
     variants_ensure_sold([line.variant])
-    line.quantity = quantity
+    previous, line.quantity = line.quantity, quantity
     line.save(update_fields=["quantity"])
     _touch(cart)
+    if previous != quantity:
+        _record(
+            cart,
+            CustomerEvent.Kind.CART_LINE_UPDATED,
+            channel,
+            {
+                "sku": line.variant.sku,
+                "name": line.variant.display_name,
+                "quantity": quantity,
+                "previous": previous,
+            },
+        )
     return line
 
 
@@ -192,7 +209,7 @@ def cart_line_remove(*, cart: Cart, line_id: int, channel: str) -> None:
         cart,
         CustomerEvent.Kind.CART_LINE_REMOVED,
         channel,
-        {"sku": line.variant.sku, "quantity": line.quantity},
+        {"sku": line.variant.sku, "name": line.variant.display_name, "quantity": line.quantity},
     )
 
 

@@ -295,6 +295,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "carts.tasks.fail_abandoned_checkouts",
         "schedule": timedelta(minutes=10),
     },
+    "flush-product-views": {
+        "task": "shop.customers.tasks.flush_product_views",
+        "schedule": timedelta(minutes=1),
+    },
     "expire-overdue-pickups": {
         "task": "shop.orders.tasks.expire_overdue_pickups",
         "schedule": timedelta(minutes=15),

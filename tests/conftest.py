@@ -15,6 +15,7 @@ from django.db import connection
 from django.test import Client
 from rest_framework.test import APIClient
 
+from shop.customers.product_views import product_views_buffer
 from shop.staff.mfa import has_second_factor
 from tests import factories
 
@@ -63,6 +64,15 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_product_views():
+    """Product views buffered by one test (for customers it rolled back) are not flushed by
+    the next one."""
+    product_views_buffer().clear()
+    yield
+    product_views_buffer().clear()
 
 
 @pytest.fixture(autouse=True)

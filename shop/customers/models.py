@@ -1,10 +1,22 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import Q, Value
-from django.db.models.functions import Lower
+from django.db.models import F, Q, Value
+from django.db.models.functions import Lower, Replace
 from django.db.models.lookups import Exact
+from django.utils import timezone
 
 from shop.channels import Channel
+
+#: What people type between the digits of a phone number ("+33 (0)6 12-34.56/78").
+PHONE_SEPARATORS = (" ", "-", ".", "(", ")", "/", "+")
+
+
+def phone_digits_expression(field: str = "phone"):
+    """The digits of a phone field in SQL: its separators removed."""
+    expression = F(field)
+    for separator in PHONE_SEPARATORS:
+        expression = Replace(expression, Value(separator), Value(""))
+    return expression
 
 
 def email_is(email: str) -> Q:
@@ -33,6 +45,13 @@ class Customer(models.Model):
         on_delete=models.SET_NULL,
         related_name="customer",
     )
+    #: The phone's digits, kept by the database: customers are matched on it, not on the
+    #: phone as typed.
+    phone_digits = models.GeneratedField(
+        expression=phone_digits_expression(),
+        output_field=models.CharField(max_length=32),
+        db_persist=True,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = CustomerQuerySet.as_manager()
@@ -52,6 +71,11 @@ class Customer(models.Model):
             models.Index(
                 fields=["phone"], opclasses=["varchar_pattern_ops"], name="customer_phone"
             ),
+            models.Index(
+                fields=["phone_digits"],
+                condition=~models.Q(phone_digits=""),
+                name="customer_phone_digits",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -59,7 +83,9 @@ class Customer(models.Model):
 
 
 class CustomerEvent(models.Model):
-    """Append-only timeline entry; written only by `customer_event_record`."""
+    """Append-only timeline entry, written by `customer_event_record` (product views in bulk
+    by `shop.customers.product_views`). What each kind means for people is said in one place,
+    `shop.customers.timeline`; the payload holds only what that needs."""
 
     class Kind(models.TextChoices):
         PRODUCT_VIEWED = "product_viewed", "Product viewed"
@@ -76,22 +102,47 @@ class CustomerEvent(models.Model):
         TICKET_OPENED = "ticket_opened", "Service request opened"
         TICKET_MESSAGE = "ticket_message", "Service request message"
         TICKET_STATUS = "ticket_status", "Service request status"
+        TICKET_NOTE = "ticket_note", "Internal note on a service request"
+        CART_LINE_UPDATED = "cart_line_updated", "Cart quantity changed"
+        ORDER_SHIPPED = "order_shipped", "Order shipped"
+        ORDER_CANCELLED = "order_cancelled", "Order cancelled"
+        REFUND = "refund", "Refund"
+        EMAIL_SENT = "email_sent", "Email sent"
+        CUSTOMERS_MERGED = "customers_merged", "Customers merged"
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="events")
+    #: Kinds only staff see: the customer's own timeline leaves them out.
+    STAFF_ONLY_KINDS = frozenset({Kind.TICKET_NOTE, Kind.CUSTOMERS_MERGED})
+
+    #: Empty for an anonymous visitor's product view until they sign in or check out.
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
+    #: The anonymous visitor (their `visitor` cookie) whose view this was; kept after the view
+    #: joins a customer, so views flushed later join the same one.
+    visitor = models.CharField(max_length=40, blank=True)
     kind = models.CharField(max_length=40, choices=Kind.choices)
     channel = models.CharField(max_length=20, choices=Channel.choices)
     store = models.ForeignKey(
         "inventory.Location", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    #: When it happened (a buffered product view is written later with its own time).
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
     payload = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["customer", "-created_at"]),
+            # The timeline: one customer's events, newest first, a page after a cursor.
+            models.Index(fields=["customer", "-created_at", "-id"], name="event_timeline"),
+            models.Index(fields=["visitor"], condition=~models.Q(visitor=""), name="event_visitor"),
             # The admin's list filtered by kind, newest first.
             models.Index(fields=["kind", "-created_at", "-id"], name="event_kind_newest"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(customer__isnull=False) | ~models.Q(visitor=""),
+                name="event_has_customer_or_visitor",
+            ),
         ]
 
     def __str__(self) -> str:

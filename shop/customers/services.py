@@ -3,7 +3,10 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
+from shop.channels import Channel
+from shop.customers.errors import CustomerNotFound, InvalidMerge, MergeConflict
 from shop.customers.models import Customer, CustomerEvent, email_is
+from shop.customers.product_views import product_views_flush
 from shop.customers.signals import customer_merging
 from shop.errors import InvalidInput
 
@@ -101,15 +104,59 @@ def customer_link_verified_email(*, user, email: str) -> Customer:
     return guest
 
 
-def customer_merge(*, source: Customer, target: Customer) -> None:
-    """Moves everything of `source` (orders, events, and through `customer_merging` what the
-    higher layers keep of it: carts) to `target`, then deletes it."""
-    source.orders.update(customer=target)
-    source.events.update(customer=target)
+def _lock_pair(source: Customer, target: Customer) -> tuple[Customer, Customer]:
+    """Both rows locked in one statement, in primary-key order (no deadlock with another
+    merge of the same two), read afresh."""
+    rows = {
+        c.pk: c
+        for c in Customer.objects.select_for_update()
+        .filter(pk__in=[source.pk, target.pk])
+        .order_by("pk")
+    }
+    for customer in (source, target):
+        if customer.pk not in rows:
+            raise CustomerNotFound(f"No customer {customer.pk}.")
+    return rows[source.pk], rows[target.pk]
+
+
+@transaction.atomic
+def customer_merge(
+    *, source: Customer, target: Customer, channel: str = Channel.SYSTEM, user=None
+) -> Customer:
+    """Two customers turn out to be one person: everything of `source` moves to `target`
+    (orders, timeline, and through `customer_merging` what the higher layers keep of it:
+    carts, whose lines add up, and tickets), its email, phone, name and account fill what
+    `target` lacks, the merge goes on the timeline, and `source` is deleted."""
+    if source.pk == target.pk:
+        raise InvalidMerge("A customer cannot be merged into itself.")
+    source, target = _lock_pair(source, target)
+    if source.user_id and target.user_id:
+        raise MergeConflict(
+            f"{source} and {target} both have an account: each would lose the other's history.",
+            details=[{"from": source.pk, "into": target.pk}],
+        )
+    product_views_flush()  # views still buffered for `source` are written, then move over
+    moved = {
+        "orders": source.orders.update(customer=target),
+        "tickets": source.tickets.count(),  # moved by shop.support on `customer_merging`
+        "events": source.events.update(customer=target),
+    }
     customer_merging.send(sender=Customer, source=source, target=target)
-    if not target.name and source.name:
-        target.name = source.name
-    if not target.phone and source.phone:
-        target.phone = source.phone
-    target.save(update_fields=["name", "phone"])
-    source.delete()
+    taken = {
+        name: getattr(source, name)
+        for name in ("email", "phone", "name", "user_id")
+        if getattr(source, name) and not getattr(target, name)
+    }
+    merged = {"from": source.pk, "email": source.email, "name": source.name}
+    source.delete()  # first: its email and account are unique, and now free for `target`
+    for name, value in taken.items():
+        setattr(target, name, value)
+    if taken:
+        target.save(update_fields=[name.removesuffix("_id") for name in taken])
+    customer_event_record(
+        customer=target,
+        kind=CustomerEvent.Kind.CUSTOMERS_MERGED,
+        channel=channel,
+        payload={**merged, **moved, "by": user.get_username() if user else None},
+    )
+    return target

@@ -1,11 +1,15 @@
 """Order emails, through the outbox: each kind is written once per order with the change that
 causes it (placing, ready for pickup, expiry, a till receipt) and sent after commit, so a mail
-server or broker that is down never fails the change, and a retried delivery sends once."""
+server or broker that is down never fails the change, and a retried delivery sends once. A
+sent email goes on the customer's timeline, in the transaction that marks it delivered."""
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 
+from shop.channels import Channel
+from shop.customers.models import CustomerEvent
+from shop.orders.events import order_event_record
 from shop.orders.models import Order
 from shop.outbox.handlers import outbox_handler
 from shop.outbox.services import outbox_enqueue
@@ -34,12 +38,20 @@ def order_email_enqueue(*, order: Order, kind: str) -> bool:
 
 @outbox_handler(TOPIC)
 def _send(payload: dict) -> None:
-    order = Order.objects.select_related("store").prefetch_related("lines").get(pk=payload["order"])
+    order = (
+        Order.objects.select_related("store", "customer")
+        .prefetch_related("lines")
+        .get(pk=payload["order"])
+    )
     kind = payload["kind"]
+    subject = SUBJECTS[kind].format(number=order.number)
     context = {"order": order, "lines": order.lines.all(), "shop_name": settings.SHOP_NAME}
-    send_mail(
-        SUBJECTS[kind].format(number=order.number),
-        render_to_string(f"emails/order_{kind}.txt", context),
-        None,
-        [order.email],
+    send_mail(subject, render_to_string(f"emails/order_{kind}.txt", context), None, [order.email])
+    order_event_record(
+        order,
+        CustomerEvent.Kind.EMAIL_SENT,
+        Channel.EMAIL,
+        email=kind,
+        subject=subject,
+        to=order.email,
     )

@@ -10,8 +10,8 @@ from django.db.models import F
 from inventory import services as stock
 from inventory.models import Location
 from shop.customers.models import CustomerEvent
-from shop.customers.services import customer_event_record
 from shop.orders.errors import InvalidReturn, OrderStatusConflict, ReturnExceedsPurchase
+from shop.orders.events import order_event_record
 from shop.orders.models import Order, OrderLine, Return, ReturnLine
 from shop.payments.services import refund_for_return
 
@@ -111,6 +111,15 @@ def return_create(
     record.refund_amount = sum((line.amount for line in return_lines), Decimal("0.00"))
     record.save(update_fields=["refund_amount"])
 
+    order_event_record(
+        order,
+        CustomerEvent.Kind.ORDER_RETURNED,
+        channel,
+        store=store,
+        lines=[{"sku": rl.order_line.sku, "quantity": rl.quantity} for rl in return_lines],
+        refund=str(record.refund_amount),
+        restocked=restock,
+    )
     refund_for_return(
         order=order,
         amount=record.refund_amount,
@@ -119,21 +128,6 @@ def return_create(
         store=store,
         return_record=record,
     )
-    if order.customer_id:
-        customer_event_record(
-            customer=order.customer,
-            kind=CustomerEvent.Kind.ORDER_RETURNED,
-            channel=channel,
-            store=store,
-            payload={
-                "order": order.number,
-                "lines": [
-                    {"sku": rl.order_line.sku, "quantity": rl.quantity} for rl in return_lines
-                ],
-                "refund": str(record.refund_amount),
-                "restocked": restock,
-            },
-        )
     # Last: a cash refund locked the till's drawer session above, and stock rows come after it
     # (`inventory/locks.py`), as in a cash sale at the till.
     if restock:

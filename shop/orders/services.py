@@ -15,9 +15,9 @@ from inventory import services as stock
 from inventory.models import Reservation
 from shop.channels import Channel
 from shop.customers.models import CustomerEvent
-from shop.customers.services import customer_event_record
 from shop.orders.emails import order_email_enqueue
 from shop.orders.errors import OrderStatusConflict
+from shop.orders.events import order_event_record
 from shop.orders.models import Order
 from shop.orders.signals import order_released
 from shop.payments.models import Payment
@@ -57,19 +57,8 @@ def _reservations(order: Order) -> list[Reservation]:
     )
 
 
-def _event(order: Order, kind: str, channel: str) -> None:
-    if order.customer_id:
-        customer_event_record(
-            customer=order.customer,
-            kind=kind,
-            channel=channel,
-            store=order.store,
-            payload={"order": order.number},
-        )
-
-
 @transaction.atomic
-def order_mark_shipped(*, order: Order, user=None) -> Order:
+def order_mark_shipped(*, order: Order, user=None, channel: str = Channel.BACKOFFICE) -> Order:
     """A delivery order leaves the warehouse: its held units become a sale."""
     _move(order, allowed=[Status.PLACED], to=Status.SHIPPED, fulfilment="delivery")
     stock.stock_commit(
@@ -79,6 +68,7 @@ def order_mark_shipped(*, order: Order, user=None) -> Order:
         order=order,
         user=user,
     )
+    order_event_record(order, CustomerEvent.Kind.ORDER_SHIPPED, channel)
     return order
 
 
@@ -86,7 +76,7 @@ def order_mark_shipped(*, order: Order, user=None) -> Order:
 def order_mark_ready(*, order: Order, channel: str, user=None) -> Order:
     """The store has picked the order: the customer is told to come."""
     _move(order, allowed=[Status.PLACED], to=Status.READY_FOR_PICKUP, fulfilment="collect")
-    _event(order, CustomerEvent.Kind.PICKUP_READY, channel)
+    order_event_record(order, CustomerEvent.Kind.PICKUP_READY, channel)
     order_email_enqueue(order=order, kind="ready_for_pickup")
     return order
 
@@ -113,7 +103,7 @@ def order_mark_collected(
     payment_settle_at_pickup(
         order=order, method=payment_method, channel=channel, terminal_reference=terminal_reference
     )
-    _event(order, CustomerEvent.Kind.PICKUP_COLLECTED, channel)
+    order_event_record(order, CustomerEvent.Kind.PICKUP_COLLECTED, channel)
     reference = f"collected {order.number}"
     reservations = _reservations(order)
     held = [r for r in reservations if r.state == Reservation.State.ACTIVE]
@@ -143,6 +133,7 @@ def order_cancel(*, order: Order, channel: str, user=None) -> Order:
     _move(order, allowed=[Status.PLACED, Status.READY_FOR_PICKUP], to=Status.CANCELLED)
     stock.stock_release(reservations=_reservations(order))
     order_released.send(sender=Order, order=order)
+    order_event_record(order, CustomerEvent.Kind.ORDER_CANCELLED, channel)
     refunds_for_cancelled(order=order, channel=channel)
     return order
 
@@ -165,8 +156,8 @@ def orders_expire_overdue(*, now=None) -> int:
                 continue  # collected or expired meanwhile
             stock.stock_release(reservations=_reservations(order))
             order_released.send(sender=Order, order=order)
+            order_event_record(order, CustomerEvent.Kind.PICKUP_EXPIRED, Channel.SYSTEM)
             refunds_for_cancelled(order=order, channel=Channel.SYSTEM)
-            _event(order, CustomerEvent.Kind.PICKUP_EXPIRED, Channel.SYSTEM)
             order_email_enqueue(order=order, kind="expired")
         expired += 1
     return expired

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 
+from shop.customers.models import CustomerEvent
+from shop.customers.services import customer_event_record
 from shop.errors import InvalidInput
 from shop.outbox.services import outbox_enqueue
 from shop.payments import gateways
@@ -167,6 +169,25 @@ def charges_settle_unplaced(*, order: "Order") -> None:
 # --- Refunds ---------------------------------------------------------------------------------
 
 
+def _refund_event(refund: Payment) -> None:
+    """The refund on the customer's timeline, in the transaction that records it."""
+    order = refund.order
+    if order.customer_id:
+        customer_event_record(
+            customer=order.customer,
+            kind=CustomerEvent.Kind.REFUND,
+            channel=refund.channel,
+            store=refund.store,
+            payload={
+                "order": order.number,
+                "amount": str(refund.amount),
+                "currency": refund.currency,
+                "method": refund.method,
+                "status": refund.status,
+            },
+        )
+
+
 def refund_request(
     *,
     charge: Payment,
@@ -177,6 +198,21 @@ def refund_request(
 ) -> Payment:
     """Records a refund of `amount` of an online card charge, pending; the outbox sends it to
     the gateway once this transaction commits (`shop.payments.refunds`)."""
+    refund = _refund_pending(
+        charge=charge, amount=amount, channel=channel, store=store, return_record=return_record
+    )
+    _refund_event(refund)
+    return refund
+
+
+def _refund_pending(
+    *,
+    charge: Payment,
+    amount: Decimal,
+    channel: str,
+    store: "Location | None",
+    return_record: "Return | None",
+) -> Payment:
     refund = Payment.objects.create(
         order=charge.order,
         method=charge.method,
@@ -218,7 +254,7 @@ def refund_for_return(
             return_record=return_record,
         )
     cash = method == Method.CASH
-    return Payment.objects.create(
+    refund = Payment.objects.create(
         order=order,
         method=method,
         status=Status.REFUNDED,
@@ -230,6 +266,8 @@ def refund_for_return(
         return_record=return_record,
         drawer_session=drawer_take_cash(store=store) if cash else None,
     )
+    _refund_event(refund)
+    return refund
 
 
 def refunds_for_cancelled(*, order: "Order", channel: str) -> list[Payment]:
@@ -245,10 +283,11 @@ def refunds_for_cancelled(*, order: "Order", channel: str) -> list[Payment]:
 
 def refund_retry(*, refund: Payment) -> Payment:
     """A refund the gateway refused is asked again as a new refund of the same charge (with
-    its own idempotency key); the refused one stays as the record of the refusal."""
+    its own idempotency key); the refused one stays as the record of the refusal. The
+    customer's timeline already tells of this refund."""
     if refund.status != Status.REFUND_FAILED or refund.refund_of_id is None:
         raise InvalidInput("Only a refused refund can be retried.")
-    return refund_request(
+    return _refund_pending(
         charge=refund.refund_of,
         amount=refund.amount,
         channel=refund.channel,

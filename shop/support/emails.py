@@ -60,5 +60,7 @@ def reply_email_enqueue(*, ticket: Ticket, message: TicketMessage) -> bool:
         subject=f"{subject_tag(ticket)} {ticket.subject}",
         body=render_to_string("emails/ticket_reply.txt", context),
         headers=headers,
+        customer_id=ticket.customer_id,
+        about={"ticket": ticket.number},
     )
     return True

@@ -197,16 +197,16 @@ def ticket_reply(
     )
     if emailed:
         reply_email_enqueue(ticket=ticket, message=message)
-    if not internal:  # the timeline is the customer's to read: staff notes stay off it
-        _event(
-            ticket,
-            CustomerEvent.Kind.TICKET_MESSAGE,
-            channel,
-            by=author,
-            message=message.pk,
-            staff=staff,
-            status=ticket.status,
-        )
+    # A staff note is a kind of its own, which only staff see on the timeline.
+    _event(
+        ticket,
+        CustomerEvent.Kind.TICKET_NOTE if internal else CustomerEvent.Kind.TICKET_MESSAGE,
+        channel,
+        by=author,
+        message=message.pk,
+        staff=staff,
+        status=ticket.status,
+    )
     return message
 
 

@@ -664,11 +664,18 @@ class TestCustomerEvents:
             .order_by("id")
             .values_list("kind", "channel", "store__code", "payload")
         )
+        cart = Cart.objects.get(customer=customer)
+        tee, mug_ = {"sku": "TEE-M", "name": "Tee — Size M"}, {"sku": "MUG-1", "name": "Mug"}
         assert events == [
-            ("cart_line_added", "web", None, {"sku": "TEE-M", "quantity": 2}),
-            ("cart_line_added", "web", None, {"sku": "MUG-1", "quantity": 1}),
-            ("cart_line_removed", "web", None, {"sku": "MUG-1", "quantity": 1}),
-            ("checkout_started", "web", "st1", {"fulfilment": "collect", "lines": 1}),
+            ("cart_line_added", "web", None, {**tee, "quantity": 2}),
+            ("cart_line_added", "web", None, {**mug_, "quantity": 1}),
+            ("cart_line_removed", "web", None, {**mug_, "quantity": 1}),
+            (
+                "checkout_started",
+                "web",
+                "st1",
+                {"fulfilment": "collect", "lines": 1, "cart": cart.pk},
+            ),
             (
                 "order_placed",
                 "web",

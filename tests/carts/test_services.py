@@ -383,6 +383,7 @@ class TestSignUpAndConfirm:
         assert set(guest.events.values_list("kind", flat=True)) == {
             "checkout_started",
             "order_placed",
+            "customers_merged",  # the account's own customer, now the guest's
         }
 
     def test_cart_filled_before_sign_up_stays_with_the_shopper(self, guest_order, mug):

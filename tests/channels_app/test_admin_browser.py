@@ -220,3 +220,38 @@ def test_manager_with_an_authenticator_gives_its_code(live_server, enrolled, pag
     expect(page.locator("#user-tools")).to_contain_text(MANAGER[0])
     screenshot(page, "mfa-admin")
     assert page_errors == []
+
+
+def test_manager_reads_a_customers_overview_and_timeline(live_server, enrolled, page, page_errors):
+    from shop.customers.models import Customer, CustomerEvent
+    from shop.customers.services import customer_event_record
+
+    base = live_server.url
+    customer = Customer.objects.create(name="Ann Example", email="ann@example.com")
+    for n in range(3):
+        customer_event_record(
+            customer=customer,
+            kind=CustomerEvent.Kind.PRODUCT_VIEWED,
+            channel=Channel.WEB,
+            payload={"product": f"tee-{n}", "name": f"Tee {n}"},
+        )
+    customer_event_record(
+        customer=customer,
+        kind=CustomerEvent.Kind.POS_SALE,
+        channel=Channel.POS,
+        payload={"order": "OS-TILL01", "total": "19.90"},
+    )
+    log_in_as_manager(page, base)
+
+    page.goto(f"{base}/admin/customers/customer/{customer.pk}/change/")
+    page.get_by_role("link", name="Timeline and overview").click()
+
+    expect(page.get_by_role("heading", name="Lifetime spend per channel")).to_be_visible()
+    rows = page.locator(".timeline tbody tr")
+    expect(rows).to_have_count(4)
+    expect(rows.first).to_contain_text("Bought in store for 19.90 EUR (order OS-TILL01)")
+    screenshot(page, "admin-customer-timeline")
+    page.locator(".timeline-filters").get_by_role("link", name="Web storefront").click()
+    expect(rows).to_have_count(3)
+    expect(rows.first).to_contain_text("Viewed Tee 2")
+    assert page_errors == []

@@ -18,6 +18,10 @@ ENDPOINTS = {
     "/api/tickets/{number}/messages/": {"post"},
     "/api/tickets/{number}/status/": {"post"},
     "/api/inbound-email/": {"post"},
+    "/api/customers/{customer_id}/": {"get"},
+    "/api/customers/{customer_id}/timeline/": {"get"},
+    "/api/me/timeline/": {"get"},
+    "/api/customers/merge/": {"post"},
 }
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 
@@ -44,6 +48,12 @@ def test_transfer_input_uses_the_contract_field_names(schema):
     body = schema["paths"]["/api/inventory/transfers/"]["post"]["requestBody"]
     ref = body["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
     assert {"from", "to", "lines"} <= set(schema["components"]["schemas"][ref]["properties"])
+
+
+def test_merge_input_uses_the_contract_field_names(schema):
+    body = schema["paths"]["/api/customers/merge/"]["post"]["requestBody"]
+    ref = body["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+    assert set(schema["components"]["schemas"][ref]["properties"]) == {"into", "from"}
 
 
 def test_availability_takes_repeated_sku(schema):

@@ -8,8 +8,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from carts.models import CartLine
+from channels_app.visitor import VISITOR_COOKIE
 from inventory.services import StockLine, stock_receive
 from shop.customers.models import CustomerEvent
+from shop.customers.product_views import product_views_flush
 from tests import factories
 
 HOME = "/"
@@ -278,15 +280,22 @@ class TestProductPage:
 
         client.get(jumper.get_absolute_url())
 
+        assert not CustomerEvent.objects.exists()  # buffered, not written by the page
+        assert product_views_flush() == 1
         event = CustomerEvent.objects.get(kind=CustomerEvent.Kind.PRODUCT_VIEWED)
         assert event.customer.user == shopper
         assert event.channel == "web"
-        assert event.payload == {"product": "merino-jumper"}
+        assert event.payload == {"product": "merino-jumper", "name": "Merino Jumper"}
 
-    def test_no_event_for_an_anonymous_visitor(self, client, jumper):
-        client.get(jumper.get_absolute_url())
+    def test_an_anonymous_view_is_kept_against_the_visitor_cookie(self, client, jumper):
+        response = client.get(jumper.get_absolute_url())
 
-        assert not CustomerEvent.objects.exists()
+        visitor = response.cookies[VISITOR_COOKIE].value
+        assert response.cookies[VISITOR_COOKIE]["httponly"]
+        client.get(jumper.get_absolute_url())  # the same visitor: no new cookie
+        assert product_views_flush() == 1  # the reload within minutes is the same view
+        event = CustomerEvent.objects.get()
+        assert (event.customer, event.visitor) == (None, visitor)
 
     def test_preselects_the_variant_asked_for(self, client, jumper):
         html = client.get(jumper.get_absolute_url(), {"sku": "JMP-L"}).content.decode()

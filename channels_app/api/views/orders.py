@@ -12,6 +12,7 @@ from channels_app.api.idempotency import idempotent
 from channels_app.current import current_cart, current_customer
 from channels_app.throttling import throttles
 from channels_app.views.storefront._common import SESSION_ORDERS, remember_order
+from channels_app.visitor import visitor_join
 from shop.channels import Channel
 from shop.orders.models import Order, OrderLine
 from shop.orders.selectors import orders_visible_to
@@ -99,6 +100,7 @@ class CheckoutApi(APIView):
             channel=Channel.WEB,
             session_orders=request.session.get(SESSION_ORDERS, []),
         )
+        visitor_join(request, order.customer)
         if customer is None:  # an anonymous shopper is known by the session alone
             remember_order(request, order.number)
         return Response(OrderSerializer(order).data, status=status.HTTP_201_CREATED)

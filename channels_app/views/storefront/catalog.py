@@ -16,6 +16,7 @@ from channels_app.formatting import format_money as money
 from channels_app.forms import CartLineAddForm
 from channels_app.throttling import throttle_posts
 from channels_app.views.storefront._common import safe_next
+from channels_app.visitor import visitor_id, visitor_new, visitor_remember
 from inventory.models import Location
 from inventory.selectors import availability_for_variants
 from shop.catalog.cache import catalogue_cache_context, catalogue_cached, catalogue_version
@@ -27,8 +28,7 @@ from shop.catalog.selectors import (
     products_listed,
 )
 from shop.channels import Channel
-from shop.customers.models import CustomerEvent
-from shop.customers.services import customer_event_record
+from shop.customers.product_views import product_view_buffer
 from shop.errors import DomainError
 
 PAGE_SIZE = 24
@@ -153,15 +153,13 @@ def product(request, slug: str):
     )
     if selected is not None:
         selected.checked = True
+    # The view goes into a buffer written in bulk later: no INSERT on this page.
     customer = current_customer(request)
-    if customer is not None:
-        customer_event_record(
-            customer=customer,
-            kind=CustomerEvent.Kind.PRODUCT_VIEWED,
-            channel=Channel.WEB,
-            payload={"product": item.slug},
-        )
-    return render(
+    visitor = new_visitor = ""
+    if customer is None:
+        visitor = visitor_id(request) or (new_visitor := visitor_new())
+    product_view_buffer(product=item.slug, name=item.name, customer=customer, visitor=visitor)
+    response = render(
         request,
         "storefront/product.html",
         {
@@ -173,6 +171,9 @@ def product(request, slug: str):
             "active_category": item.category.slug,
         },
     )
+    if new_visitor:
+        visitor_remember(response, new_visitor)
+    return response
 
 
 @require_POST

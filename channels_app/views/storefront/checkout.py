@@ -21,6 +21,7 @@ from channels_app.models import IdempotencyKey
 from channels_app.throttling import throttle_posts
 from channels_app.views.storefront._common import SESSION_ORDERS, remember_order
 from channels_app.views.storefront.cart import priced_cart
+from channels_app.visitor import visitor_join
 from inventory.errors import InsufficientStock
 from inventory.models import Location
 from inventory.selectors import availability_for_variants
@@ -119,6 +120,7 @@ def _checkout_post(request):
                 channel=Channel.WEB,
                 session_orders=request.session.get(SESSION_ORDERS, []),
             )
+            visitor_join(request, order.customer)
             return {"order": order.number}
 
         key = form.cleaned_data["idempotency_key"].strip()
