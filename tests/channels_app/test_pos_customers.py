@@ -157,14 +157,15 @@ class TestPanel:
         page = page_text(response)
         assert f'href="/pos/tickets/{open_one.number}/"' in page
         activity = response.context["activity"]
-        assert len(activity) == 6
+        assert len(activity) == 8
         assert [entry.at for entry in activity] == sorted(
             (entry.at for entry in activity), reverse=True
         )
-        assert {entry.ticket.number for entry in activity if entry.ticket} == {
-            open_one.number,
-            closed.number,
-        }
+        assert {
+            entry.subject.id
+            for entry in activity
+            if entry.subject and entry.subject.type == "ticket"
+        } == {open_one.number, closed.number}
         assert 'id="recent-activity"' in page
 
     def test_the_saved_cart_loads_at_the_till_as_today(self, clerk_client, ann, store, variant):
@@ -276,3 +277,20 @@ class TestNewRequest:
         clerk_client.post(new_request_url(ann), body)
 
         assert Ticket.objects.count() == 1
+
+
+def test_the_panel_shows_what_the_customer_browsed(clerk_client, ann, variant):
+    """Product views, on any device, reach the panel through the one timeline (buffered, then
+    written in bulk)."""
+    from shop.customers.product_views import product_view_buffer, product_views_flush
+
+    product = variant.product
+    product_view_buffer(product=product.slug, name=product.name, customer=ann)
+    product_views_flush()
+
+    response = clerk_client.get(panel_url(ann))
+
+    [viewed] = response.context["viewed"]
+    assert viewed.kind == "product_viewed"
+    assert variant.product.name in page_text(response)
+    assert 'id="recently-viewed"' in page_text(response)

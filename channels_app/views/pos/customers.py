@@ -1,9 +1,7 @@
 """One customer at the counter: found by email, phone or name, then their panel (what they
 spent on each channel, their saved cart, their orders of every channel with a return
-shortcut, their open service requests) and a new request opened for them at the till."""
-
-from dataclasses import dataclass
-from datetime import datetime
+shortcut, their open service requests, their recent activity and browsing from the one
+timeline) and a new request opened for them at the till."""
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,37 +13,19 @@ from channels_app.views.pos.access import pos_view
 from channels_app.views.pos.sale import customer_cart, sale_cart, sale_load
 from channels_app.views.ticket_actions import open_once
 from shop.channels import Channel
-from shop.customers.models import Customer
-from shop.customers.selectors import customer_search
-from shop.orders.models import Order
+from shop.customers.models import Customer, CustomerEvent
+from shop.customers.selectors import customer_search, customer_timeline
 from shop.orders.returns import RETURNABLE
 from shop.orders.selectors import customer_spend_by_channel, orders_of_customer
-from shop.support.models import Ticket
-from shop.support.selectors import tickets_for_customer, tickets_open_for_customer
+from shop.support.selectors import tickets_open_for_customer
 
 #: The customer's newest orders on the panel (and offered in "about an order").
 RECENT_ORDERS = 10
 #: Open requests listed on the panel, the latest first.
 OPEN_TICKETS = 10
-#: Entries of "Recent activity".
-ACTIVITY_SHOWN = 6
-
-
-@dataclass(frozen=True)
-class Activity:
-    """One entry of the panel's "Recent activity": an order or a service request."""
-
-    at: datetime
-    order: Order | None = None
-    ticket: Ticket | None = None
-
-
-def recent_activity(orders: list[Order], tickets: list[Ticket]) -> list[Activity]:
-    """The newest of the orders and requests already loaded for the panel, newest first."""
-    entries = [Activity(at=order.created_at, order=order) for order in orders] + [
-        Activity(at=ticket.updated_at, ticket=ticket) for ticket in tickets
-    ]
-    return sorted(entries, key=lambda entry: entry.at, reverse=True)[:ACTIVITY_SHOWN]
+#: Entries of "Recent activity" (every channel's events) and of "Recently viewed".
+ACTIVITY_SHOWN = 8
+VIEWS_SHOWN = 6
 
 
 def _customer_or_404(customer_id: int) -> Customer:
@@ -68,7 +48,6 @@ def customers(request, store):
 def customer_panel(request, store, customer_id: int):
     customer = _customer_or_404(customer_id)
     orders = orders_of_customer(customer, limit=RECENT_ORDERS)
-    recent_tickets = list(tickets_for_customer(customer=customer)[:ACTIVITY_SHOWN])
     sale = sale_load(request, store)
     saved_cart, saved_priced = customer_cart(customer, loaded=sale_cart(sale))
     context = {
@@ -80,8 +59,12 @@ def customer_panel(request, store, customer_id: int):
         "saved_cart": saved_cart,
         "saved_priced": saved_priced,
         "on_sale": sale.customer_id == customer.pk,
-        # A separate spot: the customer's timeline takes it over when it exists.
-        "activity": recent_activity(orders, recent_tickets),
+        "activity": customer_timeline(
+            customer, limit=ACTIVITY_SHOWN, include_internal=True
+        ).entries,
+        "viewed": customer_timeline(
+            customer, kind=CustomerEvent.Kind.PRODUCT_VIEWED, limit=VIEWS_SHOWN
+        ).entries,
     }
     return render(request, "pos/customer.html", context)
 
