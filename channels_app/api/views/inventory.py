@@ -3,6 +3,7 @@ from collections.abc import Mapping
 from django.conf import settings
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -13,6 +14,7 @@ from channels_app.api.permissions import IsManager, IsStaffMember
 from inventory import services
 from inventory.models import Location, StockMovement
 from inventory.selectors import availability_for_variants
+from shop.admin_paging import EstimatedCountPaginator
 from shop.catalog.selectors import variants_by_sku
 from shop.errors import InvalidInput
 from shop.staff.roles import clerk_store, ensure_can_act_at, is_manager
@@ -196,11 +198,19 @@ class TransferCreateApi(APIView):
         return _created(movements)
 
 
+class LedgerPagination(PageNumberPagination):
+    """The ledger grows without bound: its `count` is exact up to a size, then the planner's
+    estimate, so a page costs the same at any size (`shop.admin_paging`)."""
+
+    django_paginator_class = EstimatedCountPaginator
+
+
 class MovementListApi(generics.ListAPIView):
     """The ledger, newest first. A clerk sees their own store's."""
 
     permission_classes = [IsStaffMember]
     serializer_class = MovementSerializer
+    pagination_class = LedgerPagination
 
     @extend_schema(
         parameters=[OpenApiParameter("location", str), OpenApiParameter("sku", str)],
