@@ -84,10 +84,6 @@ def payment_settle_at_pickup(
     )
 
 
-def payment_owed_at_pickup(order: "Order") -> bool:
-    return order.payments.filter(method=Method.PAY_AT_PICKUP, status=Status.PENDING).exists()
-
-
 # --- Card charges through the online gateway ---------------------------------------------------
 
 
