@@ -54,9 +54,11 @@ INSTALLED_APPS = [
     "shop.staff",
     "shop.outbox",
     "shop.payments",
+    "shop.journal",
     "inventory",
     "carts",
     "shop.support",
+    "shop.marketing",
     "channels_app",
 ]
 
