@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 LOCAL_PG := postgres://postgres@127.0.0.1:5432/omnistore
 
-.PHONY: run test bench bench-scale worker lint format chromium migrate demo clean
+.PHONY: run test bench bench-scale worker lint format chromium migrate demo clean vendor
 
 $(STAMP): pyproject.toml
 	@python=$$(bin/find-python) || exit 1; \
@@ -72,3 +72,8 @@ format: $(STAMP)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 .pytest_cache
+
+# Refetch the pinned front-end packages of static/vendor/packages.txt from the npm registry
+# (checked against their published integrity). The files are committed: `make run` needs no Node.
+vendor:
+	python3 bin/vendor
