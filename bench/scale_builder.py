@@ -44,6 +44,10 @@ PRODUCTS_PER_CATEGORY = 200
 SIZES = ("S", "M", "L", "XL")
 #: Search for this word matches a quarter of the generated products.
 SEARCH_WORD = "linen"
+#: One web order in this many used a promotion code (10 % off).
+PROMOTION_EVERY = 25
+#: One shipped, collected or till order in this many had its first line brought back.
+RETURN_EVERY = 40
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # as order numbers and handoff codes
 #: Tables that take most rows: their foreign keys and secondary indexes are dropped while they
 #: fill and made again afterwards, which checks every row at once (much faster than row by row).
@@ -197,6 +201,8 @@ class Builder:
             "orders": self.counts.orders,
             "carts": self.counts.carts,
             "promotions": self.counts.promotions,
+            "promo_every": PROMOTION_EVERY,
+            "return_every": RETURN_EVERY,
             "subject_orders": SUBJECT_ORDERS,
             "subject_events": SUBJECT_EVENTS,
             "deep_stock": DEEP_STOCK,
@@ -248,17 +254,19 @@ class Builder:
             self.step("orders and lines", self.orders)
             self.step("reservations", self.reservations)
             self.step("payments and cash drawers", self.payments)
+            self.step("returns", self.returns)
             self.step("stock movements", self.movements)
             self.step("stock", self.stock)
             self.step("customer events", self.events)
             self.step("carts", self.carts)
             self.step("outbox messages", self.outbox)
+            self.step("idempotency keys", self.idempotency_keys)
             self.step("indexes and foreign keys again", self.restore)
             self.step("sequences", self.sequences)
         finally:
             self.sql(
                 "DROP TABLE IF EXISTS scale_order_plan, scale_orders, scale_lines, scale_pay, "
-                "scale_moves"
+                "scale_moves, scale_returns"
             )
             self.sql("RESET work_mem")
         return self.report
@@ -593,7 +601,7 @@ class Builder:
                        'postcode', lpad((1000 + o.i * 37 %% 94000)::text, 5, '0'),
                        'city', ({text_array(CITIES)})[1 + o.i %% {len(CITIES)}],
                        'country', 'FR') ELSE '{{}}'::jsonb END,
-                   %(currency)s, t.total, 0, t.total,
+                   %(currency)s, t.total, d.discount, t.total - d.discount,
                    CASE WHEN o.fulfilment = 'collect' AND o.status <> 'pending_payment'
                         THEN o.created_at + %(pickup_days)s * interval '1 day' END,
                    o.staff_user_id, o.created_at, o.created_at
@@ -601,11 +609,24 @@ class Builder:
             JOIN (SELECT l.order_id, sum(v.price * l.quantity) AS total
                   FROM scale_lines AS l JOIN catalog_variant AS v ON v.id = l.variant_id
                   GROUP BY l.order_id) AS t ON t.order_id = o.id
-            LEFT JOIN customers_customer AS c ON c.id = o.customer_id
+            LEFT JOIN customers_customer AS c ON c.id = o.customer_id,
+                 LATERAL (SELECT CASE WHEN o.channel = 'web' AND o.i %% %(promo_every)s = 0
+                                      THEN round(t.total * 0.10, 2) ELSE 0 END AS discount) AS d
             ORDER BY o.id
             """
         )
         self.inserted("orders_order", n)
+        n = self.sql(
+            """
+            INSERT INTO carts_promotionusage (promotion_id, order_id, amount, created_at)
+            SELECT pr.ids[1 + o.i %% cardinality(pr.ids)], o.id, oo.discount, o.created_at
+            FROM scale_orders AS o JOIN orders_order AS oo ON oo.id = o.id,
+                 (SELECT array_agg(id ORDER BY id) AS ids FROM carts_promotion
+                  WHERE code LIKE 'SCALE%%') AS pr
+            WHERE oo.discount > 0
+            """
+        )
+        self.inserted("carts_promotionusage", n)
         n = self.sql(
             """
             INSERT INTO orders_orderline (id, order_id, variant_id, sku, name, quantity,
@@ -996,6 +1017,69 @@ class Builder:
         )
         self.inserted("carts_cartline", n)
 
+    def returns(self) -> None:
+        """The first line of one in RETURN_EVERY shipped, collected or till orders came back a
+        week later, damaged (not restocked, so the ledger is untouched), refunded in full."""
+        self.sql(
+            """
+            CREATE TEMP TABLE scale_returns AS
+            SELECT row_number() OVER (ORDER BY o.id) AS n, o.id AS order_id, l.id AS line_id,
+                   l.unit_price, coalesce(o.store_id, (%(stores)s::bigint[])[1]) AS store_id,
+                   o.created_at + interval '7 days' AS created_at
+            FROM scale_orders AS so
+            JOIN orders_order AS o ON o.id = so.id
+            JOIN scale_lines AS sl ON sl.order_id = so.id AND sl.k = 0
+            JOIN orders_orderline AS l ON l.id = sl.id
+            WHERE o.status IN ('shipped', 'collected', 'completed') AND o.discount = 0
+              AND so.i %% %(return_every)s = 7
+              AND o.created_at < %(t0)s - interval '7 days'
+            """
+        )
+        rbase = self.base("orders_return")
+        n = self.sql(
+            """
+            INSERT INTO orders_return (id, order_id, store_id, channel, restock, refund_method,
+                                       refund_amount, staff_user_id, created_at)
+            SELECT %(rbase)s + n, order_id, store_id, 'pos', false, 'card', unit_price,
+                   %(manager)s::bigint, created_at
+            FROM scale_returns ORDER BY n
+            """,
+            rbase=rbase,
+        )
+        self.inserted("orders_return", n)
+        n = self.sql(
+            """
+            INSERT INTO orders_returnline (return_record_id, order_line_id, quantity, amount)
+            SELECT %(rbase)s + n, line_id, 1, unit_price FROM scale_returns ORDER BY n
+            """,
+            rbase=rbase,
+        )
+        self.inserted("orders_returnline", n)
+        self.sql(
+            """
+            UPDATE orders_orderline AS l SET returned_quantity = 1
+            FROM scale_returns AS r WHERE l.id = r.line_id
+            """
+        )
+
+    def idempotency_keys(self) -> None:
+        """The key of every till sale, answered and kept, as the API leaves them."""
+        n = self.sql(
+            """
+            INSERT INTO channels_app_idempotencykey (scope, key, request_hash, state, owner,
+                                                     response_body, created_at)
+            SELECT 'user:' || o.staff_user_id, md5('sale:' || o.id),
+                   md5('request:' || o.id) || md5('body:' || o.id), 'done', '',
+                   jsonb_build_object('status', 201, 'body',
+                                      jsonb_build_object('number', oo.number)),
+                   o.created_at
+            FROM scale_orders AS o JOIN orders_order AS oo ON oo.id = o.id
+            WHERE o.channel = 'pos' AND o.staff_user_id IS NOT NULL
+            ORDER BY o.id
+            """
+        )
+        self.inserted("channels_app_idempotencykey", n)
+
     def outbox(self) -> None:
         """The order emails: a confirmation per placed web or phone order, a receipt per till
         sale to a known customer, pickup notices; delivered, except the last hour's (pending)
@@ -1047,6 +1131,7 @@ class Builder:
             "orders_order",
             "orders_orderline",
             "orders_payment",
+            "orders_return",
             "carts_cart",
             "inventory_stockmovement",
         ):

@@ -1,10 +1,10 @@
 """Counting the rows of an admin list without reading a big table.
 
-On PostgreSQL an unfiltered list takes the table's row estimate (`pg_class.reltuples`, kept up
-to date by autovacuum), and a filtered or searched one is counted exactly up to `EXACT_UP_TO`
-rows and estimated by the planner beyond: a page costs the same at a thousand rows or ten
-million. Small tables, and every list on other databases (SQLite in development), are counted
-exactly. An estimate that is a little off only moves where the last page ends.
+On PostgreSQL a list is counted exactly up to `EXACT_UP_TO` rows and estimated by the planner
+beyond (from the statistics autovacuum keeps, scaled to the table's current size): a page costs
+the same, in time and in queries, at a thousand rows or ten million. Every list on other
+databases (SQLite in development) is counted exactly. An estimate that is a little off only
+moves where the last page ends.
 """
 
 import json
@@ -15,21 +15,6 @@ from django.utils.functional import cached_property
 
 #: Lists of up to this many rows are counted exactly; counting them stays cheap.
 EXACT_UP_TO = 10_000
-
-
-def estimated_rows(model, *, using: str = "default") -> int | None:
-    """The planner's estimate of the rows in `model`'s table, or None where there is none (not
-    PostgreSQL, or a table never vacuumed or analysed)."""
-    connection = connections[using]
-    if connection.vendor != "postgresql":
-        return None
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT reltuples FROM pg_class WHERE oid = to_regclass(%s)",
-            [connection.ops.quote_name(model._meta.db_table)],
-        )
-        row = cursor.fetchone()
-    return int(row[0]) if row is not None and row[0] >= 0 else None
 
 
 def _bare(queryset):
@@ -57,16 +42,14 @@ class EstimatedCountPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
+        """Two queries at any size on PostgreSQL: the planner's estimate and an exact count
+        bounded by `EXACT_UP_TO`, which is the answer when the list is no longer than that."""
         queryset = self.object_list
         if connections[queryset.db].vendor != "postgresql":
             return super().count
-        if not queryset.query.has_filters():
-            estimate = estimated_rows(queryset.model, using=queryset.db)
-            if estimate is not None and estimate > EXACT_UP_TO:
-                self.count_is_estimate = True
-                return estimate
+        estimate = planned_rows(queryset)
         counted = _bare(queryset)[: EXACT_UP_TO + 1].count()
         if counted <= EXACT_UP_TO:
             return counted
         self.count_is_estimate = True
-        return max(planned_rows(queryset), counted)
+        return max(estimate, counted)

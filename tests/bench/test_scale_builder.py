@@ -7,17 +7,18 @@ import re
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
-from django.db.models import Count, IntegerField, OuterRef, Subquery, Sum
+from django.db.models import Count, F, IntegerField, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
 from bench import scale_builder
-from carts.models import Cart, CartLine
+from carts.models import Cart, CartLine, PromotionUsage
 from channels_app.management.commands.load_demo import SHOPPER, ean13
+from channels_app.models import IdempotencyKey
 from inventory.models import Location, Reservation, Stock, StockMovement
 from shop.catalog.models import Product, Variant
 from shop.customers.models import Customer, CustomerEvent
-from shop.orders.models import Order, OrderLine
+from shop.orders.models import Order, OrderLine, ReturnLine
 from shop.payments.models import Payment
 
 SCALE = 0.001
@@ -129,7 +130,17 @@ def test_orders_add_up_and_are_paid_for(built, db):
     )
     orders = Order.objects.annotate(lines_total=Subquery(lines))
 
-    assert [o.number for o in orders if o.lines_total != o.subtotal or o.total != o.subtotal] == []
+    assert [
+        o.number
+        for o in orders
+        if o.lines_total != o.subtotal or o.total != o.subtotal - o.discount
+    ] == []
+    discounted = Order.objects.filter(discount__gt=0)
+    assert discounted.exists()
+    assert sorted(discounted.values_list("pk", flat=True)) == sorted(
+        PromotionUsage.objects.values_list("order", flat=True)
+    )
+    assert not PromotionUsage.objects.exclude(amount=F("order__discount")).exists()
     assert not Order.objects.filter(payments__isnull=True).exists()
     assert set(Order.objects.values_list("channel", flat=True)) == {"web", "pos", "backoffice"}
     in_store = Order.objects.filter(fulfilment=Order.Fulfilment.IN_STORE)
@@ -178,3 +189,23 @@ def test_the_check_finds_a_stock_row_out_of_its_books(built, db):
 def test_a_scale_too_small_for_the_subjects_is_refused():
     with pytest.raises(ValueError, match="too small"):
         scale_builder.Counts.at(0.0001)
+
+
+def test_returns_refund_a_line_and_leave_the_ledger_alone(built, db):
+    returned = ReturnLine.objects.select_related("order_line", "return_record")
+    assert returned.exists()
+    for line in returned:
+        assert line.order_line.returned_quantity == line.quantity == 1
+        assert line.amount == line.order_line.unit_price == line.return_record.refund_amount
+        assert line.return_record.order_id == line.order_line.order_id
+        assert not line.return_record.restock
+    assert OrderLine.objects.filter(returned_quantity__gt=0).count() == returned.count()
+
+
+def test_till_sales_keep_their_idempotency_keys(built, db):
+    sales = Order.objects.filter(channel="pos", staff_user__isnull=False)
+    keys = IdempotencyKey.objects.filter(state=IdempotencyKey.State.DONE)
+    assert keys.count() == sales.count() > 0
+    assert set(keys.values_list("response_body__body__number", flat=True)) == set(
+        sales.values_list("number", flat=True)
+    )

@@ -44,18 +44,32 @@ class TestOnPostgres:
             cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'customers_customer'")
             self.reltuples = int(cursor.fetchone()[0])
 
-    def test_an_unfiltered_list_takes_the_table_estimate(self):
+    def test_an_unfiltered_list_takes_the_planner_estimate(self):
         paginator, count, sql = counted(Customer.objects.all())
 
         assert count == self.reltuples == 12
         assert paginator.count_is_estimate
-        assert not [s for s in sql if "COUNT(" in s]
+        assert [s for s in sql if "COUNT(" in s and "LIMIT 6" in s]
+        assert [s for s in sql if s.startswith("EXPLAIN")]
+
+    def test_it_takes_two_queries_at_any_size(self):
+        sizes = [
+            len(counted(queryset)[2])
+            for queryset in (
+                Customer.objects.all(),
+                Customer.objects.filter(name="Ada"),
+                Customer.objects.filter(name="Bea"),
+                Customer.objects.filter(name="Nobody"),
+            )
+        ]
+
+        assert sizes == [2, 2, 2, 2]
 
     def test_a_filtered_list_is_counted_exactly_up_to_the_limit(self):
         paginator, count, sql = counted(Customer.objects.filter(name="Ada"))
 
         assert (count, paginator.count_is_estimate) == (3, False)
-        assert all("LIMIT 6" in s for s in sql)
+        assert all("LIMIT 6" in s for s in sql if "COUNT(" in s)
 
     def test_beyond_the_limit_the_planner_estimates(self):
         paginator, count, sql = counted(Customer.objects.filter(name="Bea"))
