@@ -225,6 +225,37 @@ class TestSearch:
         assert 'value="wool"' in html
         assert "?q=wool&amp;page=2" in html
 
+    def test_a_search_costs_the_same_for_30_or_90_matches(self, client, knitwear):
+        url = SEARCH + "?q=wool&page=2"
+        add_products(knitwear, 30, name="Wool thing")
+        cache.clear()
+        small = count_queries(client, url)
+        add_products(knitwear, 60, name="Wool thing")
+        cache.clear()
+
+        assert count_queries(client, url) == small
+        assert "Wool thing" in client.get(url).content.decode()
+
+    def test_a_repeated_search_is_served_from_the_cache(self, client, knitwear):
+        add_products(knitwear, 3, name="Wool thing")
+        first = client.get(SEARCH, {"q": "wool"}).content.decode()
+
+        with CaptureQueriesContext(connection) as queries:
+            again = client.get(SEARCH, {"q": "wool"}).content.decode()
+
+        assert again == first
+        assert not [q for q in queries if "catalog_product" in q["sql"]]
+
+    def test_a_new_product_is_found_at_once(self, client, knitwear):
+        add_products(knitwear, 1, name="Wool thing")
+        assert "1 product found" in client.get(SEARCH, {"q": "wool"}).content.decode()
+
+        add_products(knitwear, 1, name="Wool scarf")
+
+        html = client.get(SEARCH, {"q": "wool"}).content.decode()
+        assert "2 products found" in html
+        assert "Wool scarf" in html
+
 
 class TestProductPage:
     def test_shows_description_variants_and_price(self, client, jumper):

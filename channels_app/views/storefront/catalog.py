@@ -1,5 +1,6 @@
 """Home, category, search and product pages, and adding to the cart."""
 
+import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -55,10 +56,6 @@ class CardPaginator(Paginator):
         return super()._get_page(product_cards(object_list), number, paginator)
 
 
-def _page(request, products):
-    return CardPaginator(products, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
 def category(request, slug: str):
     # The category, its product count and its grid (in the template) are cached under the
     # catalogue version: a page the cache holds costs no query.
@@ -84,10 +81,25 @@ def category(request, slug: str):
 
 
 def search(request):
+    # Like a category page: the count and the grid of a query are cached under the catalogue
+    # version, so a repeated search costs no query however many products match.
     query = request.GET.get("q", "").strip()[:100]
+    version = catalogue_version()
     products = products_listed(query=query) if query else Product.objects.none()
+    paginator = CardPaginator(products, PAGE_SIZE)
+    if query:
+        digest = hashlib.sha256(query.encode()).hexdigest()
+        paginator.count = catalogue_cached(
+            "search-count", (digest,), products.count, version=version
+        )
     return render(
-        request, "storefront/search.html", {"query": query, "page": _page(request, products)}
+        request,
+        "storefront/search.html",
+        {
+            "query": query,
+            "page": paginator.get_page(request.GET.get("page")),
+            "catalogue": catalogue_cache_context(version),
+        },
     )
 
 
