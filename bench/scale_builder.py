@@ -1020,6 +1020,7 @@ class Builder:
     def returns(self) -> None:
         """The first line of one in RETURN_EVERY shipped, collected or till orders came back a
         week later, damaged (not restocked, so the ledger is untouched), refunded in full."""
+        self.sql("ANALYZE scale_orders, scale_lines")
         self.sql(
             """
             CREATE TEMP TABLE scale_returns AS
