@@ -41,13 +41,16 @@ SUBJECT_CART_PRODUCTS = (2, 3, 4)
 DEEP_STOCK_PRODUCTS = (1, 2, 3)
 DEEP_STOCK = 100_000
 PRODUCTS_PER_CATEGORY = 200
+#: Categories on any scale (the ones beyond those products fill are empty, as new ones are):
+#: the category list of the admin shows the same rows on both databases.
+CATEGORIES_AT_LEAST = 50
 SIZES = ("S", "M", "L", "XL")
 #: Search for this word matches a quarter of the generated products.
 SEARCH_WORD = "linen"
 #: One web order in this many used a promotion code (10 % off).
-PROMOTION_EVERY = 25
+PROMOTION_EVERY = 8
 #: One shipped, collected or till order in this many had its first line brought back.
-RETURN_EVERY = 40
+RETURN_EVERY = 10
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # as order numbers and handoff codes
 #: Tables that take most rows: their foreign keys and secondary indexes are dropped while they
 #: fill and made again afterwards, which checks every row at once (much faster than row by row).
@@ -102,6 +105,8 @@ class Counts:
     products: int
     variants: int
     categories: int
+    #: The first this many categories hold the products.
+    stocked_categories: int
     customers: int
     customer_events: int
     orders: int
@@ -115,7 +120,8 @@ class Counts:
         counts = cls(
             products=products,
             variants=len(SIZES) * products,
-            categories=max(1, math.ceil(products / PRODUCTS_PER_CATEGORY)),
+            categories=max(CATEGORIES_AT_LEAST, math.ceil(products / PRODUCTS_PER_CATEGORY)),
+            stocked_categories=max(1, math.ceil(products / PRODUCTS_PER_CATEGORY)),
             customers=round(100_000 * scale),
             customer_events=round(1_000_000 * scale),
             orders=round(200_000 * scale),
@@ -197,6 +203,7 @@ class Builder:
             "products": self.counts.products,
             "variants": self.counts.variants,
             "ncat": self.counts.categories,
+            "nstocked": self.counts.stocked_categories,
             "customers": self.counts.customers,
             "orders": self.counts.orders,
             "carts": self.counts.carts,
@@ -394,10 +401,10 @@ class Builder:
             SELECT %(pbase)s + i, w.name,
                    lower(replace(w.name, ' ', '-')) || '-' || lpad(i::text, 6, '0'),
                    'A ' || lower(w.material) || ' ' || lower(w.noun) || ' of our '
-                   || 'collection ' || lpad((1 + (i - 1) %% %(ncat)s)::text, 3, '0')
+                   || 'collection ' || lpad((1 + (i - 1) %% %(nstocked)s)::text, 3, '0')
                    || ': a dependable piece cut for every day, made to last and easy to care '
                    || 'for. Available in four sizes, in store and online.',
-                   %(catbase)s + 1 + (i - 1) %% %(ncat)s, i %% 41 <> 0,
+                   %(catbase)s + 1 + (i - 1) %% %(nstocked)s, i %% 41 <> 0,
                    %(t0)s - interval '1000 days' + i * (interval '999 days' / %(products)s)
             FROM generate_series(1, %(products)s) AS i,
                  LATERAL (

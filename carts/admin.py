@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 
 from carts.models import Cart, CartLine, Promotion, PromotionUsage
 from shop.admin_base import LargeTableMixin
@@ -18,6 +20,7 @@ class PromotionAdmin(admin.ModelAdmin):
         "usage_limit",
         "first_order_only",
         "is_active",
+        "uses",
     ]
     list_filter = ["is_active", "kind", "first_order_only"]
     search_fields = ["name", "code"]
@@ -40,6 +43,11 @@ class PromotionAdmin(admin.ModelAdmin):
             },
         ),
     ]
+
+    @admin.display(description="Orders")
+    def uses(self, promotion: Promotion) -> str:
+        url = reverse("admin:carts_promotionusage_changelist")
+        return format_html('<a href="{}?promotion__id__exact={}">uses</a>', url, promotion.pk)
 
 
 class CartLineInline(admin.TabularInline):
@@ -83,7 +91,8 @@ class CartAdmin(LargeTableMixin, admin.ModelAdmin):
 @admin.register(PromotionUsage)
 class PromotionUsageAdmin(LargeTableMixin, admin.ModelAdmin):
     list_display = ["created_at", "promotion", "order", "amount"]
-    list_filter = ["promotion"]
+    # No filter by promotion: its sidebar would list every promotion ever made. Search by code,
+    # or follow a promotion's "uses" link (?promotion__id__exact=).
     search_fields = ["^order__number", "=promotion__code"]
     list_select_related = ["promotion", "order"]
 

@@ -9,6 +9,7 @@ moves where the last page ends.
 
 import json
 
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connections
 from django.utils.functional import cached_property
@@ -25,7 +26,10 @@ def _bare(queryset):
 
 def planned_rows(queryset) -> int:
     """How many rows PostgreSQL's planner expects `queryset` to return (EXPLAIN, not run)."""
-    sql, params = _bare(queryset).query.sql_with_params()
+    try:
+        sql, params = _bare(queryset).query.sql_with_params()
+    except EmptyResultSet:  # a filter that matches nothing, such as `pk__in=[]`
+        return 0
     with connections[queryset.db].cursor() as cursor:
         cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0]

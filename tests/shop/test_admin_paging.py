@@ -84,3 +84,12 @@ class TestOnPostgres:
 
         assert response.context["cl"].paginator.count_is_estimate
         assert response.context["cl"].result_count == 12
+
+
+@pytest.mark.postgres
+def test_a_filter_that_matches_nothing_counts_zero():
+    factories.CustomerFactory()
+
+    paginator, count, sql = counted(Customer.objects.filter(pk__in=[]))
+
+    assert (count, paginator.count_is_estimate) == (0, False)

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from carts.models import Promotion
 from shop.admin_base import LargeTableMixin
 from tests import factories
 from tests.conftest import admin_client
@@ -225,3 +226,16 @@ class TestFilters:
 
         assert topics.context["cl"].result_count == 2
         assert refunds.context["cl"].result_count == 0
+
+    def test_a_promotion_links_to_its_uses(self, client, data):
+        used = Promotion.objects.create(name="Used", code="USED", kind="fixed", value=5)
+        unused = Promotion.objects.create(name="Unused", code="UNUSED", kind="fixed", value=5)
+        order = factories.OrderFactory()
+        used.usages.create(order=order, amount="5.00")
+
+        promotions = client.get("/admin/carts/promotion/").content.decode()
+        link = f"/admin/carts/promotionusage/?promotion__id__exact={used.pk}"
+        assert link in promotions
+
+        assert _result_count(client, link) == 1
+        assert _result_count(client, link.replace(str(used.pk), str(unused.pk))) == 0
