@@ -1,6 +1,6 @@
 from django.urls import path
 
-from channels_app.views.storefront import cart, catalog, checkout, orders, support
+from channels_app.views.storefront import cart, catalog, checkout, orders, reminders, support
 
 app_name = "storefront"
 
@@ -15,6 +15,7 @@ urlpatterns = [
     path("cart/lines/<int:line_id>/remove/", cart.line_remove, name="cart-line-remove"),
     path("cart/codes/", cart.promotion_apply, name="cart-code-apply"),
     path("cart/codes/remove/", cart.promotion_remove, name="cart-code-remove"),
+    path("cart/restore/<str:token>/", reminders.cart_restore, name="cart-restore"),
     path("checkout/", checkout.checkout, name="checkout"),
     path("checkout/pending/<str:key>/", checkout.checkout_pending, name="checkout-pending"),
     path("orders/<str:number>/", orders.order_detail, name="order"),

@@ -52,6 +52,10 @@ class Customer(models.Model):
         output_field=models.CharField(max_length=32),
         db_persist=True,
     )
+    #: Agreed to marketing email (cart reminders, offers); asked at sign-up and checkout.
+    marketing_consent = models.BooleanField(default=False)
+    #: When the answer above was last given; empty if never asked.
+    marketing_consent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = CustomerQuerySet.as_manager()
