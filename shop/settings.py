@@ -205,6 +205,8 @@ SUPPORT_INBOUND_MAX_BYTES = env.int("SUPPORT_INBOUND_MAX_BYTES", default=25 * 10
 CART_REMINDERS_ENABLED = env.bool("CART_REMINDERS_ENABLED", default=True)
 #: Minutes a cart with lines and a known email stays untouched before its one reminder.
 CART_REMINDER_AFTER_MINUTES = env.int("CART_REMINDER_AFTER_MINUTES", default=60)
+#: Carts idle longer than this are left alone (and never looked at again).
+CART_REMINDER_LOOKBACK_DAYS = env.int("CART_REMINDER_LOOKBACK_DAYS", default=7)
 #: The first-order code of a reminder: percent off, and days it stays valid.
 CART_REMINDER_CODE_PERCENT = env.int("CART_REMINDER_CODE_PERCENT", default=10)
 CART_REMINDER_CODE_DAYS = env.int("CART_REMINDER_CODE_DAYS", default=7)

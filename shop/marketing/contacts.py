@@ -1,19 +1,20 @@
-"""Who may be reminded of a cart: the email typed at checkout and the consent given there."""
+"""The marketing consent asked at checkout."""
 
-from carts.models import Cart
 from shop.customers.models import Customer
-from shop.customers.services import customer_for_guest_order, customer_marketing_consent_set
-from shop.marketing.models import CartEmail
+from shop.customers.services import customer_get_or_create, customer_marketing_consent_set
 
 
-def checkout_contact_record(
-    *, cart: Cart, email: str, consent: bool, customer: Customer | None
-) -> None:
-    """Remembers the email of a checkout for its cart (the cart of a shopper who leaves
-    before paying can be reminded) and records the marketing consent asked there: for the
-    signed-in customer, or the guest customer of that email. An anonymous shopper never
-    changes the consent of an account's email: they have not proved it is theirs."""
-    CartEmail.objects.update_or_create(cart=cart, defaults={"email": email})
-    target = customer if customer is not None else customer_for_guest_order(email=email)
-    if target is not None and target.marketing_consent != consent:
-        customer_marketing_consent_set(customer=target, consent=consent)
+def checkout_consent_record(*, email: str, consent: bool, customer: Customer | None) -> None:
+    """Records the answer of a checkout's consent box. A signed-in customer's box shows their
+    current answer, so a change either way is theirs. A shopper not signed in can only agree,
+    for the guest customer of the email they typed (an unticked box is no answer), and never
+    for an account's email: they have not proved it is theirs. No query when nothing changes."""
+    if customer is not None:
+        if customer.marketing_consent != consent:
+            customer_marketing_consent_set(customer=customer, consent=consent)
+        return
+    if not consent:
+        return
+    guest = customer_get_or_create(email=email)
+    if guest.user_id is None and not guest.marketing_consent:
+        customer_marketing_consent_set(customer=guest, consent=True)

@@ -12,18 +12,6 @@ class ReminderProgram(models.Model):
         return f"Cart reminders on since {self.switched_on_at:%Y-%m-%d %H:%M}"
 
 
-class CartEmail(models.Model):
-    """The email a shopper who is not signed in typed at checkout, so their cart can be
-    reminded to them if they leave it."""
-
-    cart = models.OneToOneField("carts.Cart", on_delete=models.CASCADE, related_name="+")
-    email = models.EmailField()
-    updated_at = models.DateTimeField(auto_now=True)
-
-    def __str__(self) -> str:
-        return f"{self.email} (cart {self.cart_id})"
-
-
 class CartReminder(models.Model):
     """One abandoned cart, claimed once: the row is inserted before anything is sent, so two
     runs of the job (or a redelivered task) meet on its unique key and only one acts. Either

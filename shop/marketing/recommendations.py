@@ -60,6 +60,10 @@ class Recommendation:
             "reason": self.reason,
         }
 
+    def as_panel(self) -> dict:
+        """What a page's panel shows: the API's fields and the lowest price on sale."""
+        return {**self.as_dict(), "price": getattr(self.product, "from_price", None)}
+
 
 # --- history -------------------------------------------------------------------------------
 
@@ -299,10 +303,7 @@ def product_recommendations_cached(*, product: Product, limit: int = 4) -> list[
     key = f"recommendations:v{version}:product:{product.pk}:{limit}"
     found = cache.get(key)
     if found is None:
-        found = [
-            {**r.as_dict(), "price": r.product.from_price}
-            for r in recommendations_for(product=product, limit=limit)
-        ]
+        found = [r.as_panel() for r in recommendations_for(product=product, limit=limit)]
         cache.set(key, found, CACHE_SECONDS)
     return found
 

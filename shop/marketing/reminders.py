@@ -1,7 +1,8 @@
 """Abandoned-cart reminders: one email per abandoned cart, claimed before it is written.
 
-A cart with lines and a known email (its customer's, or the one typed at checkout) that
-nobody touched for `CART_REMINDER_AFTER_MINUTES` gets one `CartReminder` row, inserted with
+A cart with lines and a known email (its customer's, or the one typed at checkout: the guest
+customer of its `checkout_started` event) that nobody touched for `CART_REMINDER_AFTER_MINUTES`
+(and not for longer than `CART_REMINDER_LOOKBACK_DAYS`) gets one `CartReminder` row, inserted with
 `INSERT ... ON CONFLICT DO NOTHING` on (cart, start of its contents). Only the run whose
 insert won goes on, in the same transaction: it either skips with a reason or writes the
 email to the outbox. Two concurrent runs, a rerun or a redelivered task: one row, one email.
@@ -15,7 +16,9 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core import signing
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models import CharField, Exists, OuterRef, Q, Subquery
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -23,8 +26,8 @@ from django.utils import timezone
 from carts.models import Cart, CartLine, Promotion
 from carts.services import cart_price, cart_with_lines
 from inventory.selectors import availability_for_variants
-from shop.customers.models import Customer
-from shop.marketing.models import CartEmail, CartReminder, ReminderProgram
+from shop.customers.models import Customer, CustomerEvent
+from shop.marketing.models import CartReminder, ReminderProgram
 from shop.orders.models import Order
 from shop.orders.selectors import NOT_BOUGHT, customer_has_orders
 from shop.outbox.email import email_enqueue
@@ -65,10 +68,22 @@ def carts_due(*, now: datetime, limit: int) -> list[Cart]:
     current contents; oldest first."""
     cutoff = now - timedelta(minutes=settings.CART_REMINDER_AFTER_MINUTES)
     started = CartLine.objects.filter(cart=OuterRef("pk")).order_by("added_at", "id")
-    checkout_email = CartEmail.objects.filter(cart=OuterRef("pk")).values("email")[:1]
+    # The email typed at checkout by a shopper not signed in: their guest customer's event.
+    checkout_email = (
+        CustomerEvent.objects.annotate(cart_key=KT("payload__cart"))
+        .filter(
+            kind=CustomerEvent.Kind.CHECKOUT_STARTED, cart_key=Cast(OuterRef("pk"), CharField())
+        )
+        .order_by("-created_at")
+        .values("customer__email")[:1]
+    )
     claimed = CartReminder.objects.filter(cart=OuterRef("pk"), cart_started_at=OuterRef("started"))
     return list(
-        Cart.objects.filter(status=Cart.Status.OPEN, updated_at__lte=cutoff)
+        Cart.objects.filter(
+            status=Cart.Status.OPEN,
+            updated_at__lte=cutoff,
+            updated_at__gte=now - timedelta(days=settings.CART_REMINDER_LOOKBACK_DAYS),
+        )
         .annotate(
             started=Subquery(started.values("added_at")[:1]),
             checkout_email=Subquery(checkout_email),

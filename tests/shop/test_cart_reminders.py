@@ -22,7 +22,8 @@ from carts.services import (
     cart_promotion_code_apply,
     cart_with_lines,
 )
-from shop.marketing.models import CartEmail, CartReminder
+from shop.customers.services import customer_event_record
+from shop.marketing.models import CartReminder
 from shop.marketing.reminders import cart_reminders_send, reminders_switched_on_at
 from shop.outbox.models import OutboxMessage
 from tests import factories
@@ -166,10 +167,19 @@ def test_nothing_sellable_anywhere_is_skipped(
 def test_carts_idle_before_the_switch_on_are_never_mailed(
     clock, ann, tee, django_capture_on_commit_callbacks
 ):
-    fill(ann, tee)
-    clock.shift(timedelta(days=400))  # a cart forgotten long before the feature existed
+    fill(ann, tee)  # left two days before the feature was switched on
+    clock.shift(timedelta(days=2))
     assert run(django_capture_on_commit_callbacks).skipped == {Reason.BEFORE_SWITCH_ON: 1}
     assert mail.outbox == []
+
+
+def test_carts_idle_longer_than_the_look_back_are_left_alone(
+    switched_on, clock, ann, tee, django_capture_on_commit_callbacks
+):
+    fill(ann, tee)
+    clock.shift(timedelta(days=8))
+    assert run(django_capture_on_commit_callbacks).sent == 0
+    assert not CartReminder.objects.exists()
 
 
 def test_the_email_typed_at_checkout_is_reminded(
@@ -178,7 +188,9 @@ def test_the_email_typed_at_checkout_is_reminded(
     guest = factories.CustomerFactory(email="guest@example.com", marketing_consent=True)
     cart = Cart.objects.create(handoff_code="GUEST1")
     cart_line_add(cart=cart, sku=tee.sku, quantity=1, channel="web")
-    CartEmail.objects.create(cart=cart, email="guest@example.com")
+    customer_event_record(  # as checkout records it for a shopper not signed in
+        customer=guest, kind="checkout_started", channel="web", payload={"cart": cart.pk}
+    )
     clock.shift(timedelta(minutes=61))
     assert run(django_capture_on_commit_callbacks).sent == 1
     assert CartReminder.objects.get().customer == guest

@@ -27,7 +27,7 @@ from inventory.models import Location
 from inventory.selectors import availability_for_variants
 from shop.channels import Channel
 from shop.errors import DomainError, InvalidInput, PaymentDeclined
-from shop.marketing.contacts import checkout_contact_record
+from shop.marketing.contacts import checkout_consent_record
 from shop.orders.models import Order
 from shop.payments.gateways import gateway
 from shop.payments.models import Payment
@@ -116,8 +116,7 @@ def _checkout_post(request):
             cart = current_cart(request)
             if cart is None:
                 raise EmptyCart()
-            checkout_contact_record(
-                cart=cart,
+            checkout_consent_record(
                 email=form.cleaned_data["email"],
                 consent=form.cleaned_data["marketing_consent"],
                 customer=current_customer(request),
