@@ -21,7 +21,7 @@ from itertools import combinations
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from inventory.selectors import availability_for_variants
@@ -313,3 +313,13 @@ def recommend_for_email(*, customer: Customer | None, skus: list[str]) -> list[P
     variants = Variant.objects.filter(sku__in=skus).select_related("product")[:1]
     product = variants[0].product if variants else None
     return [r.product for r in recommendations_for(customer=customer, product=product, limit=3)]
+
+
+def product_by_sku_or_slug(code: str) -> Product | None:
+    """The product of an SKU, or the product with this slug (one query)."""
+    return (
+        Product.objects.filter(Q(slug=code) | Q(variants__sku=code))
+        .distinct()
+        .order_by("pk")
+        .first()
+    )
