@@ -3,10 +3,12 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from carts.services import cart_for_customer, cart_line_add
-from shop.customers.services import customer_for_user
+from shop.customers.services import customer_event_record, customer_for_user
 from shop.marketing.models import CartReminder
 from shop.marketing.recommendations import recommendations_build
 from tests import factories
@@ -119,3 +121,31 @@ def tee_cart_factory(db):
         )
 
     return make
+
+
+def test_the_tills_customer_panel_suggests_to_the_clerk(client, clerk, planted):
+    customer = factories.CustomerFactory()
+    buy(customer, planted["A"], channel="pos")
+    customer_event_record(
+        customer=customer, kind="product_viewed", channel="web", payload={"product": "p-b"}
+    )
+    recommendations_build()
+    client.force_login(clerk)
+    url = f"/pos/customers/{customer.pk}/"
+    client.get(url)
+    with CaptureQueriesContext(connection) as short:
+        html = client.get(url).content.decode()
+    suggest = html[html.index('id="suggestions"') :]
+    assert "<li>C" in suggest
+    assert "<li>A" not in suggest
+    for variant in factories.VariantFactory.create_batch(6):  # a longer history
+        buy(customer, variant)
+        customer_event_record(
+            customer=customer,
+            kind="product_viewed",
+            channel="web",
+            payload={"product": variant.product.slug},
+        )
+    with CaptureQueriesContext(connection) as long:
+        client.get(url)
+    assert len(long) == len(short)
