@@ -248,12 +248,17 @@ def _best_sellers(category_ids: set[int], exclude: set[int], limit: int) -> list
 
 
 def recommendations_for(
-    *, customer: Customer | None = None, product: Product | None = None, limit: int = 10
+    *,
+    customer: Customer | None = None,
+    product: Product | None = None,
+    limit: int = 10,
+    exclude: Iterable[int] = (),
 ) -> list[Recommendation]:
     """What to suggest to `customer` (their whole history, every channel) on `product`'s
-    page, or anywhere when `product` is None. A fixed number of queries."""
+    page, or anywhere when `product` is None; never the products `exclude` (ids) names. A
+    fixed number of queries."""
     seeds: dict[int, float] = {}
-    exclude: set[int] = set()
+    exclude = set(exclude)
     if customer is not None and customer.pk:
         since = timezone.now() - timedelta(days=HISTORY_DAYS)
         seeds = {
@@ -261,7 +266,7 @@ def recommendations_for(
             for p, w in interests(since=since, customer_ids=[customer.pk])[customer.pk].items()
             if w > 0
         }
-        exclude = bought_or_returned(customer)
+        exclude |= bought_or_returned(customer)
     if product is not None:
         seeds[product.pk] = seeds.get(product.pk, 0) + 2 * max(seeds.values(), default=1.0)
         exclude.add(product.pk)
@@ -310,9 +315,14 @@ def product_recommendations_cached(*, product: Product, limit: int = 4) -> list[
 
 def recommend_for_email(*, customer: Customer | None, skus: list[str]) -> list[Product]:
     """A cart reminder's "you may also like": what goes with the cart's items, for its owner."""
-    variants = Variant.objects.filter(sku__in=skus).select_related("product")[:1]
-    product = variants[0].product if variants else None
-    return [r.product for r in recommendations_for(customer=customer, product=product, limit=3)]
+    products = [v.product for v in Variant.objects.filter(sku__in=skus).select_related("product")]
+    found = recommendations_for(
+        customer=customer,
+        product=products[0] if products else None,
+        exclude={p.pk for p in products},
+        limit=3,
+    )
+    return [r.product for r in found]
 
 
 def product_by_sku_or_slug(code: str) -> Product | None:
