@@ -165,7 +165,7 @@ def first_order_code_create(*, email: str, now: datetime) -> Promotion:
     """A single-use code for the first order of `email`, valid `CART_REMINDER_CODE_DAYS`."""
     code = "WELCOME-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
     return Promotion.objects.create(
-        name=f"First order of {email}",
+        name=f"Your first order: {settings.CART_REMINDER_CODE_PERCENT}% off",
         code=code,
         kind=Promotion.Kind.PERCENTAGE,
         value=settings.CART_REMINDER_CODE_PERCENT,
