@@ -10,6 +10,7 @@ from django.utils import timezone
 from carts.models import Cart
 from carts.services import cart_restore_from
 from shop.marketing.models import CartReminder
+from shop.marketing.signals import cart_reminder_opened
 from shop.orders.models import Order
 
 
@@ -18,9 +19,11 @@ def reminder_restore(*, reminder: CartReminder, target: Cart) -> int:
     """The shopper followed the reminder's link: the reminded cart's items (and its code) go
     into `target`, the cart of whoever opened it on whatever device (merged into theirs if
     signed in). The first visit is recorded. Returns the lines added or raised."""
-    CartReminder.objects.filter(pk=reminder.pk, clicked_at__isnull=True).update(
+    first_visit = CartReminder.objects.filter(pk=reminder.pk, clicked_at__isnull=True).update(
         clicked_at=timezone.now()
     )
+    if first_visit:
+        cart_reminder_opened.send(sender=CartReminder, reminder=reminder)
     source = Cart.objects.get(pk=reminder.cart_id)
     changed = cart_restore_from(source=source, target=target)
     if reminder.promotion_id:

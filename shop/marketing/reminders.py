@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from carts.models import Cart, CartLine, Promotion
 from carts.services import cart_price, cart_with_lines
+from inventory.models import Location
 from inventory.selectors import availability_for_variants
 from shop.customers.models import Customer, CustomerEvent
 from shop.marketing.models import CartReminder, ReminderProgram
@@ -140,12 +141,17 @@ def _lines(cart: Cart, customer: Customer | None, email: str) -> tuple[list[Remi
     cart = cart_with_lines(cart.pk)
     priced = cart_price(cart, customer=customer, email=email)
     variants = [line.variant for line in priced.lines]
-    available = availability_for_variants(variants=variants)
+    locations = list(Location.objects.filter(is_active=True).order_by("kind", "code"))
+    stores = {loc.code for loc in locations if loc.kind == Location.Kind.STORE}
+    available = availability_for_variants(variants=variants, locations=locations)
     lines = []
     for line in priced.lines:
         stock = available[line.variant.sku]
         sold = line.variant.is_active and line.variant.product.is_active
-        in_stores = sum(1 for units in stock.locations.values() if units > 0)
+        anywhere = any(units > 0 for units in stock.locations.values())
+        in_stores = sum(
+            1 for code, units in stock.locations.items() if units > 0 and code in stores
+        )
         lines.append(
             ReminderLine(
                 name=line.variant.display_name,
@@ -153,7 +159,7 @@ def _lines(cart: Cart, customer: Customer | None, email: str) -> tuple[list[Remi
                 quantity=line.quantity,
                 unit_price=line.unit_price,
                 line_total=line.total,
-                sellable=sold and (stock.online > 0 or in_stores > 0),
+                sellable=sold and anywhere,
                 online=stock.online,
                 stores=in_stores,
             )
@@ -177,9 +183,14 @@ def first_order_code_create(*, email: str, now: datetime) -> Promotion:
     )
 
 
+#: Tags the link's visit as coming from this email, for the shop's traffic measurement.
+LINK_CAMPAIGN = "utm_source=cart-reminder&utm_medium=email&utm_campaign=abandoned-cart"
+
+
 def reminder_link(reminder: CartReminder) -> str:
     token = signing.dumps({"r": reminder.pk}, salt=LINK_SALT, compress=True)
-    return settings.SITE_URL + reverse("storefront:cart-restore", args=[token])
+    path = reverse("storefront:cart-restore", args=[token])
+    return f"{settings.SITE_URL}{path}?{LINK_CAMPAIGN}"
 
 
 def reminder_from_link(token: str) -> CartReminder | None:

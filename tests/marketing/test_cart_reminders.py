@@ -24,6 +24,7 @@ from carts.services import (
 )
 from shop.customers.services import customer_event_record
 from shop.marketing.models import CartReminder
+from shop.marketing.recovery import reminder_recovery_record
 from shop.marketing.reminders import cart_reminders_send, reminders_switched_on_at
 from shop.outbox.models import OutboxMessage
 from tests import factories
@@ -72,7 +73,7 @@ def run(capture):
 
 
 def link_in(message) -> str:
-    return re.search(r"http://\S+/cart/restore/\S+/", message.body).group(0)
+    return re.search(r"http://\S+/cart/restore/\S+", message.body).group(0)
 
 
 def test_idle_59_minutes_is_not_reminded_61_is(
@@ -266,6 +267,9 @@ class TestRestoreLink:
         clock.shift(timedelta(minutes=61))
         run(django_capture_on_commit_callbacks)
         link = link_in(mail.outbox[0])
+        assert link.endswith(
+            "?utm_source=cart-reminder&utm_medium=email&utm_campaign=abandoned-cart"
+        )
         phone = Client()  # another device, not signed in
         response = phone.get(link.removeprefix("http://127.0.0.1:8000"), follow=True)
         assert response.status_code == 200
@@ -326,3 +330,33 @@ def test_queries_per_cart_are_constant(
     clock.shift(timedelta(minutes=61))
     with django_assert_max_num_queries(5 + 23 * carts):
         assert cart_reminders_send().sent == carts
+
+
+def test_the_reminded_cart_bought_at_the_till_is_recovered(
+    switched_on, clock, ann, tee, store, django_capture_on_commit_callbacks
+):
+    cart = fill(ann, tee)
+    clock.shift(timedelta(minutes=61))
+    run(django_capture_on_commit_callbacks)
+    clock.shift(timedelta(days=1))
+    order = pos_sale_complete(
+        store=store,
+        clerk=factories.clerk(store=store),
+        payment=TillPayment(method="card", terminal_reference="T-2"),
+        cart=cart,
+    )
+    reminder = CartReminder.objects.get()
+    assert reminder.recovered_order == order
+    assert reminder.clicked_at is None  # came to the store without following the link
+
+
+def test_an_order_of_someone_else_recovers_nothing(
+    switched_on, clock, ann, tee, django_capture_on_commit_callbacks
+):
+    fill(ann, tee)
+    clock.shift(timedelta(minutes=61))
+    run(django_capture_on_commit_callbacks)
+    CartReminder.objects.update(clicked_at=timezone.now())
+    other = factories.OrderFactory(email="eve@example.com")
+    assert reminder_recovery_record(order=other, cart=None) is None
+    assert CartReminder.objects.get().recovered_order is None
