@@ -8,6 +8,7 @@ insert won goes on, in the same transaction: it either skips with a reason or wr
 email to the outbox. Two concurrent runs, a rerun or a redelivered task: one row, one email.
 """
 
+import logging
 import secrets
 from collections import Counter
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from shop.orders.models import Order
 from shop.orders.selectors import NOT_BOUGHT, customer_has_orders
 from shop.outbox.email import email_enqueue
 
+logger = logging.getLogger(__name__)
 Reason = CartReminder.SkipReason
 LINK_SALT = "marketing.cart-reminder"
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -42,11 +44,15 @@ CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 class ReminderRun:
     sent: int = 0
     skipped: Counter = field(default_factory=Counter)
+    failed: int = 0
 
     def __str__(self) -> str:
         skipped = ", ".join(f"{reason}: {n}" for reason, n in sorted(self.skipped.items()))
-        return f"{self.sent} sent, {sum(self.skipped.values())} skipped" + (
-            f" ({skipped})" if skipped else ""
+        failed = f", {self.failed} failed" if self.failed else ""
+        return (
+            f"{self.sent} sent, {sum(self.skipped.values())} skipped"
+            + (f" ({skipped})" if skipped else "")
+            + failed
         )
 
 
@@ -279,7 +285,12 @@ def cart_reminders_send(*, now: datetime | None = None) -> ReminderRun:
     now = now or timezone.now()
     switched_on_at = reminders_switched_on_at()
     for cart in carts_due(now=now, limit=settings.CART_REMINDER_BATCH):
-        outcome = cart_remind(cart=cart, now=now, switched_on_at=switched_on_at)
+        try:
+            outcome = cart_remind(cart=cart, now=now, switched_on_at=switched_on_at)
+        except Exception:  # one broken cart (rolled back, tried next run) stops no other
+            logger.exception("Cart reminder of cart %s failed", cart.pk)
+            run.failed += 1
+            continue
         if outcome == "sent":
             run.sent += 1
         elif outcome:

@@ -22,7 +22,8 @@ from carts.services import (
     cart_promotion_code_apply,
     cart_with_lines,
 )
-from shop.customers.services import customer_event_record
+from shop.customers.services import customer_event_record, customer_merge
+from shop.marketing import reminders
 from shop.marketing.models import CartReminder
 from shop.marketing.recovery import reminder_recovery_record
 from shop.marketing.reminders import cart_reminders_send, reminders_switched_on_at
@@ -360,3 +361,36 @@ def test_an_order_of_someone_else_recovers_nothing(
     other = factories.OrderFactory(email="eve@example.com")
     assert reminder_recovery_record(order=other, cart=None) is None
     assert CartReminder.objects.get().recovered_order is None
+
+
+def test_one_failing_cart_stops_no_other_and_is_tried_again(
+    switched_on, clock, tee, monkeypatch, django_capture_on_commit_callbacks
+):
+    first = fill(factories.CustomerFactory(marketing_consent=True), tee)
+    clock.shift(timedelta(minutes=1))
+    fill(factories.CustomerFactory(marketing_consent=True), tee)
+    clock.shift(timedelta(minutes=61))
+    send = reminders._send
+
+    def broken_for_first(reminder, cart, *args):
+        if cart.pk == first.pk:
+            raise RuntimeError("template error")
+        return send(reminder, cart, *args)
+
+    monkeypatch.setattr(reminders, "_send", broken_for_first)
+    result = run(django_capture_on_commit_callbacks)
+    assert (result.sent, result.failed) == (1, 1)
+    assert not CartReminder.objects.filter(cart=first).exists()  # rolled back
+    monkeypatch.setattr(reminders, "_send", send)
+    assert run(django_capture_on_commit_callbacks).sent == 1
+
+
+def test_a_merge_moves_the_reminders_to_the_kept_customer(
+    switched_on, clock, ann, tee, django_capture_on_commit_callbacks
+):
+    fill(ann, tee)
+    clock.shift(timedelta(minutes=61))
+    run(django_capture_on_commit_callbacks)
+    kept = factories.CustomerFactory(email="")
+    customer_merge(source=ann, target=kept)
+    assert CartReminder.objects.get().customer == kept
