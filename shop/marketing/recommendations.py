@@ -38,6 +38,9 @@ KEPT_PER_PRODUCT = 30
 #: The interests of one customer that take part in pairs (the strongest).
 MAX_ITEMS_PER_CUSTOMER = 60
 HISTORY_DAYS = 730
+#: A request weighs the customer's history by age: what they did this many days ago counts
+#: half as much as what they did today.
+RECENT_HALF_LIFE_DAYS = 60
 
 
 class Reason:
@@ -78,12 +81,23 @@ def _product_ids_by(field: str, keys: Iterable[str]) -> dict[str, int]:
 
 
 def interests(
-    *, since: datetime, customer_ids: Iterable[int] | None = None
+    *,
+    since: datetime,
+    customer_ids: Iterable[int] | None = None,
+    half_life_days: float | None = None,
 ) -> dict[int, dict[int, float]]:
     """{customer: {product: interest}} from every channel since `since` (of some customers
-    only, if given): purchases (returned units against), cart adds and product views. A fixed
+    only, if given): purchases (returned units against), cart adds and product views; with
+    `half_life_days`, what is older counts less (halved every that many days). A fixed
     number of queries."""
     result: dict[int, dict[int, float]] = defaultdict(lambda: defaultdict(float))
+    now = timezone.now()
+
+    def recent(at: datetime) -> float:
+        if half_life_days is None:
+            return 1.0
+        return 0.5 ** (max((now - at).total_seconds(), 0) / 86400 / half_life_days)
+
     lines = OrderLine.objects.filter(
         order__customer__isnull=False, order__created_at__gte=since
     ).exclude(order__status__in=NOT_BOUGHT)
@@ -95,27 +109,29 @@ def interests(
     if customer_ids is not None:
         lines = lines.filter(order__customer_id__in=customer_ids)
         events = events.filter(customer_id__in=customer_ids)
-    for customer, product, quantity, returned in lines.values_list(
-        "order__customer_id", "variant__product_id", "quantity", "returned_quantity"
+    for customer, product, quantity, returned, at in lines.values_list(
+        "order__customer_id",
+        "variant__product_id",
+        "quantity",
+        "returned_quantity",
+        "order__created_at",
     ):
-        result[customer][product] += (PURCHASE * (quantity - returned) + RETURN * returned) / (
-            quantity or 1
-        )
+        weight = (PURCHASE * (quantity - returned) + RETURN * returned) / (quantity or 1)
+        result[customer][product] += weight * recent(at)
     views, adds = [], []
-    for customer, kind, slug, sku in events.values_list(
-        "customer_id", "kind", "payload__product", "payload__sku"
+    for customer, kind, slug, sku, at in events.values_list(
+        "customer_id", "kind", "payload__product", "payload__sku", "created_at"
     ):
-        (views if kind == CustomerEvent.Kind.PRODUCT_VIEWED else adds).append(
-            (customer, slug if kind == CustomerEvent.Kind.PRODUCT_VIEWED else sku)
-        )
-    by_slug = _product_ids_by("slug", (slug for _, slug in views if slug))
-    by_sku = _product_ids_by("sku", (sku for _, sku in adds if sku))
-    for customer, slug in views:
+        viewed = kind == CustomerEvent.Kind.PRODUCT_VIEWED
+        (views if viewed else adds).append((customer, slug if viewed else sku, recent(at)))
+    by_slug = _product_ids_by("slug", (slug for _, slug, _ in views if slug))
+    by_sku = _product_ids_by("sku", (sku for _, sku, _ in adds if sku))
+    for customer, slug, weight in views:
         if slug in by_slug:
-            result[customer][by_slug[slug]] += VIEW
-    for customer, sku in adds:
+            result[customer][by_slug[slug]] += VIEW * weight
+    for customer, sku, weight in adds:
         if sku in by_sku:
-            result[customer][by_sku[sku]] += CART_ADD
+            result[customer][by_sku[sku]] += CART_ADD * weight
     return result
 
 
@@ -261,11 +277,10 @@ def recommendations_for(
     exclude = set(exclude)
     if customer is not None and customer.pk:
         since = timezone.now() - timedelta(days=HISTORY_DAYS)
-        seeds = {
-            p: w
-            for p, w in interests(since=since, customer_ids=[customer.pk])[customer.pk].items()
-            if w > 0
-        }
+        mine = interests(
+            since=since, customer_ids=[customer.pk], half_life_days=RECENT_HALF_LIFE_DAYS
+        )[customer.pk]
+        seeds = {p: w for p, w in mine.items() if w > 0}
         exclude |= bought_or_returned(customer)
     if product is not None:
         seeds[product.pk] = seeds.get(product.pk, 0) + 2 * max(seeds.values(), default=1.0)

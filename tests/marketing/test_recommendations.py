@@ -1,10 +1,13 @@
 """Recommendations on planted data: buyers of A also buy C, so a customer who bought A in a
 store and viewed B online gets C, never A, never what no location can sell."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from shop.customers.services import customer_event_record
 from shop.marketing.models import ProductSimilarity
@@ -14,7 +17,9 @@ from shop.marketing.recommendations import (
     recommendations_build,
     recommendations_for,
 )
+from shop.orders.models import Order
 from tests import factories
+from tests.channels_app.support import receive
 from tests.marketing.support import buy
 
 pytestmark = pytest.mark.django_db
@@ -107,3 +112,21 @@ def test_the_command_runs_the_job(planted, capsys):
     call_command("build_recommendations")
     assert "similar pairs" in capsys.readouterr().out
     assert ProductSimilarity.objects.exists()
+
+
+def test_recent_history_weighs_more_than_old(store):
+    old_seed, old_match, new_seed, new_match = (
+        factories.VariantFactory(sku=f"R-{n}") for n in range(4)
+    )
+    for variant in (old_seed, old_match, new_seed, new_match):
+        receive(store, variant, 5)
+    for _ in range(3):
+        buy(factories.CustomerFactory(), old_seed, old_match)
+        buy(factories.CustomerFactory(), new_seed, new_match)
+    me = factories.CustomerFactory()
+    long_ago = buy(me, old_seed)
+    Order.objects.filter(pk=long_ago.pk).update(created_at=timezone.now() - timedelta(days=400))
+    buy(me, new_seed)
+    recommendations_build()
+    found = [r.product for r in recommendations_for(customer=me, limit=2)]
+    assert found == [new_match.product, old_match.product]
