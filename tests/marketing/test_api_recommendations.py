@@ -149,3 +149,15 @@ def test_the_tills_customer_panel_suggests_to_the_clerk(client, clerk, planted):
     with CaptureQueriesContext(connection) as long:
         client.get(url)
     assert len(long) == len(short)
+
+
+def test_the_cart_panel_leaves_out_what_is_in_the_cart(client, planted):
+    recommendations_build()
+    client.post("/cart/add/", {"sku": "SKU-C", "quantity": "1"})
+    client.post("/cart/add/", {"sku": "SKU-A", "quantity": "1"})
+    page = client.get("/cart/").content.decode()
+    assert "/recommendations/panel/?product=p-a&amp;in=cart" in page
+    html = client.get("/recommendations/panel/?product=p-a&in=cart").content.decode()
+    assert "You may also like" in html
+    assert 'href="/p/p-c/"' not in html  # already in the cart
+    assert 'href="/p/p-e/"' in html

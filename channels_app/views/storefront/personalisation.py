@@ -6,7 +6,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from channels_app.current import current_customer
+from channels_app.current import current_cart, current_customer
 from channels_app.forms import MARKETING_CONSENT_LABEL
 from shop.catalog.models import Product
 from shop.customers.services import customer_marketing_consent_set
@@ -22,12 +22,18 @@ SHOWN = 4
 def recommendations_panel(request):
     """The "bought together" panel of a product page, or the "you may also like" panel of the
     cart (`in=cart`: what goes with the item added last), fetched by the page after it loaded.
-    The same cached list for everybody: one query (the product) once cached."""
+    The same cached list for everybody: one query (the product) once cached, and the cart's
+    items for the cart's panel."""
     product = Product.objects.filter(slug=request.GET.get("product", ""), is_active=True).first()
     if product is None:
         return HttpResponse("")
-    items = product_recommendations_cached(product=product, limit=SHOWN)
     in_cart = request.GET.get("in") == "cart"
+    items = product_recommendations_cached(product=product, limit=SHOWN * 2)
+    if in_cart:  # not what is in the cart already
+        cart = current_cart(request)
+        held = set(cart.lines.values_list("variant__product__slug", flat=True)) if cart else set()
+        items = [item for item in items if item["slug"] not in held]
+    items = items[:SHOWN]
     context = {
         "items": items,
         "title": "You may also like" if in_cart else "Bought together",
