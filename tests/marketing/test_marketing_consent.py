@@ -14,6 +14,7 @@ from shop.customers.services import customer_for_user
 from shop.marketing.models import CartReminder
 from shop.marketing.reminders import cart_reminders_send, reminders_switched_on_at
 from tests import factories
+from tests.carts.support import add_line, checkout, collect_body
 from tests.channels_app.support import receive
 
 pytestmark = pytest.mark.django_db
@@ -104,3 +105,15 @@ def test_an_anonymous_checkout_never_consents_for_an_accounts_email(store):
         },
     )
     assert not Customer.objects.get(email="ann@example.com").marketing_consent
+
+
+@pytest.mark.parametrize(("sent", "expected"), [({"marketing_consent": True}, True), ({}, False)])
+def test_the_api_checkout_takes_the_consent_when_sent(api, store, sent, expected):
+    store.click_and_collect = True
+    store.save()
+    tee = factories.VariantFactory(sku="TEE-M")
+    receive(store, tee, 3)
+    assert add_line(api, "TEE-M").status_code == 201
+    body = collect_body(store.code, email="api-guest@example.com") | sent
+    assert checkout(api, body).status_code == 201
+    assert Customer.objects.get(email="api-guest@example.com").marketing_consent is expected
