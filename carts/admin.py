@@ -23,7 +23,7 @@ class PromotionAdmin(admin.ModelAdmin):
         "uses",
     ]
     list_filter = ["is_active", "kind", "first_order_only"]
-    search_fields = ["name", "code"]
+    search_fields = ["name", "code", "email"]
     autocomplete_fields = ["categories", "variants"]
     readonly_fields = ["times_used"]
     fieldsets = [
@@ -39,6 +39,7 @@ class PromotionAdmin(admin.ModelAdmin):
                     "usage_limit",
                     "times_used",
                     "first_order_only",
+                    "email",
                 ]
             },
         ),

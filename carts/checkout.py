@@ -56,6 +56,7 @@ from shop.orders.emails import order_email_enqueue
 from shop.orders.models import Order, OrderLine
 from shop.orders.selectors import lines_in_hand
 from shop.orders.services import order_number_new
+from shop.orders.signals import order_placed
 from shop.payments.errors import PaymentGatewayError
 from shop.payments.models import Payment
 from shop.payments.services import (
@@ -176,7 +177,7 @@ def _order_create(
 ) -> tuple[Order, PricedCart, list[OrderLine]]:
     """Prices the cart, creates the order awaiting payment with its lines and claims the cart.
     Runs inside the caller's transaction."""
-    priced = cart_price(cart, customer=customer)
+    priced = cart_price(cart, customer=customer, email=details.email)
     order = Order.objects.create(
         number=order_number_new(),
         channel=channel,
@@ -315,6 +316,7 @@ def _place(order: Order, *, cart: Cart) -> None:
         raise _HoldLapsed()
     order.status = Order.Status.PLACED
     cart_clear(cart=cart)
+    order_placed.send(sender=Order, order=order, cart=cart)
     if order.customer_id:
         customer_event_record(
             customer=order.customer,

@@ -92,6 +92,9 @@ class Promotion(models.Model):
     #: `PromotionUsage`, so a promotion without a limit is not written by the sales it applies to).
     times_used = models.PositiveIntegerField(default=0)
     first_order_only = models.BooleanField(default=False)
+    #: Only for the customer with this email (e.g. a cart reminder's first-order code);
+    #: empty for everyone.
+    email = models.EmailField(blank=True)
     is_active = models.BooleanField(default=True)
 
     objects = PromotionQuerySet.as_manager()

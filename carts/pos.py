@@ -31,6 +31,7 @@ from shop.errors import InvalidInput
 from shop.orders.emails import order_email_enqueue
 from shop.orders.models import Order
 from shop.orders.services import order_number_new
+from shop.orders.signals import order_placed
 from shop.payments.models import Payment
 from shop.payments.services import payment_record
 
@@ -118,6 +119,7 @@ def pos_sale_complete(
     order_lines_create(order, priced)
     if cart is not None:
         cart_clear(cart=cart)
+    order_placed.send(sender=Order, order=order, cart=cart)
     if customer is not None:
         customer_event_record(
             customer=customer,

@@ -5,8 +5,8 @@ Rules, in order:
 1. A line's subtotal is unit price × quantity (the variant's current price).
 2. Promotions apply one after another (automatic ones, then codes, each in id order), each on
    what its eligible lines still cost after the promotions before it. A promotion applies only
-   if the cart's subtotal reaches its minimum, and a first-order-only promotion only for a
-   customer without a placed order.
+   if the cart's subtotal reaches its minimum, a first-order-only promotion only for a
+   customer without a placed order, and one bound to an email only for that email.
 3. A percentage takes that share of the eligible amount; a fixed amount takes at most the
    eligible amount. Each discount is rounded to the cent (half up) and spread over the eligible
    lines in proportion to what they still cost, the rounding remainder on the last (largest)
@@ -121,15 +121,27 @@ def _spread(amount: Decimal, lines: Sequence[PricedLine]) -> None:
         remaining -= share
 
 
+def bound_to_other(promotion: Promotion, email: str | None) -> bool:
+    """A promotion bound to an email that is not `email` (unknown email: not theirs)."""
+    return bool(promotion.email) and (email or "").strip().lower() != promotion.email.lower()
+
+
 def price(
-    lines: Iterable[PricedLine], scopes: Sequence[PromotionScope], *, first_order: bool
+    lines: Iterable[PricedLine],
+    scopes: Sequence[PromotionScope],
+    *,
+    first_order: bool,
+    email: str | None = None,
 ) -> PricedCart:
-    """Prices lines under the given promotions (already filtered to running ones)."""
+    """Prices lines under the given promotions (already filtered to running ones), for the
+    customer with `email` (None when not known yet)."""
     cart = PricedCart(lines=list(lines))
     subtotal = cart.subtotal
     for scope in scopes:
         promotion = scope.promotion
         if subtotal < promotion.min_subtotal or (promotion.first_order_only and not first_order):
+            continue
+        if bound_to_other(promotion, email):
             continue
         eligible = sorted(
             (line for line in cart.lines if scope.covers(line.variant) and line.total > 0),

@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from carts.errors import CartLineNotFound, InvalidPromotionCode, ItemNotSold
 from carts.models import Cart, CartLine, Promotion, PromotionUsage
-from carts.pricing import PricedCart, PricedLine, price, scopes_for
+from carts.pricing import PricedCart, PricedLine, bound_to_other, price, scopes_for
 from inventory.errors import InvalidQuantity
 from shop.catalog.models import Variant
 from shop.catalog.selectors import variants_by_sku
@@ -213,13 +213,20 @@ def cart_line_remove(*, cart: Cart, line_id: int, channel: str) -> None:
     )
 
 
-def promotion_by_code(code: str) -> Promotion:
+def promotion_by_code(code: str, *, customer: Customer | None = None) -> Promotion:
+    """The running code with uses left. A code bound to an email is refused to a known
+    customer with another email, and a first-order one to a customer who has ordered."""
     code = code.strip()
     promotion = Promotion.objects.running().filter(code__iexact=code).exclude(code="").first()
     if promotion is None or (
         promotion.usage_limit is not None and promotion.times_used >= promotion.usage_limit
     ):
         raise InvalidPromotionCode(f"The code {code!r} is unknown or no longer valid.")
+    if promotion.email and customer is not None:
+        if bound_to_other(promotion, customer.email):
+            raise InvalidPromotionCode(f"The code {code!r} belongs to another customer.")
+        if promotion.first_order_only and customer_has_orders(customer):
+            raise InvalidPromotionCode(f"The code {code!r} is for a first order only.")
     return promotion
 
 
@@ -240,7 +247,7 @@ def promotion_uses_give_back(*, order: "Order") -> None:
 def cart_promotion_code_apply(*, cart: Cart, code: str) -> Promotion:
     """Adds a code to the cart. Whether it lowers the price is for pricing to say (a minimum
     subtotal may be reached later)."""
-    promotion = promotion_by_code(code)
+    promotion = promotion_by_code(code, customer=cart.customer)
     cart.promotions.add(promotion)
     _touch(cart)
     return promotion
@@ -274,6 +281,30 @@ def cart_merge(*, source: Cart, target: Cart) -> Cart:
     cart_changed(cart_id=source.pk)
     _touch(target)
     return target
+
+
+@transaction.atomic
+def cart_restore_from(*, source: Cart, target: Cart) -> int:
+    """Puts what `source` holds into `target` (a saved cart opened on another device): each
+    item still sold at least at its quantity in `source`, so restoring twice changes nothing,
+    and its codes. `source` is left as it is. Returns the lines added or raised."""
+    if source.pk == target.pk:
+        return 0
+    limit = settings.MAX_CART_LINE_QUANTITY
+    existing = {line.variant_id: line for line in target.lines.all()}
+    changed = 0
+    for line in source.lines.filter(variant__is_active=True, variant__product__is_active=True):
+        kept = existing.get(line.variant_id)
+        if kept is None:
+            CartLine.objects.create(cart=target, variant_id=line.variant_id, quantity=line.quantity)
+            changed += 1
+        elif kept.quantity < line.quantity:
+            kept.quantity = min(line.quantity, limit)
+            kept.save(update_fields=["quantity"])
+            changed += 1
+    target.promotions.add(*source.promotions.all())
+    _touch(target)
+    return changed
 
 
 def cart_merge_customers(*, source: Customer, target: Customer) -> None:
@@ -464,9 +495,12 @@ def price_lines(
     promotions: list[Promotion],
     customer: Customer | None,
     line_ids: list[int | None] | None = None,
+    email: str | None = None,
 ) -> PricedCart:
-    """Prices any lines (a cart's, a till sale's) with the automatic promotions and codes."""
+    """Prices any lines (a cart's, a till sale's) with the automatic promotions and codes.
+    `email`: who buys, when known beyond `customer` (the email given at checkout)."""
     ids = line_ids or [None] * len(lines)
+    email = email or (customer.email if customer is not None else None)
     priced = [
         PricedLine(variant=variant, quantity=quantity, unit_price=variant.price, line_id=line_id)
         for (variant, quantity), line_id in zip(lines, ids, strict=True)
@@ -474,16 +508,21 @@ def price_lines(
     scopes = scopes_for(promotions_in_force(code_ids=[p.pk for p in promotions]))
     # Only a first-order-only promotion needs to know about earlier orders.
     needs_history = any(scope.promotion.first_order_only for scope in scopes)
+    if needs_history and customer is None and email:
+        customer = Customer.objects.with_email(email).first()  # a guest's earlier orders count
     first_order = not (needs_history and customer_has_orders(customer))
-    return price(priced, scopes, first_order=first_order)
+    return price(priced, scopes, first_order=first_order, email=email)
 
 
-def cart_price(cart: Cart, *, customer: Customer | None = None) -> PricedCart:
-    """Prices a cart loaded with `cart_with_lines`."""
+def cart_price(
+    cart: Cart, *, customer: Customer | None = None, email: str | None = None
+) -> PricedCart:
+    """Prices a cart loaded with `cart_with_lines` (`email`: as for `price_lines`)."""
     lines = list(cart.lines.all())
     return price_lines(
         [(line.variant, line.quantity) for line in lines],
         promotions=list(cart.promotions.all()),
         customer=customer or cart.customer,
         line_ids=[line.pk for line in lines],
+        email=email,
     )

@@ -22,6 +22,9 @@ class PromotionCodeForm(forms.Form):
     code = forms.CharField(max_length=40, strip=True)
 
 
+MARKETING_CONSENT_LABEL = "Email me offers, and a reminder if I leave items in my cart"
+
+
 class CheckoutForm(forms.Form):
     """The business rules (an address for delivery, a store for collect, pay at pickup for
     collect only) are checked by `checkout_place`; its errors come back onto these fields."""
@@ -55,6 +58,7 @@ class CheckoutForm(forms.Form):
     )
     #: Made by the configured gateway's card widget; the gateway judges it.
     card_token = forms.CharField(label="Card", max_length=255, required=False)
+    marketing_consent = forms.BooleanField(label=MARKETING_CONSENT_LABEL, required=False)
 
     #: What a service error's `details` names → the field that shows it.
     FIELD_FOR_DETAIL = {"payment": "payment_method", **{f: f for f in ADDRESS_FIELDS}}

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from channels_app.views.storefront import cart, catalog, checkout, orders, support
+from channels_app.views.storefront import (
+    cart,
+    catalog,
+    checkout,
+    orders,
+    personalisation,
+    reminders,
+    support,
+)
 
 app_name = "storefront"
 
@@ -15,10 +23,21 @@ urlpatterns = [
     path("cart/lines/<int:line_id>/remove/", cart.line_remove, name="cart-line-remove"),
     path("cart/codes/", cart.promotion_apply, name="cart-code-apply"),
     path("cart/codes/remove/", cart.promotion_remove, name="cart-code-remove"),
+    path(
+        "recommendations/panel/",
+        personalisation.recommendations_panel,
+        name="recommendations-panel",
+    ),
+    path("cart/restore/<str:token>/", reminders.cart_restore, name="cart-restore"),
     path("checkout/", checkout.checkout, name="checkout"),
     path("checkout/pending/<str:key>/", checkout.checkout_pending, name="checkout-pending"),
     path("orders/<str:number>/", orders.order_detail, name="order"),
     path("account/orders/", orders.order_history, name="order-history"),
+    path(
+        "account/email-preferences/",
+        personalisation.email_preferences,
+        name="email-preferences",
+    ),
     path("account/requests/", support.ticket_list, name="tickets"),
     path("account/requests/new/", support.ticket_new, name="ticket-new"),
     path("account/requests/<str:number>/", support.ticket_detail, name="ticket"),

@@ -137,6 +137,8 @@ ACCOUNT_LOGIN_METHODS = {"email", "username"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", default="optional")
 ACCOUNT_UNIQUE_EMAIL = True
+#: Sign-up also asks for consent to marketing email (cart reminders, offers).
+ACCOUNT_SIGNUP_FORM_CLASS = "channels_app.signup.SignupConsentForm"
 #: allauth's own limits on the sign-in pages (the cache holds the counts): a sign-in per
 #: address, and failed sign-ins per address and per account. Past `login_failed`'s per-account
 #: rate, that account cannot sign in for the window, even with the right password.
@@ -198,6 +200,24 @@ SUPPORT_FROM_EMAIL = env(
 )
 #: Largest raw email /api/inbound-email/ accepts (bytes); attachments count.
 SUPPORT_INBOUND_MAX_BYTES = env.int("SUPPORT_INBOUND_MAX_BYTES", default=25 * 1024 * 1024)
+
+#: Abandoned-cart reminders (shop.marketing). Off: the job does nothing.
+CART_REMINDERS_ENABLED = env.bool("CART_REMINDERS_ENABLED", default=True)
+#: Minutes a cart with lines and a known email stays untouched before its one reminder.
+CART_REMINDER_AFTER_MINUTES = env.int("CART_REMINDER_AFTER_MINUTES", default=60)
+#: Carts idle longer than this are left alone (and never looked at again).
+CART_REMINDER_LOOKBACK_DAYS = env.int("CART_REMINDER_LOOKBACK_DAYS", default=7)
+#: The first-order code of a reminder: percent off, and days it stays valid.
+CART_REMINDER_CODE_PERCENT = env.int("CART_REMINDER_CODE_PERCENT", default=10)
+CART_REMINDER_CODE_DAYS = env.int("CART_REMINDER_CODE_DAYS", default=7)
+#: Days the restore link of a reminder works, and within which an order counts as recovered.
+CART_REMINDER_LINK_DAYS = env.int("CART_REMINDER_LINK_DAYS", default=14)
+#: Carts one run of the job looks at, at most (the next run takes the rest).
+CART_REMINDER_BATCH = env.int("CART_REMINDER_BATCH", default=500)
+#: Recommendations: customers two items must share before they count as similar.
+RECOMMENDATION_MIN_SUPPORT = env.int("RECOMMENDATION_MIN_SUPPORT", default=2)
+#: The shop's public address, for links in emails.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 # --- Staff access ---------------------------------------------------------------------------
 #: Second factors (allauth.mfa): an authenticator app, with recovery codes for a lost phone.
@@ -308,6 +328,14 @@ CELERY_BEAT_SCHEDULE = {
     "expire-overdue-pickups": {
         "task": "shop.orders.tasks.expire_overdue_pickups",
         "schedule": timedelta(minutes=15),
+    },
+    "send-cart-reminders": {
+        "task": "shop.marketing.tasks.send_cart_reminders",
+        "schedule": timedelta(minutes=5),
+    },
+    "build-recommendations": {
+        "task": "shop.marketing.tasks.build_recommendations",
+        "schedule": timedelta(hours=6),
     },
 }
 

@@ -72,12 +72,20 @@ def _changelist_of(model_label: str, **filters) -> str:
 
 @admin.register(Customer)
 class CustomerAdmin(LargeTableMixin, admin.ModelAdmin):
-    list_display = ["__str__", "email", "phone", "user", "created_at", "timeline_link"]
+    list_display = [
+        "__str__",
+        "email",
+        "phone",
+        "user",
+        "marketing_consent",
+        "created_at",
+        "timeline_link",
+    ]
     # Served by trigram indexes on PostgreSQL (UPPER(email), UPPER(name)) and the phone index.
     search_fields = ["^email", "name", "phone__startswith"]
     list_select_related = ["user"]
     raw_id_fields = ["user"]
-    readonly_fields = ["created_at", "timeline_link", "history"]
+    readonly_fields = ["created_at", "marketing_consent_at", "timeline_link", "history"]
     inlines = [CustomerEventInline]
     actions = ["merge_into_oldest"]
 

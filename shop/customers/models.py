@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q, Value
+from django.db.models.fields.json import KT
 from django.db.models.functions import Lower, Replace
 from django.db.models.lookups import Exact
 from django.utils import timezone
@@ -52,6 +53,10 @@ class Customer(models.Model):
         output_field=models.CharField(max_length=32),
         db_persist=True,
     )
+    #: Agreed to marketing email (cart reminders, offers); asked at sign-up and checkout.
+    marketing_consent = models.BooleanField(default=False)
+    #: When the answer above was last given; empty if never asked.
+    marketing_consent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = CustomerQuerySet.as_manager()
@@ -137,6 +142,13 @@ class CustomerEvent(models.Model):
             models.Index(fields=["visitor"], condition=~models.Q(visitor=""), name="event_visitor"),
             # The admin's list filtered by kind, newest first.
             models.Index(fields=["kind", "-created_at", "-id"], name="event_kind_newest"),
+            # The checkout of a cart (its id in the payload): whose email a cart left behind
+            # after checkout is reminded to (shop.marketing).
+            models.Index(
+                KT("payload__cart"),
+                condition=models.Q(kind="checkout_started"),
+                name="event_checkout_cart",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

@@ -2,6 +2,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from shop.channels import Channel
 from shop.customers.errors import CustomerNotFound, InvalidMerge, MergeConflict
@@ -160,3 +161,11 @@ def customer_merge(
         payload={**merged, **moved, "by": user.get_username() if user else None},
     )
     return target
+
+
+def customer_marketing_consent_set(*, customer: Customer, consent: bool) -> None:
+    """Records the customer's answer to "may we email you offers and cart reminders?"."""
+    Customer.objects.filter(pk=customer.pk).update(
+        marketing_consent=consent, marketing_consent_at=timezone.now()
+    )
+    customer.marketing_consent = consent

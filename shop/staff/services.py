@@ -19,6 +19,7 @@ MANAGED_APPS = (
     "inventory",
     "carts",
     "support",
+    "marketing",
     "channels_app",
     "auth",
 )

@@ -14,6 +14,7 @@ from channels_app.throttling import throttles
 from channels_app.views.storefront._common import SESSION_ORDERS, remember_order
 from channels_app.visitor import visitor_join
 from shop.channels import Channel
+from shop.marketing.contacts import checkout_consent_record
 from shop.orders.models import Order, OrderLine
 from shop.orders.selectors import orders_visible_to
 from shop.payments.models import Payment
@@ -74,6 +75,8 @@ class CheckoutApi(APIView):
             child=serializers.CharField(allow_blank=True, max_length=200), required=False
         )
         payment = PaymentInput()
+        #: Agrees (or not) to marketing email: offers and a reminder of a cart left behind.
+        marketing_consent = serializers.BooleanField(required=False)
 
     @extend_schema(request=CheckoutInputSerializer, responses={201: OrderSerializer})
     @idempotent(atomic=False)  # reserve, charge and place commit one after the other
@@ -93,6 +96,10 @@ class CheckoutApi(APIView):
             card_token=fields["payment"].get("card_token", ""),
         )
         customer = current_customer(request)
+        if "marketing_consent" in fields:
+            checkout_consent_record(
+                email=details.email, consent=fields["marketing_consent"], customer=customer
+            )
         order = checkout_place(
             cart=cart,
             details=details,

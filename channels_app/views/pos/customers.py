@@ -11,6 +11,7 @@ from channels_app.idempotency import IdempotencyKeyInProgress
 from channels_app.ticket_forms import TicketOpenForm
 from channels_app.views.pos.access import pos_view
 from channels_app.views.pos.sale import customer_cart, sale_cart, sale_load
+from channels_app.views.storefront.personalisation import shopper_panel
 from channels_app.views.ticket_actions import open_once
 from shop.channels import Channel
 from shop.customers.models import Customer, CustomerEvent
@@ -65,6 +66,7 @@ def customer_panel(request, store, customer_id: int):
         "viewed": customer_timeline(
             customer, kind=CustomerEvent.Kind.PRODUCT_VIEWED, limit=VIEWS_SHOWN
         ).entries,
+        "suggestions": shopper_panel(customer),
     }
     return render(request, "pos/customer.html", context)
 

@@ -10,6 +10,7 @@ from carts.services import cart_anonymous_contents, cart_load_lines, cart_price,
 from channels_app.current import SESSION_CART, current_cart, current_customer
 from channels_app.forms import CartLineUpdateForm, PromotionCodeForm
 from channels_app.throttling import throttle_posts
+from channels_app.views.storefront.reminders import SESSION_REMINDER_EMAIL
 from shop.channels import Channel
 from shop.errors import DomainError
 
@@ -21,7 +22,9 @@ def priced_cart(request):
     if cart is None:
         return None, None
     cart = cart_load_lines(cart)
-    return cart, cart_price(cart, customer=current_customer(request))
+    customer = current_customer(request)
+    email = None if customer else request.session.get(SESSION_REMINDER_EMAIL)
+    return cart, cart_price(cart, customer=customer, email=email)
 
 
 def _cart_page_contents(request) -> tuple:
@@ -43,6 +46,7 @@ def _cart_page_contents(request) -> tuple:
         promotions=promotions,
         customer=None,
         line_ids=[line.pk for line in lines],
+        email=request.session.get(SESSION_REMINDER_EMAIL),
     )
     return cart, priced, promotions
 

@@ -27,6 +27,7 @@ from inventory.models import Location
 from inventory.selectors import availability_for_variants
 from shop.channels import Channel
 from shop.errors import DomainError, InvalidInput, PaymentDeclined
+from shop.marketing.contacts import checkout_consent_record
 from shop.orders.models import Order
 from shop.payments.gateways import gateway
 from shop.payments.models import Payment
@@ -92,9 +93,11 @@ def checkout(request):
         messages.info(request, "Your cart is empty: add something before checking out.")
         return redirect("storefront:cart")
     user = request.user
+    customer = current_customer(request)
     form = CheckoutForm(
         initial={
             "email": user.email if user.is_authenticated else "",
+            "marketing_consent": bool(customer and customer.marketing_consent),
             "fulfilment": Order.Fulfilment.DELIVERY,
             "payment_method": Payment.Method.CARD,
             "card_token": "tok_visa",
@@ -113,6 +116,11 @@ def _checkout_post(request):
             cart = current_cart(request)
             if cart is None:
                 raise EmptyCart()
+            checkout_consent_record(
+                email=form.cleaned_data["email"],
+                consent=form.cleaned_data["marketing_consent"],
+                customer=current_customer(request),
+            )
             order = checkout_place(
                 cart=cart,
                 details=form.details(),

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, render
 
 from channels_app.current import current_customer
 from channels_app.views.storefront._common import placed_in_session
+from channels_app.views.storefront.personalisation import account_context
 from shop.orders.models import Order
 from shop.orders.selectors import orders_visible_to, orders_with_lines, returns_of_customer
 from shop.support.selectors import tickets_for_customer
@@ -45,5 +46,6 @@ def order_history(request):
         "page": page,
         "tickets": tickets_for_customer(customer=customer)[:TICKETS_SHOWN],
         "returns": returns_of_customer(customer, limit=RETURNS_SHOWN),
+        **account_context(customer),
     }
     return render(request, "storefront/order_history.html", context)
