@@ -176,3 +176,30 @@ def test_the_till_sells_offline_and_every_sale_arrives_once(live_server, page, s
     assert stock_row(store, mug) == (3, 0)
     assert stock_row(store, cap) == (4, 0)
     assert errors == []
+
+
+def test_closing_the_drawer_waits_for_the_outbox(live_server, page, shop):
+    from shop.payments.models import CashDrawerSession
+
+    signed_in(page, live_server, shop["clerk"])
+    page.goto(f"{live_server.url}/pos/offline/")
+    expect(page.locator("#till-app")).to_have_attribute("data-ready", "1")
+    # The server cannot be reached for sales (a dead line on the way to it).
+    page.route("**/api/pos/sales/", lambda route: route.abort())
+    scan(page, "CAP-1")
+    pay_cash(page, "20.00")
+    expect(page.locator("[data-receipt-number]")).to_have_text("ST1-1-1")
+    assert counts(page)[0] == "1"
+
+    page.get_by_role("link", name="Drawer").click()
+    page.get_by_label("Counted cash").fill("109.00")
+    page.get_by_role("button", name="Close the till").click()
+    expect(page.locator("[data-outbox-wait]")).to_contain_text("1 sale(s) made on this till")
+    screenshot(page, "drawer-close-waits-for-outbox")
+    assert CashDrawerSession.objects.get().closed_at is None
+
+    page.unroute("**/api/pos/sales/")
+    expect(page.locator(".closing")).to_contain_text("The count matches", timeout=20_000)
+    session = CashDrawerSession.objects.get()
+    assert session.closed_at is not None
+    assert session.payments.get().amount == Decimal("9.00")
