@@ -269,3 +269,17 @@ def test_a_clerk_sees_only_their_stores_discrepancies(api, clerk, other_store, d
     manager = auth(api, factories.manager(username="m2"))
     assert manager.get(DISCREPANCIES, {"status": "open"}).json()["count"] == 1
     assert manager.get(DISCREPANCIES, {"status": "resolved"}).json()["count"] == 0
+
+
+def test_the_admin_flags_sales_paid_at_another_price(api_clerk, store, variant, device, manager):
+    from tests.conftest import admin_client
+
+    receive(store, variant, 5)
+    paid_less = [{"sku": "TEE-M", "quantity": 1, "unit_price": "19.90", "line_total": "17.91"}]
+    api_clerk.post(SALES, sale_body(1), format="json")
+    api_clerk.post(SALES, sale_body(2, lines=paid_less), format="json")
+    client = admin_client(manager)
+    flagged = client.get("/admin/carts/tillsale/", {"price": "differs"}).content.decode()
+    assert "ST1-1-2" in flagged
+    assert "ST1-1-1" not in flagged
+    assert "-1.99" in flagged

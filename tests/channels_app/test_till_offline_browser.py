@@ -203,3 +203,26 @@ def test_closing_the_drawer_waits_for_the_outbox(live_server, page, shop):
     session = CashDrawerSession.objects.get()
     assert session.closed_at is not None
     assert session.payments.get().amount == Decimal("9.00")
+
+
+def test_a_sale_whose_answer_was_lost_is_sent_again_and_recorded_once(live_server, page, shop):
+    signed_in(page, live_server, shop["clerk"])
+    page.goto(f"{live_server.url}/pos/offline/")
+    expect(page.locator("#till-app")).to_have_attribute("data-ready", "1")
+    delivered: list[int] = []
+
+    def lose_first_answer(route):
+        response = route.fetch()  # the server records the sale and answers...
+        delivered.append(response.status)
+        if len(delivered) == 1:
+            route.abort()  # ...but the answer never reaches the till
+        else:
+            route.fulfill(response=response)
+
+    page.route("**/api/pos/sales/", lose_first_answer)
+    scan(page, "CAP-1")
+    pay_card(page, "TERM-5")
+    expect(page.locator('[data-count="sent"]')).to_have_text("1", timeout=20_000)
+    assert delivered == [201, 201]
+    assert TillSale.objects.count() == Order.objects.filter(channel="pos").count() == 1
+    assert stock_row(shop["store"], shop["cap"]) == (4, 0)
