@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -185,3 +186,30 @@ class TillSale(models.Model):
     def price_difference(self):
         """Paid minus priced: flagged for a manager, never charged again."""
         return self.paid_total - self.priced_total
+
+
+class TillCart(models.Model):
+    """The sale a clerk is ringing up at a store's till (the online till's pages). Its scanned
+    items and promotion codes are a cart owned by the till, priced and completed like any
+    cart; a shopper's cart loaded by its handoff code takes its place until the sale ends."""
+
+    store = models.ForeignKey("inventory.Location", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    #: The till's own cart: the scanned items and codes of a walk-in sale.
+    cart = models.OneToOneField(Cart, on_delete=models.CASCADE, related_name="till")
+    #: A shopper's cart loaded at the till; it is the sale while it is loaded.
+    loaded_cart = models.ForeignKey(
+        Cart, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    customer = models.ForeignKey(
+        "customers.Customer", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["store", "user"], name="till_cart_one_per_clerk"),
+        ]
+
+    def __str__(self) -> str:
+        return f"till sale of {self.user_id} @ {self.store_id}"

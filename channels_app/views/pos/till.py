@@ -395,8 +395,7 @@ def complete(request, store):
             store=store,
             clerk=request.user,
             payment=payment,
-            lines=None if contents.cart else contents.lines,
-            cart=contents.cart,
+            cart=contents.cart or contents.sale.till_cart.cart,
             customer=contents.customer,
             codes=contents.codes,
         )
