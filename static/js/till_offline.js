@@ -352,6 +352,17 @@
 
   var LABELS = { pending: "Waiting to send", sent: "Sent", conflict: "Conflicted" };
 
+  /* A refused sale (the drawer was closed, say) is sent again once the cause is fixed. */
+  function retryButton(entry) {
+    var button = el("button", { type: "button", className: "button button-small", text: "Send again", "aria-label": "Send " + entry.receipt + " again" });
+    button.addEventListener("click", async function () {
+      await db.outbox.update(entry.id, { status: "pending", error: "" });
+      await renderSync();
+      tick();
+    });
+    return button;
+  }
+
   async function renderSync() {
     for (var status of ["pending", "sent", "conflict"]) {
       app.querySelector('[data-count="' + status + '"]').textContent = String(await db.outbox.where("status").equals(status).count());
@@ -374,6 +385,7 @@
         el("span", { className: "badge " + (entry.status === "sent" ? "badge-ok" : entry.status === "conflict" ? "badge-warn" : "badge-info"), text: LABELS[entry.status] }),
         entry.order ? el("span", { className: "muted", text: " " + entry.order }) : null,
         notes.length ? el("p", { className: "small", text: notes.join("; ") }) : null,
+        entry.status === "conflict" ? retryButton(entry) : null,
       ]));
     });
   }

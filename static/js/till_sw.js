@@ -42,14 +42,19 @@ function tillPage(request) {
 }
 
 function staticFile(request) {
-  /* Static files have content-hashed names: a kept copy is always right. */
-  return caches.match(request).then(function (kept) {
-    return kept || fetch(request).then(function (response) {
-      if (response.ok) {
-        var copy = response.clone();
-        caches.open(SHELL).then(function (cache) { cache.put(request, copy); });
+  /* The kept copy at once (it works offline); a fresh one is fetched behind it for the next
+     time, so a changed file is picked up even where names carry no content hash. */
+  return caches.open(SHELL).then(function (cache) {
+    return cache.match(request).then(function (kept) {
+      var fresh = fetch(request).then(function (response) {
+        if (response.ok) cache.put(request, response.clone());
+        return response;
+      });
+      if (kept) {
+        fresh.catch(function () {});
+        return kept;
       }
-      return response;
+      return fresh;
     });
   });
 }

@@ -226,3 +226,27 @@ def test_a_sale_whose_answer_was_lost_is_sent_again_and_recorded_once(live_serve
     assert delivered == [201, 201]
     assert TillSale.objects.count() == Order.objects.filter(channel="pos").count() == 1
     assert stock_row(shop["store"], shop["cap"]) == (4, 0)
+
+
+def test_a_refused_sale_is_set_aside_then_sent_again(live_server, page, shop):
+    from shop.payments.drawer import drawer_close, drawer_open_session
+
+    store, clerk = shop["store"], shop["clerk"]
+    signed_in(page, live_server, clerk)
+    page.goto(f"{live_server.url}/pos/offline/")
+    expect(page.locator("#till-app")).to_have_attribute("data-ready", "1")
+    page.route("**/api/pos/sales/", lambda route: route.abort())
+    scan(page, "CAP-1")
+    pay_cash(page, "10.00")
+    # The drawer was closed elsewhere before the sale arrived: cash cannot be taken.
+    drawer_close(session=drawer_open_session(store=store), user=clerk, counted_cash=Decimal("100"))
+    page.unroute("**/api/pos/sales/")
+    expect(page.locator('[data-count="conflict"]')).to_have_text("1", timeout=20_000)
+    expect(page.locator("[data-sync-list]")).to_contain_text("Conflicted")
+    screenshot(page, "till-sync-panel-conflict")
+    assert not TillSale.objects.exists()
+
+    drawer_open(store=store, user=clerk, opening_float=Decimal("100.00"))
+    page.get_by_role("button", name="Send ST1-1-1 again").click()
+    expect(page.locator('[data-count="sent"]')).to_have_text("1", timeout=20_000)
+    assert TillSale.objects.get().receipt_number == "ST1-1-1"
