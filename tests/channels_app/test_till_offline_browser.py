@@ -250,3 +250,38 @@ def test_a_refused_sale_is_set_aside_then_sent_again(live_server, page, shop):
     page.get_by_role("button", name="Send ST1-1-1 again").click()
     expect(page.locator('[data-count="sent"]')).to_have_text("1", timeout=20_000)
     assert TillSale.objects.get().receipt_number == "ST1-1-1"
+
+
+SLOW_SALES = """
+(() => {
+  const send = window.fetch;
+  window.fetch = async (url, options) => {
+    if (String(url).includes('/api/pos/sales/') && options && options.method === 'POST') {
+      localStorage.setItem('salePosts', String(Number(localStorage.getItem('salePosts') || 0) + 1));
+      await new Promise((resolve) => setTimeout(resolve, 3000));
+    }
+    return send(url, options);
+  };
+})();
+"""
+
+
+def test_one_tab_sends_the_outbox_at_a_time(live_server, page, shop):
+    """Each tab counts the sales it posts (in the origin's localStorage, shared by the tabs)
+    and its posts are slowed down: while one tab sends, the other's "Send now" posts nothing."""
+    page.context.add_init_script(SLOW_SALES)
+    signed_in(page, live_server, shop["clerk"])
+    page.goto(f"{live_server.url}/pos/offline/")
+    expect(page.locator("#till-app")).to_have_attribute("data-ready", "1")
+    other = page.context.new_page()
+    other.goto(f"{live_server.url}/pos/offline/")
+    expect(other.locator("#till-app")).to_have_attribute("data-ready", "1")
+
+    scan(page, "CAP-1")
+    pay_card(page, "TERM-9")
+    page.wait_for_function("localStorage.getItem('salePosts') === '1'")
+    other.get_by_role("button", name="Send now").click()  # the first tab holds the lock
+    expect(page.locator('[data-count="sent"]')).to_have_text("1", timeout=20_000)
+    expect(other.locator('[data-count="sent"]')).to_have_text("1", timeout=20_000)
+    assert page.evaluate("localStorage.getItem('salePosts')") == "1"
+    assert TillSale.objects.count() == 1
