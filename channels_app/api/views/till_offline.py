@@ -36,24 +36,24 @@ class TillDeviceApi(APIView):
 
     permission_classes = [IsStaffMember]
 
-    class InputSerializer(serializers.Serializer):
+    class TillDeviceInputSerializer(serializers.Serializer):
         uuid = serializers.UUIDField()
         store = serializers.CharField(required=False)
 
-    class OutputSerializer(serializers.Serializer):
+    class TillDeviceSerializer(serializers.Serializer):
         uuid = serializers.UUIDField()
         store = serializers.CharField(source="store.code")
         number = serializers.IntegerField()
         next_sequence = serializers.IntegerField()
 
-    @extend_schema(request=InputSerializer, responses={200: OutputSerializer})
+    @extend_schema(request=TillDeviceInputSerializer, responses={200: TillDeviceSerializer})
     def post(self, request):
-        data = self.InputSerializer(data=request.data)
+        data = self.TillDeviceInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         store = acting_store(request, data.validated_data.get("store"))
         device = till_device_register(store=store, device_uuid=data.validated_data["uuid"])
         device.next_sequence = till_device_next_sequence(device)
-        return Response(self.OutputSerializer(device).data)
+        return Response(self.TillDeviceSerializer(device).data)
 
 
 class TillSnapshotApi(APIView):
@@ -62,8 +62,8 @@ class TillSnapshotApi(APIView):
 
     permission_classes = [IsStaffMember]
 
-    class OutputSerializer(serializers.Serializer):
-        class ItemSerializer(serializers.Serializer):
+    class TillSnapshotSerializer(serializers.Serializer):
+        class TillItemSerializer(serializers.Serializer):
             sku = serializers.CharField()
             barcode = serializers.CharField()
             name = serializers.CharField()
@@ -75,12 +75,12 @@ class TillSnapshotApi(APIView):
         store = serializers.CharField()
         currency = serializers.CharField()
         generated_at = serializers.DateTimeField()
-        items = ItemSerializer(many=True, allow_null=True)
+        items = TillItemSerializer(many=True, allow_null=True)
         stock = serializers.DictField(child=serializers.IntegerField())
 
     @extend_schema(
         parameters=[OpenApiParameter("store", str), OpenApiParameter("version", str)],
-        responses=OutputSerializer,
+        responses=TillSnapshotSerializer,
     )
     def get(self, request):
         store = acting_store(request, request.query_params.get("store"))
@@ -103,13 +103,13 @@ class TillSnapshotApi(APIView):
 class TillSaleInputSerializer(serializers.Serializer):
     """A sale made on the till's device: lines at the prices paid, its own id and receipt."""
 
-    class PaidLineInput(serializers.Serializer):
+    class TillPaidLineInput(serializers.Serializer):
         sku = serializers.CharField(max_length=64)
         quantity = QuantityField()
         unit_price = MoneyField(min_value=0)
         line_total = MoneyField(min_value=0)
 
-    class PaymentInput(serializers.Serializer):
+    class DevicePaymentInput(serializers.Serializer):
         method = serializers.ChoiceField(choices=["cash", "card"])
         tendered = MoneyField(required=False, min_value=0)
         terminal_reference = serializers.CharField(required=False, allow_blank=True, max_length=120)
@@ -119,8 +119,8 @@ class TillSaleInputSerializer(serializers.Serializer):
     sequence = serializers.IntegerField(min_value=1, help_text="The device's receipt counter.")
     created_offline_at = serializers.DateTimeField(required=False, allow_null=True)
     store = serializers.CharField(required=False)
-    lines = PaidLineInput(many=True, allow_empty=False)
-    payment = PaymentInput()
+    lines = TillPaidLineInput(many=True, allow_empty=False)
+    payment = DevicePaymentInput()
 
 
 class TillSaleOutputSerializer(OrderSerializer):
