@@ -1,9 +1,10 @@
 from django.contrib import admin
+from django.db.models import F
 from django.urls import reverse
 from django.utils.html import format_html
 
-from carts.models import Cart, CartLine, Promotion, PromotionUsage
-from shop.admin_base import LargeTableMixin
+from carts.models import Cart, CartLine, Promotion, PromotionUsage, TillDevice, TillSale
+from shop.admin_base import LargeTableMixin, ReadOnlyAdmin
 
 
 @admin.register(Promotion)
@@ -102,3 +103,49 @@ class PromotionUsageAdmin(LargeTableMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class PriceDifferenceFilter(admin.SimpleListFilter):
+    title = "price paid"
+    parameter_name = "price"
+
+    def lookups(self, request, model_admin):
+        return [("differs", "Differs from the price when it arrived"), ("same", "Same")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "differs":
+            return queryset.exclude(paid_total=F("priced_total"))
+        if self.value() == "same":
+            return queryset.filter(paid_total=F("priced_total"))
+        return queryset
+
+
+@admin.register(TillSale)
+class TillSaleAdmin(LargeTableMixin, ReadOnlyAdmin):
+    """Sales the tills made on their devices (offline too), with the price paid against the
+    price when they arrived: a difference is flagged here, never charged."""
+
+    list_display = [
+        "receipt_number",
+        "order",
+        "created_offline_at",
+        "received_at",
+        "paid_total",
+        "priced_total",
+        "price_difference",
+    ]
+    list_filter = [PriceDifferenceFilter, "device__store"]
+    search_fields = ["^receipt_number", "^order__number"]
+    list_select_related = ["order", "device__store"]
+    ordering = ["-received_at", "-id"]
+
+    @admin.display(description="Difference")
+    def price_difference(self, sale):
+        return sale.price_difference
+
+
+@admin.register(TillDevice)
+class TillDeviceAdmin(ReadOnlyAdmin):
+    list_display = ["store", "number", "uuid", "created_at"]
+    list_filter = ["store"]
+    list_select_related = ["store"]

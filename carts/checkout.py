@@ -29,7 +29,8 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from carts.errors import CheckoutInProgress, EmptyCart, InvalidPromotionCode
+from carts.claim import cart_claim
+from carts.errors import EmptyCart, InvalidPromotionCode
 from carts.holds import unpaid_collect_orders_check
 from carts.models import Cart, Promotion, PromotionUsage
 from carts.pricing import PricedCart
@@ -111,22 +112,11 @@ def _validate(details: CheckoutDetails) -> None:
 
 
 def _claim(cart: Cart, order: Order) -> None:
-    """Marks the cart as being paid for; a second checkout of it is refused meanwhile, and so
-    is this one if the cart changed since it was read and priced (another tab placed it or
-    added a line): every change of a cart moves its `updated_at`."""
-    stale = timezone.now() - settings.PAYMENT_WINDOW
+    """Marks the cart as being paid for; a second checkout of it (or the till) is refused
+    meanwhile, and so is this one if the cart changed since it was read and priced (another
+    tab placed it or added a line): every change of a cart moves its `updated_at`."""
     seen = cart.lines.all()[0].cart_updated_at  # as read with the lines (cart_load_lines)
-    claimed = (
-        Cart.objects.filter(pk=cart.pk, status=Cart.Status.OPEN, updated_at=seen)
-        .filter(
-            Q(pending_order__isnull=True)
-            | Q(pending_order__status=Order.Status.PAYMENT_FAILED)
-            | Q(pending_order__created_at__lt=stale)
-        )
-        .update(pending_order=order)
-    )
-    if not claimed:
-        raise CheckoutInProgress()
+    cart_claim(cart=cart, order=order, seen=seen)
 
 
 def order_lines_create(order: Order, priced: PricedCart) -> list[OrderLine]:

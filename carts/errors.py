@@ -37,3 +37,13 @@ class ItemNotSold(Conflict):
 class TooManyUnpaidOrders(Conflict):
     code = "too_many_unpaid_orders"
     default_message = "Too many click-and-collect orders are waiting to be paid at pickup."
+
+
+class ReceiptNumberTaken(Conflict):
+    code = "receipt_number_taken"
+    default_message = "This till already sent another sale with this receipt number."
+
+
+class UnknownTillDevice(InvalidInput):
+    code = "unknown_device"
+    default_message = "This till is not registered at this store."

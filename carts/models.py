@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -135,3 +136,83 @@ class PromotionUsage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.promotion} on {self.order}"
+
+
+class TillDevice(models.Model):
+    """A till (a browser on a store's counter) that may sell offline. Its number is part of
+    every receipt number it prints: `{store}-{device}-{sequence}`."""
+
+    #: Made by the device the first time it opens the till, kept in its storage.
+    uuid = models.UUIDField(unique=True)
+    store = models.ForeignKey("inventory.Location", on_delete=models.PROTECT, related_name="+")
+    #: 1, 2, 3... within the store.
+    number = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["store", "number"], name="till_device_unique_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"till {self.number} @ {self.store_id}"
+
+
+class TillSale(models.Model):
+    """A sale the till made on the device (online or offline) and sent with its own id: the
+    same `client_sale_id` sent again answers with this sale, never a second one."""
+
+    client_sale_id = models.UUIDField(unique=True)
+    order = models.OneToOneField("orders.Order", on_delete=models.PROTECT, related_name="till_sale")
+    device = models.ForeignKey(TillDevice, on_delete=models.PROTECT, related_name="sales")
+    #: The device's receipt counter: 1, 2, 3... with no gap.
+    sequence = models.PositiveIntegerField()
+    receipt_number = models.CharField(max_length=60, unique=True)
+    #: When the sale was made on the device, if it was offline.
+    created_offline_at = models.DateTimeField(null=True, blank=True)
+    #: What the customer paid, and what the server's pricing said when the sale arrived.
+    paid_total = models.DecimalField(**MONEY)
+    priced_total = models.DecimalField(**MONEY)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["device", "sequence"], name="till_sale_unique_sequence"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.receipt_number
+
+    @property
+    def price_difference(self):
+        """Paid minus priced: flagged for a manager, never charged again."""
+        return self.paid_total - self.priced_total
+
+
+class TillCart(models.Model):
+    """The sale a clerk is ringing up at a store's till (the online till's pages). Its scanned
+    items and promotion codes are a cart owned by the till, priced and completed like any
+    cart; a shopper's cart loaded by its handoff code takes its place until the sale ends."""
+
+    store = models.ForeignKey("inventory.Location", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    #: The till's own cart: the scanned items and codes of a walk-in sale.
+    cart = models.OneToOneField(Cart, on_delete=models.CASCADE, related_name="till")
+    #: A shopper's cart loaded at the till; it is the sale while it is loaded.
+    loaded_cart = models.ForeignKey(
+        Cart, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    customer = models.ForeignKey(
+        "customers.Customer", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["store", "user"], name="till_cart_one_per_clerk"),
+        ]
+
+    def __str__(self) -> str:
+        return f"till sale of {self.user_id} @ {self.store_id}"

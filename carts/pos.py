@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import transaction
 
 from carts.checkout import order_lines_create, promotions_use
+from carts.claim import cart_claim
 from carts.errors import CheckoutInProgress, EmptyCart
 from carts.models import Cart
 from carts.pricing import PricedCart
@@ -91,12 +92,14 @@ def pos_sale_complete(
 ) -> Order:
     """Sells from this store's stock at once, all or nothing. If another channel took a unit
     meanwhile, `InsufficientStock` is raised and nothing is recorded: no payment, no order."""
+    seen = None
     if cart is not None:
         customer = customer or cart.customer
         if cart_checkout_under_way(cart):
             raise CheckoutInProgress("This cart is being paid for online right now.")
         for code in codes:
             cart_promotion_code_apply(cart=cart, code=code)
+        seen = Cart.objects.filter(pk=cart.pk).values_list("updated_at", flat=True).first()
     priced = pos_sale_price(lines=lines, cart=cart, customer=customer, codes=codes)
     if not priced.lines:
         raise EmptyCart("The sale has no items.")
@@ -118,6 +121,13 @@ def pos_sale_complete(
     )
     order_lines_create(order, priced)
     if cart is not None:
+        cart_claim(
+            cart=cart,
+            order=order,
+            seen=seen,
+            touch=True,
+            message="This cart changed or is being paid for online: check it and try again.",
+        )
         cart_clear(cart=cart)
     order_placed.send(sender=Order, order=order, cart=cart)
     if customer is not None:

@@ -8,6 +8,7 @@ from channels_app.views.pos import (
     customers,
     drawer,
     endless_aisle,
+    offline,
     pickups,
     receipts,
     returns,
@@ -20,6 +21,8 @@ app_name = "pos"
 urlpatterns = [
     path("", till.till, name="till"),
     path("store/", access.store_select, name="store"),
+    path("offline/", offline.offline_till, name="offline-till"),
+    path("sw.js", offline.service_worker, name="service-worker"),
     path("sale/scan/", till.scan, name="scan"),
     path("sale/lines/", till.line_add, name="line-add"),
     path("sale/lines/<str:sku>/", till.line_update, name="line-update"),

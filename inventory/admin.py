@@ -7,7 +7,8 @@ from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 
 from inventory import services
-from inventory.models import Location, Reservation, Stock, StockMovement
+from inventory.discrepancies import stock_discrepancy_resolve
+from inventory.models import Location, Reservation, Stock, StockDiscrepancy, StockMovement
 from shop.admin_base import LargeTableMixin, ReadOnlyAdmin
 from shop.channels import Channel
 from shop.errors import DomainError
@@ -134,3 +135,69 @@ class StockMovementAdmin(LargeTableMixin, ReadOnlyAdmin):
     list_filter = [("created_at", admin.DateFieldListFilter), "kind", "channel", "location"]
     search_fields = [*SKU_SEARCH, "^order__number"]
     list_select_related = ["variant__product", "location"]
+
+
+class ResolveForm(forms.Form):
+    resolution = forms.ChoiceField(choices=StockDiscrepancy.Resolution.choices)
+    source = forms.ModelChoiceField(
+        queryset=Location.objects.filter(is_active=True),
+        required=False,
+        help_text="For a transfer: the location the units come from.",
+    )
+    note = forms.CharField(max_length=255, required=False)
+
+
+@admin.register(StockDiscrepancy)
+class StockDiscrepancyAdmin(ReadOnlyAdmin):
+    """Units an offline till sold that the books could not give; resolved here by a count, a
+    transfer in, or a write-off."""
+
+    list_display = [
+        "created_at",
+        "location",
+        "variant",
+        "quantity",
+        "status",
+        "resolution",
+        "reference",
+    ]
+    list_filter = ["status", "resolution", "location"]
+    search_fields = [*SKU_SEARCH, "^order__number"]
+    list_select_related = ["variant__product", "location"]
+    actions = ["resolve"]
+
+    @admin.action(description="Resolve selected discrepancies")
+    def resolve(self, request, queryset):
+        form = ResolveForm(request.POST if "apply" in request.POST else None)
+        rows = queryset.filter(status=StockDiscrepancy.Status.OPEN).select_related(
+            "location", "variant"
+        )
+        if form.is_bound and form.is_valid():
+            done = 0
+            for row in rows:
+                try:
+                    stock_discrepancy_resolve(
+                        discrepancy=row,
+                        resolution=form.cleaned_data["resolution"],
+                        source=form.cleaned_data["source"],
+                        note=form.cleaned_data["note"],
+                        user=request.user,
+                    )
+                    done += 1
+                except DomainError as exc:
+                    self.message_user(request, f"{row}: {exc.message}", messages.ERROR)
+            if done:
+                self.message_user(request, f"Resolved {done} discrepancy(ies).")
+            return None
+        return TemplateResponse(
+            request,
+            "admin/inventory/discrepancy_resolve.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Resolve discrepancies",
+                "form": form,
+                "rows": rows,
+                "action": request.POST["action"],
+                "opts": self.model._meta,
+            },
+        )

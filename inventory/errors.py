@@ -21,3 +21,8 @@ class UnknownLocation(InvalidInput):
 class ReservationNotActive(Conflict):
     code = "reservation_not_active"
     default_message = "The reservation is no longer active."
+
+
+class DiscrepancyResolved(Conflict):
+    code = "discrepancy_resolved"
+    default_message = "This stock discrepancy is already resolved."

@@ -152,3 +152,55 @@ class StockMovement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.quantity:+d} {self.variant_id} @ {self.location_id}"
+
+
+class StockDiscrepancy(models.Model):
+    """Units a sale handed over that the books could not give: an offline till sale of a unit
+    that another channel sold or promised meanwhile. Stock never goes negative and a
+    collector's unit is never taken for it; a manager resolves it (count, transfer, write off).
+    """
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        RESOLVED = "resolved", "Resolved"
+
+    class Resolution(models.TextChoices):
+        COUNT = "count", "Counted: the units were there"
+        TRANSFER = "transfer", "Transferred in from another location"
+        WRITE_OFF = "write_off", "Written off"
+
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="discrepancies")
+    variant = models.ForeignKey("catalog.Variant", on_delete=models.PROTECT, related_name="+")
+    #: Units sold but not taken from stock.
+    quantity = models.PositiveIntegerField()
+    #: Units the sale wanted and the free units found when it was recorded.
+    requested = models.PositiveIntegerField()
+    available = models.PositiveIntegerField()
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    reference = models.CharField(max_length=120, blank=True)
+    order = models.ForeignKey(
+        "orders.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    resolution = models.CharField(max_length=20, choices=Resolution.choices, blank=True)
+    note = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "stock discrepancies"
+        indexes = [
+            models.Index(
+                fields=["location", "status", "-created_at"], name="discrepancy_store_open"
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="discrepancy_qty_gt_0"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.variant_id} @ {self.location_id} ({self.status})"

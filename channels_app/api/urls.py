@@ -13,6 +13,7 @@ from channels_app.api.views import (
     recommendations,
     staff,
     support,
+    till_offline,
     unknown,
 )
 
@@ -46,7 +47,14 @@ urlpatterns = [
     path("me/timeline/", customers.MyTimelineApi.as_view(), name="my-timeline"),
     path("pos/customers/", pos.CustomerSearchApi.as_view(), name="pos-customers"),
     path("pos/carts/<str:handoff_code>/", pos.PosCartApi.as_view(), name="pos-cart"),
-    path("pos/sales/", pos.PosSaleApi.as_view(), name="pos-sales"),
+    path("pos/sales/", till_offline.PosSaleApi.as_view(), name="pos-sales"),
+    path("pos/devices/", till_offline.TillDeviceApi.as_view(), name="pos-devices"),
+    path("pos/snapshot/", till_offline.TillSnapshotApi.as_view(), name="pos-snapshot"),
+    path(
+        "stock-discrepancies/",
+        till_offline.StockDiscrepancyListApi.as_view(),
+        name="stock-discrepancies",
+    ),
     path("returns/", pos.ReturnCreateApi.as_view(), name="returns"),
     path("stores/<slug:code>/pickups/", pos.PickupListApi.as_view(), name="pickups"),
     path("pickups/<str:number>/ready/", pos.PickupReadyApi.as_view(), name="pickup-ready"),

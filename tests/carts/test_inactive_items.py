@@ -26,7 +26,7 @@ from tests.carts.support import (
     line_url,
     promotion,
 )
-from tests.channels_app.support import assert_error, receive, stock_row
+from tests.channels_app.support import assert_error, receive, stock_row, till_sale
 from tests.conftest import auth
 
 SALES = "/api/pos/sales/"
@@ -238,7 +238,7 @@ class TestTill:
 
         client.post("/pos/sale/scan/", {"store": store.code, "code": tee.barcode})
 
-        assert client.session.get("pos_sales", {}).get(store.code, {}).get("lines", {}) == {}
+        assert till_sale(client, store)["lines"] == {}
 
     def test_the_till_page_refuses_a_loaded_cart_holding_it(self, client, clerk, store, tee, how):
         cart = cart_anonymous_new()

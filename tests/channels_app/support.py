@@ -73,3 +73,21 @@ def page_queries(client, url: str) -> int:
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
     return len(captured)
+
+
+def till_sale(client, store) -> dict:
+    """The sale the client's clerk is ringing up at `store` (kept in the database):
+    `{"lines": {sku: quantity}, "codes", "customer_id", "cart_id"}`; empty lines when none."""
+    from carts.models import TillCart
+
+    till_cart = TillCart.objects.filter(
+        store=store, user_id=client.session.get("_auth_user_id")
+    ).first()
+    if till_cart is None:
+        return {"lines": {}, "codes": [], "customer_id": None, "cart_id": None}
+    return {
+        "lines": {line.variant.sku: line.quantity for line in till_cart.cart.lines.all()},
+        "codes": [p.code for p in till_cart.cart.promotions.all()],
+        "customer_id": till_cart.customer_id,
+        "cart_id": till_cart.loaded_cart_id,
+    }

@@ -15,7 +15,7 @@ from shop.support.models import Ticket
 from shop.support.services import ticket_set_status
 from tests import factories
 from tests.channels_app.customer_support import store_sale, take_back, web_order
-from tests.channels_app.support import page_queries, page_text, receive
+from tests.channels_app.support import page_queries, page_text, receive, till_sale
 from tests.shop.ticket_support import web_ticket
 
 pytestmark = pytest.mark.django_db
@@ -180,7 +180,7 @@ class TestPanel:
         )
 
         assert response.status_code == 302
-        sale = clerk_client.session["pos_sales"][store.code]
+        sale = till_sale(clerk_client, store)
         assert (sale["cart_id"], sale["customer_id"]) == (cart.pk, ann.pk)
         assert "No saved cart other than the one on the sale." in page_text(
             clerk_client.get(panel_url(ann))

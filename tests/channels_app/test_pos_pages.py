@@ -20,7 +20,7 @@ from shop.payments.drawer import drawer_open, drawer_open_session
 from shop.payments.models import CashDrawerSession, Payment
 from tests import factories
 from tests.carts.support import promotion
-from tests.channels_app.support import receive, stock_row
+from tests.channels_app.support import receive, stock_row, till_sale
 
 TILL = "/pos/"
 SCAN = "/pos/sale/scan/"
@@ -34,7 +34,7 @@ def text(response) -> str:
 
 
 def sale_lines(client, store) -> dict:
-    return client.session.get("pos_sales", {}).get(store.code, {}).get("lines", {})
+    return till_sale(client, store)["lines"]
 
 
 def signature(client) -> str:

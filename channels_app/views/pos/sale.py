@@ -1,22 +1,30 @@
-"""The sale being rung up: kept in the session (per store) until it is paid.
+"""The sale being rung up at the till: kept in the database (`carts.TillCart`, one per clerk
+and store) until it is paid, so every till sale is a cart.
 
 Two shapes, both priced by `carts.pos.pos_sale_price`:
-- scanned lines (SKU → quantity) with promotion codes, or
+- scanned lines (SKU → quantity) with promotion codes, held in the till's own cart, or
 - a shopper's cart loaded by its handoff code: then the cart itself is the sale (edits go to
-  the one cart through `carts.services`, and completing the sale empties it).
+  the one cart through `carts.services`, and completing the sale claims and empties it).
 """
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from django.conf import settings
 
 from carts.errors import InvalidPromotionCode
-from carts.models import Cart
+from carts.models import Cart, TillCart
 from carts.pos import pos_sale_price
 from carts.pricing import PricedCart
 from carts.services import cart_price, cart_with_lines, promotion_by_code
+from carts.till_cart import (
+    till_cart_attach,
+    till_cart_for,
+    till_cart_forget,
+    till_cart_set_codes,
+    till_cart_set_lines,
+)
 from inventory.models import Location
 from inventory.selectors import availability_at, availability_for_variants
 from shop.catalog.errors import UnknownSku
@@ -24,12 +32,10 @@ from shop.catalog.models import Variant
 from shop.catalog.selectors import variants_by_sku
 from shop.customers.models import Customer
 
-SESSION_SALES = "pos_sales"
-
 
 @dataclass
 class Sale:
-    """What the session keeps of the sale at one store."""
+    """The sale at one store, as the till's pages change it; `sale_save` writes it back."""
 
     store: str
     #: SKU → quantity, in the order scanned (scanned lines only).
@@ -40,6 +46,8 @@ class Sale:
     #: The shopper's cart loaded at the till, and its handoff code when loaded.
     cart_id: int | None = None
     cart_code: str = ""
+    #: Where it is kept: the clerk's till cart at this store.
+    till_cart: TillCart | None = field(default=None, repr=False, compare=False)
 
     @property
     def from_cart(self) -> bool:
@@ -47,29 +55,29 @@ class Sale:
 
 
 def sale_load(request, store: Location) -> Sale:
-    data = request.session.get(SESSION_SALES, {}).get(store.code)
-    if not data:
-        return Sale(store=store.code)
+    till_cart = till_cart_for(store=store, user=request.user)
+    cart = till_cart.cart
+    loaded = till_cart.loaded_cart
     return Sale(
         store=store.code,
-        lines={str(sku): int(qty) for sku, qty in data.get("lines", {}).items()},
-        customer_id=data.get("customer_id"),
-        codes=list(data.get("codes", [])),
-        cart_id=data.get("cart_id"),
-        cart_code=data.get("cart_code", ""),
+        lines={line.variant.sku: line.quantity for line in cart.lines.select_related("variant")},
+        customer_id=till_cart.customer_id,
+        codes=[p.code for p in cart.promotions.order_by("pk")],
+        cart_id=loaded.pk if loaded else None,
+        cart_code=loaded.handoff_code if loaded else "",
+        till_cart=till_cart,
     )
 
 
 def sale_save(request, sale: Sale) -> None:
-    sales = dict(request.session.get(SESSION_SALES, {}))
-    sales[sale.store] = asdict(sale)
-    request.session[SESSION_SALES] = sales
+    till_cart = sale.till_cart or till_cart_for(store=request.pos_store, user=request.user)
+    till_cart_set_lines(till_cart=till_cart, lines=sale.lines)
+    till_cart_set_codes(till_cart=till_cart, codes=sale.codes)
+    till_cart_attach(till_cart=till_cart, customer_id=sale.customer_id, loaded_cart_id=sale.cart_id)
 
 
 def sale_forget(request, store: Location) -> None:
-    sales = dict(request.session.get(SESSION_SALES, {}))
-    if sales.pop(store.code, None) is not None:
-        request.session[SESSION_SALES] = sales
+    till_cart_forget(store=store, user=request.user)
 
 
 def sale_cart(sale: Sale) -> Cart | None:

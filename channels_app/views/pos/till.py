@@ -45,7 +45,7 @@ from channels_app.views.pos.sale import (
     sale_save,
     sale_stock,
 )
-from inventory.errors import InsufficientStock, InvalidQuantity
+from inventory.errors import InsufficientStock
 from inventory.selectors import availability_at
 from shop.catalog.errors import VariantNotFound
 from shop.catalog.selectors import product_list, variant_by_code
@@ -126,19 +126,23 @@ def till(request, store):
 # --- lines ---------------------------------------------------------------------------------
 
 
-def _add(request, store, sale: Sale, sku: str, quantity: int) -> None:
-    """One scan or tap: to the loaded cart through the cart service, else to the session."""
+def _cart_of(request, sale: Sale) -> Cart:
+    """The cart the sale is: the shopper's cart loaded at the till, else the till's own (a
+    loaded cart closed elsewhere meanwhile is taken off the sale)."""
+    cart = sale_cart(sale)
+    if cart is not None:
+        return cart
     if sale.from_cart:
-        cart = sale_cart(sale)
-        if cart is not None:
-            carts.cart_line_add(cart=cart, sku=sku, quantity=quantity, channel=Channel.POS)
-            return
         sale.cart_id, sale.cart_code = None, ""
-    total = sale.lines.get(sku, 0) + quantity
-    if total > max_quantity():
-        raise InvalidQuantity(f"At most {max_quantity()} of one item per sale.")
-    sale.lines[sku] = total
-    sale_save(request, sale)
+        sale_save(request, sale)
+    return sale.till_cart.cart
+
+
+def _add(request, store, sale: Sale, sku: str, quantity: int) -> None:
+    """One scan or tap, through the cart service."""
+    carts.cart_line_add(
+        cart=_cart_of(request, sale), sku=sku, quantity=quantity, channel=Channel.POS
+    )
 
 
 def _load_cart(request, store, sale: Sale, cart: Cart) -> None:
@@ -216,27 +220,18 @@ def line_update(request, store, sku: str):
         messages.error(request, first_error(form))
         return _to_till()
     quantity = form.cleaned_data["quantity"]
-    sale = sale_load(request, store)
-    cart = sale_cart(sale)
-    if cart is not None:
-        carts.cart_line_update(
-            cart=cart, line_id=_cart_line_id(cart, sku), quantity=quantity, channel=Channel.POS
-        )
-    elif sku in sale.lines:
-        sale.lines[sku] = quantity
-        sale_save(request, sale)
+    cart = _cart_of(request, sale_load(request, store))
+    carts.cart_line_update(
+        cart=cart, line_id=_cart_line_id(cart, sku), quantity=quantity, channel=Channel.POS
+    )
     return _to_till()
 
 
 @require_POST
 @pos_view
 def line_remove(request, store, sku: str):
-    sale = sale_load(request, store)
-    cart = sale_cart(sale)
-    if cart is not None:
-        carts.cart_line_remove(cart=cart, line_id=_cart_line_id(cart, sku), channel=Channel.POS)
-    elif sale.lines.pop(sku, None) is not None:
-        sale_save(request, sale)
+    cart = _cart_of(request, sale_load(request, store))
+    carts.cart_line_remove(cart=cart, line_id=_cart_line_id(cart, sku), channel=Channel.POS)
     return _to_till()
 
 
@@ -251,15 +246,8 @@ def code_apply(request, store):
     if not form.is_valid():
         messages.error(request, "Enter a promotion code.")
         return _to_till()
-    sale = sale_load(request, store)
-    cart = sale_cart(sale)
-    if cart is not None:
-        promotion = carts.cart_promotion_code_apply(cart=cart, code=form.cleaned_data["code"])
-    else:
-        promotion = carts.promotion_by_code(form.cleaned_data["code"])
-        if promotion.code.upper() not in {c.upper() for c in sale.codes}:
-            sale.codes.append(promotion.code)
-            sale_save(request, sale)
+    cart = _cart_of(request, sale_load(request, store))
+    promotion = carts.cart_promotion_code_apply(cart=cart, code=form.cleaned_data["code"])
     messages.success(request, f"Code {promotion.code} added: {promotion.name}.")
     return _to_till()
 
@@ -269,14 +257,8 @@ def code_apply(request, store):
 def code_remove(request, store):
     form = CodeForm(request.POST)
     if form.is_valid():
-        code = form.cleaned_data["code"]
-        sale = sale_load(request, store)
-        cart = sale_cart(sale)
-        if cart is not None:
-            carts.cart_promotion_code_remove(cart=cart, code=code)
-        else:
-            sale.codes = [c for c in sale.codes if c.upper() != code.upper()]
-            sale_save(request, sale)
+        cart = _cart_of(request, sale_load(request, store))
+        carts.cart_promotion_code_remove(cart=cart, code=form.cleaned_data["code"])
     return _to_till()
 
 
@@ -395,8 +377,7 @@ def complete(request, store):
             store=store,
             clerk=request.user,
             payment=payment,
-            lines=None if contents.cart else contents.lines,
-            cart=contents.cart,
+            cart=contents.cart or contents.sale.till_cart.cart,
             customer=contents.customer,
             codes=contents.codes,
         )
