@@ -205,7 +205,10 @@ def _reserve(lines: list[OrderLine], *, details: CheckoutDetails, expires_at) ->
         requests = [stock.ReservationRequest(line, details.store, line.quantity) for line in lines]
     else:
         by_variant = {line.variant_id: line for line in lines}
-        plan = allocate_for_delivery([(line.variant, line.quantity) for line in lines])
+        plan = allocate_for_delivery(
+            [(line.variant, line.quantity) for line in lines],
+            shipping_address=details.shipping_address,
+        )
         requests = [
             stock.ReservationRequest(by_variant[variant.pk], location, quantity)
             for variant, location, quantity in plan
