@@ -1,0 +1,148 @@
+"""Cycle counts: what a clerk found on the shelf brings the record back to it.
+
+A count is a snapshot taken at `started_at`, not a blind overwrite: what was sold, returned,
+collected or received at the location since then (the ledger's movements after `started_at`)
+happened while the clerk counted, so the record at that moment was on hand now minus those
+movements. The variance is counted − expected, and it is posted as one adjustment movement per
+SKU with reason `count`, through `inventory.services.stock_adjust`.
+
+The stock rows are locked (in primary-key order) before the movements are summed, so a sale
+that commits meanwhile is either in the sum and in on hand, or waits and comes after the
+adjustment: the variance is right to the unit.
+
+A count never takes a unit promised to a collector or a delivery: when the shelf holds fewer
+units than are reserved, on hand comes down to the reserved units only and the missing ones
+stay reserved as a `reserved_shortfall`, a pick problem for the desk (`pick_problems`).
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from inventory.errors import InvalidQuantity
+from inventory.locks import lock_stock
+from inventory.models import Location, StockCount, StockCountLine, StockMovement
+from inventory.services import _ensure_stock_rows, _release_lapsed_at, stock_adjust
+from shop.catalog.models import Variant
+from shop.errors import InvalidInput
+
+#: A count started longer ago than this is refused: the movements since would be guesswork.
+MAX_COUNT_AGE = timedelta(hours=24)
+#: A device clock this far ahead of the server is taken as now.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class CountedLine:
+    variant: Variant
+    counted: int
+
+
+def _check_lines(lines: Sequence[CountedLine]) -> None:
+    if not lines:
+        raise InvalidInput("Count at least one item.")
+    seen = set()
+    for line in lines:
+        counted = line.counted
+        if isinstance(counted, bool) or not isinstance(counted, int):
+            raise InvalidQuantity(f"A counted quantity must be a whole number, not {counted!r}.")
+        if not 0 <= counted <= settings.MAX_LINE_QUANTITY:
+            raise InvalidQuantity(
+                f"A counted quantity is between 0 and {settings.MAX_LINE_QUANTITY}, not {counted}."
+            )
+        if line.variant.pk in seen:
+            raise InvalidInput(f"{line.variant.sku} is counted twice: add the units up.")
+        seen.add(line.variant.pk)
+
+
+def _check_started_at(started_at: datetime, now: datetime) -> datetime:
+    if timezone.is_naive(started_at):
+        raise InvalidInput("started_at needs a time zone.")
+    if started_at > now + CLOCK_SKEW:
+        raise InvalidInput("started_at is in the future.")
+    if started_at < now - MAX_COUNT_AGE:
+        raise InvalidInput("started_at is more than 24 hours ago: count again.")
+    return min(started_at, now)
+
+
+def _movements_since(location: Location, variant_ids: list[int], since: datetime) -> dict:
+    rows = (
+        StockMovement.objects.filter(
+            location=location, variant_id__in=variant_ids, created_at__gt=since
+        )
+        .values("variant_id")
+        .annotate(units=Sum("quantity"))
+    )
+    return {row["variant_id"]: row["units"] for row in rows}
+
+
+@transaction.atomic
+def stock_count_record(
+    *,
+    location: Location,
+    started_at: datetime,
+    lines: Sequence[CountedLine],
+    channel: str,
+    user=None,
+    source: str = StockCount.Source.COUNT,
+    reference: str = "",
+) -> StockCount:
+    """Records a count and posts its variances (see the module's docstring)."""
+    _check_lines(lines)
+    now = timezone.now()
+    started_at = _check_started_at(started_at, now)
+    variants = sorted((line.variant for line in lines), key=lambda v: v.pk)
+    counted = {line.variant.pk: line.counted for line in lines}
+    pairs = [(location.pk, v.pk) for v in variants]
+    _ensure_stock_rows((location, v) for v in variants)
+    _release_lapsed_at(pairs)  # lapsed holds promise nothing: reserved is then what is held
+    rows = lock_stock(pairs)
+    since = _movements_since(location, [v.pk for v in variants], started_at)
+    count = StockCount.objects.create(
+        location=location,
+        started_at=started_at,
+        source=source,
+        channel=channel,
+        reference=reference[:120],
+        user=user if user is not None and user.is_authenticated else None,
+        created_at=now,
+    )
+    count_lines = []
+    for variant in variants:
+        row = rows[(location.pk, variant.pk)]
+        expected = row.on_hand - since.get(variant.pk, 0)
+        variance = counted[variant.pk] - expected
+        adjusted, shortfall = variance, 0
+        if row.on_hand + variance < row.reserved:
+            shortfall = row.reserved - (row.on_hand + variance)
+            adjusted = row.reserved - row.on_hand
+        movement = None
+        if adjusted:
+            movement = stock_adjust(
+                location=location,
+                variant=variant,
+                quantity=adjusted,
+                reason="count",
+                reference=reference or f"count {count.pk}",
+                channel=channel,
+                user=user,
+            )
+        count_lines.append(
+            StockCountLine(
+                count=count,
+                variant=variant,
+                expected=expected,
+                counted=counted[variant.pk],
+                variance=variance,
+                adjusted=adjusted,
+                reserved_shortfall=shortfall,
+                movement=movement,
+            )
+        )
+    StockCountLine.objects.bulk_create(count_lines)
+    return count
