@@ -15,7 +15,7 @@ units than are reserved, on hand comes down to the reserved units only and the m
 stay reserved as a `reserved_shortfall`, a pick problem for the desk (`pick_problems`).
 """
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from inventory.errors import InvalidQuantity
 from inventory.locks import lock_stock
-from inventory.models import Location, StockCount, StockCountLine, StockMovement
+from inventory.models import Location, Stock, StockCount, StockCountLine, StockMovement
 from inventory.services import _ensure_stock_rows, _release_lapsed_at, stock_adjust
 from shop.catalog.models import Variant
 from shop.errors import InvalidInput
@@ -89,15 +89,66 @@ def stock_count_record(
     lines: Sequence[CountedLine],
     channel: str,
     user=None,
-    source: str = StockCount.Source.COUNT,
     reference: str = "",
 ) -> StockCount:
     """Records a count and posts its variances (see the module's docstring)."""
     _check_lines(lines)
     now = timezone.now()
-    started_at = _check_started_at(started_at, now)
-    variants = sorted((line.variant for line in lines), key=lambda v: v.pk)
     counted = {line.variant.pk: line.counted for line in lines}
+    return _record_count(
+        location=location,
+        variants=[line.variant for line in lines],
+        started_at=_check_started_at(started_at, now),
+        counted=lambda row: counted[row.variant_id],
+        source=StockCount.Source.COUNT,
+        channel=channel,
+        user=user,
+        reference=reference,
+    )
+
+
+@transaction.atomic
+def stock_not_found(
+    *,
+    location: Location,
+    variant: Variant,
+    quantity: int,
+    channel: str,
+    user=None,
+    reference: str = "",
+    shelf_empty: bool = False,
+) -> StockCount:
+    """A clerk picking an order could not find `quantity` units (already released from their
+    hold by the caller): they are written off as a count finding, now. `shelf_empty`: the
+    clerk saw no unit at all, a count of zero for the SKU here (held units still stay held)."""
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+        raise InvalidQuantity(f"Units not found must be a positive whole number, not {quantity!r}.")
+    return _record_count(
+        location=location,
+        variants=[variant],
+        started_at=timezone.now(),
+        counted=lambda row: 0 if shelf_empty else max(row.on_hand - quantity, 0),
+        source=StockCount.Source.NOT_FOUND,
+        channel=channel,
+        user=user,
+        reference=reference,
+    )
+
+
+def _record_count(
+    *,
+    location: Location,
+    variants: Sequence[Variant],
+    started_at: datetime,
+    counted: Callable[[Stock], int],
+    source: str,
+    channel: str,
+    user,
+    reference: str,
+) -> StockCount:
+    """Locks the rows, works each line's expected units out and posts the variances.
+    `counted(row)` gives what was found, from the locked stock row."""
+    variants = sorted(variants, key=lambda v: v.pk)
     pairs = [(location.pk, v.pk) for v in variants]
     _ensure_stock_rows((location, v) for v in variants)
     _release_lapsed_at(pairs)  # lapsed holds promise nothing: reserved is then what is held
@@ -110,13 +161,14 @@ def stock_count_record(
         channel=channel,
         reference=reference[:120],
         user=user if user is not None and user.is_authenticated else None,
-        created_at=now,
+        created_at=max(timezone.now(), started_at),
     )
     count_lines = []
     for variant in variants:
         row = rows[(location.pk, variant.pk)]
+        found = counted(row)
         expected = row.on_hand - since.get(variant.pk, 0)
-        variance = counted[variant.pk] - expected
+        variance = found - expected
         adjusted, shortfall = variance, 0
         if row.on_hand + variance < row.reserved:
             shortfall = row.reserved - (row.on_hand + variance)
@@ -137,7 +189,7 @@ def stock_count_record(
                 count=count,
                 variant=variant,
                 expected=expected,
-                counted=counted[variant.pk],
+                counted=found,
                 variance=variance,
                 adjusted=adjusted,
                 reserved_shortfall=shortfall,
