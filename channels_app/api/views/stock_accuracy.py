@@ -81,12 +81,15 @@ def _moment(text: str | None, *, end: bool) -> datetime | None:
     """An ISO date (the whole day: `to` includes it) or date-time; None when absent."""
     if not text:
         return None
-    moment = parse_datetime(text)
-    if moment is None:
+    try:
         day = parse_date(text)
-        if day is None:
-            raise InvalidInput(f"{text!r} is not an ISO date or date-time.")
+        moment = None if day else parse_datetime(text)
+    except ValueError:
+        day = moment = None
+    if day is not None:
         moment = datetime.combine(day + timedelta(days=1) if end else day, time.min)
+    if moment is None:
+        raise InvalidInput(f"{text!r} is not an ISO date or date-time.")
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
     return moment
