@@ -9,13 +9,14 @@ Each function costs a fixed number of queries whatever the number of counts or s
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import TruncDate
+from django.utils import timezone
 
-from inventory.models import Location, StockCount, StockCountLine, StockMovement
+from inventory.models import Location, Stock, StockCount, StockCountLine, StockMovement
 
 
 @dataclass(frozen=True)
@@ -132,11 +133,84 @@ def stock_accuracy(
     return entry
 
 
-def pick_problems(*, location: Location, limit: int = 50) -> list[StockCountLine]:
+def pick_problems(
+    *, location: Location, since: datetime | None = None, limit: int = 50
+) -> list[StockCountLine]:
     """Recent count lines that found fewer units than were promised to orders (newest first):
     the desk looks for those orders' units, and marks them not found if they are gone."""
+    lines = StockCountLine.objects.filter(count__location=location, reserved_shortfall__gt=0)
+    if since is not None:
+        lines = lines.filter(count__created_at__gte=since)
     return list(
-        StockCountLine.objects.filter(count__location=location, reserved_shortfall__gt=0)
-        .select_related("variant", "count")
-        .order_by("-count__created_at", "-id")[:limit]
+        lines.select_related("variant", "count").order_by("-count__created_at", "-id")[:limit]
     )
+
+
+@dataclass(frozen=True)
+class CountSuggestion:
+    variant_id: int
+    sku: str
+    name: str
+    #: "not found", "fast seller" or "not counted lately"
+    why: str
+
+
+def count_suggestions(
+    *, location: Location, limit: int = 10, days: int = 30
+) -> list[CountSuggestion]:
+    """What the clerk should count next at `location`: SKUs a picker could not find lately,
+    then the fastest sellers of the last `days` not counted since, then stocked SKUs not
+    counted for `days` days. Three queries."""
+    since = timezone.now() - timedelta(days=days)
+    recently_counted = StockCountLine.objects.filter(
+        count__location=location,
+        count__source=StockCount.Source.COUNT,
+        count__created_at__gte=since,
+    ).values("variant_id")
+    chosen: dict[int, CountSuggestion] = {}
+
+    def add(rows, why: str) -> None:
+        for row in rows:
+            if len(chosen) >= limit:
+                return
+            if row["variant_id"] not in chosen:
+                chosen[row["variant_id"]] = CountSuggestion(
+                    variant_id=row["variant_id"],
+                    sku=row["variant__sku"],
+                    name=row["variant__product__name"],
+                    why=why,
+                )
+
+    fields = ("variant_id", "variant__sku", "variant__product__name")
+    add(
+        StockCountLine.objects.filter(
+            count__location=location,
+            count__source=StockCount.Source.NOT_FOUND,
+            count__created_at__gte=since,
+        )
+        .exclude(variant_id__in=recently_counted)
+        .values(*fields)
+        .annotate(latest=Max("count__created_at"))
+        .order_by("-latest")[:limit],
+        "not found",
+    )
+    add(
+        StockMovement.objects.filter(
+            location=location,
+            kind__in=[StockMovement.Kind.SALE, StockMovement.Kind.RESERVATION_COMMIT],
+            created_at__gte=since,
+        )
+        .exclude(variant_id__in=recently_counted)
+        .values(*fields)
+        .annotate(sold=-Sum("quantity"))
+        .order_by("-sold", "variant__sku")[:limit],
+        "fast seller",
+    )
+    add(
+        Stock.objects.filter(location=location, on_hand__gt=0)
+        .exclude(variant_id__in=recently_counted)
+        .values(*fields)
+        .order_by("variant__sku")[:limit],
+        "not counted lately",
+    )
+    return list(chosen.values())
