@@ -53,6 +53,12 @@ class StoreAccuracy:
     def matched_share(self) -> Decimal | None:
         return share(self.matched, self.counted_skus)
 
+    @property
+    def matched_percent(self) -> Decimal | None:
+        """The matched share as a percentage with one decimal (93.8)."""
+        value = self.matched_share
+        return None if value is None else (value * 100).quantize(Decimal("0.1"))
+
 
 def share(part: int, whole: int) -> Decimal | None:
     """part / whole to four places (0.9375), None when nothing was counted."""
