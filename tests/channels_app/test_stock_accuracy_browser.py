@@ -120,7 +120,8 @@ def test_not_found_at_the_desk_comes_from_the_nearest_store(live_server, page, p
     screenshot(page, "not-found-at-the-desk")
 
     order.refresh_from_db()
-    assert order.status == Order.Status.PLACED and order.ready_by is not None
+    assert order.status == Order.Status.PLACED
+    assert order.ready_by is not None
     assert on_hand(lille, boots) == 1
     assert on_hand(paris, boots) == 1  # the missing one written off, the transferred one in
     assert order.lines.get().reservations.filter(state="active", location=paris).exists()
