@@ -157,6 +157,26 @@ class TestTransfer:
         assert stock_row(other, shirt) == (1, 0)
 
 
+    def test_a_split_delivery_line_names_the_location(self, shirt):
+        from shop.errors import InvalidInput
+
+        wh = located("wh", "48.9", "2.3", kind="warehouse", ships_online=True)
+        st = located("st", "45.7", "4.8", ships_online=True)
+        third = located("third", "50.6", "3.0", ships_online=True)
+        receive(wh, shirt, 1)
+        receive(st, shirt, 1)
+        order = delivery_order([(shirt, 2)])
+        receive(third, shirt, 1)
+        assert held(order) == [("st", 1), ("wh", 1)]
+        with pytest.raises(InvalidInput):
+            not_found(order)
+
+        outcome = not_found(order, location=wh)
+
+        assert (outcome.kind, outcome.quantity, outcome.source.code) == ("transfer", 1, "third")
+        assert held(order) == [("st", 1), ("third", 1)]
+
+
 class TestCancelled:
     def test_the_line_is_cancelled_and_refunded_to_the_card(self, paris, shirt):
         cap = factories.VariantFactory(sku="CAP", price=Decimal("10.00"))

@@ -10,6 +10,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from channels_app.api.fields import location_by_code
 from channels_app.api.idempotency import idempotent
 from channels_app.api.permissions import IsManager, IsStaffMember
 from channels_app.api.views.orders import OrderSerializer
@@ -186,6 +187,13 @@ class PickupNotFoundApi(APIView):
 
     class NotFoundInput(serializers.Serializer):
         sku = serializers.CharField(max_length=64)
+        location = serializers.CharField(
+            required=False,
+            help_text="Delivery orders split over locations: where it was not found.",
+        )
+        shelf_empty = serializers.BooleanField(
+            default=False, help_text="No unit at all on the shelf: a count of zero for the SKU."
+        )
 
     @extend_schema(request=NotFoundInput, responses=OrderSerializer)
     @idempotent
@@ -193,11 +201,14 @@ class PickupNotFoundApi(APIView):
         order = order_by_number(number)
         data = self.NotFoundInput(data=request.data)
         data.is_valid(raise_exception=True)
+        code = data.validated_data.get("location")
         order_line_not_found(
             order=order,
             sku=data.validated_data["sku"],
             channel=Channel.POS,
             user=request.user,
+            location=location_by_code(code) if code else None,
+            shelf_empty=data.validated_data["shelf_empty"],
             ensure_allowed=lambda location: ensure_can_act_at(request.user, location),
         )
         return Response(OrderSerializer(orders_with_lines().get(pk=order.pk)).data)
