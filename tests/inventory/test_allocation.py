@@ -166,3 +166,16 @@ class TestGeo:
         assert postcode_point(country="GB", postcode="sw1a 1aa") == Point(51.501, -0.141)
         assert postcode_point(country="GB", postcode="SW9 8AA") == Point(51.4, -0.2)
         assert postcode_point(country="GB", postcode="E1 6AN") is None
+
+
+def test_the_demo_shop_allocates_by_distance():
+    import io
+
+    from django.core.management import call_command
+
+    call_command("load_demo", stdout=io.StringIO())
+    assert not Location.objects.filter(latitude__isnull=True).exists()
+    lyon_address = postcode_point(country="FR", postcode="69002")
+    assert lyon_address is not None
+    lyon = Location.objects.get(code="lyon")
+    assert distance_km(lyon_address, Point(float(lyon.latitude), float(lyon.longitude))) < 5

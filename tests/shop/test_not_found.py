@@ -156,7 +156,6 @@ class TestTransfer:
         order_mark_shipped(order=order)
         assert stock_row(other, shirt) == (1, 0)
 
-
     def test_a_split_delivery_line_names_the_location(self, shirt):
         from shop.errors import InvalidInput
 
