@@ -271,3 +271,28 @@ class TestRefusals:
         order = collect_order(paris, [(shirt, 1)])
         with pytest.raises(InvalidInput):
             not_found(order, sku="NOPE")
+
+
+def test_cancelled_units_cannot_be_returned(paris, shirt):
+    from shop.orders.errors import ReturnExceedsPurchase
+    from shop.orders.returns import ReturnRequest, return_create
+
+    cap = factories.VariantFactory(sku="CAP", price=Decimal("10.00"))
+    receive(paris, shirt, 1)
+    receive(paris, cap, 1)
+    order = collect_order(paris, [(shirt, 1), (cap, 1)], payment="card")
+    not_found(order)
+    order_mark_collected(order=order, channel=Channel.POS)
+    with pytest.raises(ReturnExceedsPurchase) as caught:
+        return_create(
+            order=order,
+            store=paris,
+            lines=[ReturnRequest("SHIRT", 1)],
+            restock=True,
+            channel=Channel.POS,
+        )
+    assert caught.value.details == [{"sku": "SHIRT", "requested": 1, "returnable": 0}]
+    returned = return_create(
+        order=order, store=paris, lines=[ReturnRequest("CAP", 1)], restock=True, channel=Channel.POS
+    )
+    assert returned.refund_amount == Decimal("10.00")
