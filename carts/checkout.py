@@ -78,6 +78,8 @@ class CheckoutDetails:
     card_token: str = ""
     #: At the till (endless aisle): the card was charged on the store's terminal.
     terminal_reference: str = ""
+    #: The whole order or nothing: an item missing everywhere cancels the order.
+    all_or_nothing: bool = False
 
 
 def _validate(details: CheckoutDetails) -> None:
@@ -193,6 +195,7 @@ def _order_create(
         discount=priced.discount,
         total=priced.total,
         staff_user=staff_user,
+        all_or_nothing=details.all_or_nothing,
     )
     _claim(cart, order)
     return order, priced, order_lines_create(order, priced)

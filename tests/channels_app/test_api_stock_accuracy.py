@@ -10,6 +10,7 @@ from inventory.accuracy import stock_accuracy_by_store
 from inventory.counts import CountedLine, stock_count_record
 from inventory.models import StockCount
 from shop.channels import Channel
+from shop.orders.models import Order
 from tests import factories
 from tests.channels_app.support import assert_error, receive, stock_row
 from tests.conftest import auth
@@ -191,3 +192,42 @@ class TestNotFoundApi:
         clerk = factories.clerk(store=store)
         assert_error(auth(api, clerk).post(url, {"sku": "NOPE"}, format="json"), 400, "invalid")
         assert stock_row(store, variant) == (1, 1)
+
+
+class TestAllOrNothingAtCheckout:
+    def test_the_api_keeps_the_customers_choice(self, api, store, variant):
+        receive(store, variant, 2)
+        api.post("/api/cart/lines/", {"sku": "TEE-M", "quantity": 1}, format="json")
+        response = api.post(
+            "/api/checkout/",
+            {
+                "email": "ann@example.com",
+                "fulfilment": "collect",
+                "store": "st1",
+                "payment": {"method": "pay_at_pickup"},
+                "all_or_nothing": True,
+            },
+            format="json",
+        )
+        assert response.status_code == 201, response.content
+        assert Order.objects.get(number=response.json()["number"]).all_or_nothing
+
+    def test_the_checkout_page_offers_it(self, client, store, variant):
+        import uuid
+
+        receive(store, variant, 2)
+        client.post("/cart/add/", {"sku": "TEE-M", "quantity": "1"})
+        assert 'name="all_or_nothing"' in client.get("/checkout/").content.decode()
+        response = client.post(
+            "/checkout/",
+            {
+                "idempotency_key": str(uuid.uuid4()),
+                "email": "ann@example.com",
+                "fulfilment": "collect",
+                "store": "st1",
+                "payment_method": "pay_at_pickup",
+                "all_or_nothing": "on",
+            },
+        )
+        assert response.status_code == 302, response.content
+        assert Order.objects.get().all_or_nothing

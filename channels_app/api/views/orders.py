@@ -74,6 +74,10 @@ class CheckoutApi(APIView):
             child=serializers.CharField(allow_blank=True, max_length=200), required=False
         )
         payment = PaymentInput()
+        all_or_nothing = serializers.BooleanField(
+            default=False,
+            help_text="An item missing everywhere cancels the whole order, not just its line.",
+        )
 
     @extend_schema(request=CheckoutInputSerializer, responses={201: OrderSerializer})
     @idempotent(atomic=False)  # reserve, charge and place commit one after the other
@@ -91,6 +95,7 @@ class CheckoutApi(APIView):
             shipping_address=fields.get("shipping_address", {}),
             payment_method=fields["payment"]["method"],
             card_token=fields["payment"].get("card_token", ""),
+            all_or_nothing=fields["all_or_nothing"],
         )
         customer = current_customer(request)
         order = checkout_place(
