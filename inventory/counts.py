@@ -1,8 +1,8 @@
 """Cycle counts: what a clerk found on the shelf brings the record back to it.
 
-A count is a snapshot taken at `started_at`, not a blind overwrite: what was sold, returned,
-collected or received at the location since then (the ledger's movements after `started_at`)
-happened while the clerk counted, so the record at that moment was on hand now minus those
+A count is a snapshot, not a blind overwrite: what was sold, returned, collected or received
+at the location after an SKU was counted (its `counted_at`, else the count's `started_at`)
+happened after the clerk looked at the shelf, so the record then was on hand now minus those
 movements. The variance is counted − expected, and it is posted as one adjustment movement per
 SKU with reason `count`, through `inventory.services.stock_adjust`.
 
@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from inventory.errors import InvalidQuantity
@@ -41,6 +41,8 @@ CLOCK_SKEW = timedelta(minutes=5)
 class CountedLine:
     variant: Variant
     counted: int
+    #: When the clerk counted this SKU (a till: its first scan); None: the count's start.
+    counted_at: datetime | None = None
 
 
 def _check_lines(lines: Sequence[CountedLine]) -> None:
@@ -60,21 +62,23 @@ def _check_lines(lines: Sequence[CountedLine]) -> None:
         seen.add(line.variant.pk)
 
 
-def _check_started_at(started_at: datetime, now: datetime) -> datetime:
-    if timezone.is_naive(started_at):
-        raise InvalidInput("started_at needs a time zone.")
-    if started_at > now + CLOCK_SKEW:
-        raise InvalidInput("started_at is in the future.")
-    if started_at < now - MAX_COUNT_AGE:
-        raise InvalidInput("started_at is more than 24 hours ago: count again.")
-    return min(started_at, now)
+def _check_moment(moment: datetime, now: datetime, name: str = "started_at") -> datetime:
+    if timezone.is_naive(moment):
+        raise InvalidInput(f"{name} needs a time zone.")
+    if moment > now + CLOCK_SKEW:
+        raise InvalidInput(f"{name} is in the future.")
+    if moment < now - MAX_COUNT_AGE:
+        raise InvalidInput(f"{name} is more than 24 hours ago: count again.")
+    return min(moment, now)
 
 
-def _movements_since(location: Location, variant_ids: list[int], since: datetime) -> dict:
+def _movements_since(location: Location, since: dict[int, datetime]) -> dict[int, int]:
+    """{variant pk: units its movements at `location` added after its own moment}: one query."""
+    after = Q()
+    for variant_id, moment in since.items():
+        after |= Q(variant_id=variant_id, created_at__gt=moment)
     rows = (
-        StockMovement.objects.filter(
-            location=location, variant_id__in=variant_ids, created_at__gt=since
-        )
+        StockMovement.objects.filter(after, location=location)
         .values("variant_id")
         .annotate(units=Sum("quantity"))
     )
@@ -94,11 +98,20 @@ def stock_count_record(
     """Records a count and posts its variances (see the module's docstring)."""
     _check_lines(lines)
     now = timezone.now()
+    started_at = _check_moment(started_at, now)
     counted = {line.variant.pk: line.counted for line in lines}
+    counted_at = {
+        line.variant.pk: max(
+            _check_moment(line.counted_at, now, "counted_at") if line.counted_at else started_at,
+            started_at,
+        )
+        for line in lines
+    }
     return _record_count(
         location=location,
         variants=[line.variant for line in lines],
-        started_at=_check_started_at(started_at, now),
+        started_at=started_at,
+        counted_at=counted_at,
         counted=lambda row: counted[row.variant_id],
         source=StockCount.Source.COUNT,
         channel=channel,
@@ -123,10 +136,12 @@ def stock_not_found(
     clerk saw no unit at all, a count of zero for the SKU here (held units still stay held)."""
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
         raise InvalidQuantity(f"Units not found must be a positive whole number, not {quantity!r}.")
+    now = timezone.now()
     return _record_count(
         location=location,
         variants=[variant],
-        started_at=timezone.now(),
+        started_at=now,
+        counted_at={variant.pk: now},
         counted=lambda row: 0 if shelf_empty else max(row.on_hand - quantity, 0),
         source=StockCount.Source.NOT_FOUND,
         channel=channel,
@@ -140,6 +155,7 @@ def _record_count(
     location: Location,
     variants: Sequence[Variant],
     started_at: datetime,
+    counted_at: dict[int, datetime],
     counted: Callable[[Stock], int],
     source: str,
     channel: str,
@@ -153,7 +169,7 @@ def _record_count(
     _ensure_stock_rows((location, v) for v in variants)
     _release_lapsed_at(pairs)  # lapsed holds promise nothing: reserved is then what is held
     rows = lock_stock(pairs)
-    since = _movements_since(location, [v.pk for v in variants], started_at)
+    since = _movements_since(location, counted_at)
     count = StockCount.objects.create(
         location=location,
         started_at=started_at,
@@ -190,6 +206,7 @@ def _record_count(
                 variant=variant,
                 expected=expected,
                 counted=found,
+                counted_at=counted_at[variant.pk],
                 variance=variance,
                 adjusted=adjusted,
                 reserved_shortfall=shortfall,

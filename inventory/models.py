@@ -212,6 +212,8 @@ class StockCountLine(models.Model):
     #: What the record held when counting started: on hand then, movements since taken out.
     expected = models.IntegerField()
     counted = models.PositiveIntegerField()
+    #: When this SKU was counted (its first scan): movements after it are not variances.
+    counted_at = models.DateTimeField()
     #: counted − expected: negative when units are missing.
     variance = models.IntegerField()
     #: The signed adjustment posted (the variance, unless it would have taken held units).

@@ -90,6 +90,26 @@ class TestVariance:
         assert on_hand(store, variant) == (7, 0)
         assert ledger_sum(store, variant) == 7
 
+    def test_each_sku_from_the_moment_it_was_counted(self, store, variant, ten):
+        cap = factories.VariantFactory(sku="CAP")
+        services.stock_receive(location=store, lines=[Line(cap, 5)])
+        StockMovement.objects.update(created_at=timezone.now() - timedelta(hours=1))
+        started = timezone.now() - timedelta(minutes=20)
+        # The tee was counted first (10 on the shelf); a cap sold before the clerk reached
+        # the caps, who then found the 4 left.
+        services.stock_sell(location=store, lines=[Line(cap, 1)], channel=Channel.POS)
+        cap_counted = timezone.now()
+        services.stock_sell(location=store, lines=[Line(variant, 2)], channel=Channel.POS)
+        result = stock_count_record(
+            location=store,
+            started_at=started,
+            lines=[CountedLine(variant, 10), CountedLine(cap, 4, cap_counted)],
+            channel=Channel.POS,
+        )
+        variances = {line.variant.sku: line.variance for line in result.lines.all()}
+        assert variances == {"TEE-M": 0, "CAP": 0}
+        assert not StockMovement.objects.filter(kind="adjustment").exists()
+
     def test_movements_before_the_count_started_are_in_the_record(self, store, variant, ten):
         services.stock_sell(location=store, lines=[Line(variant, 3)], channel=Channel.POS)
         [line] = count(store, (variant, 7), started_at=timezone.now()).lines.all()

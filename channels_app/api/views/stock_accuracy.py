@@ -32,6 +32,7 @@ class CountLineOutput(serializers.Serializer):
     sku = serializers.CharField(source="variant.sku")
     expected = serializers.IntegerField()
     counted = serializers.IntegerField()
+    counted_at = serializers.DateTimeField()
     variance = serializers.IntegerField()
     adjusted = serializers.IntegerField(help_text="The signed adjustment posted for this SKU.")
     reserved_shortfall = serializers.IntegerField(
@@ -56,6 +57,9 @@ class StoreCountCreateApi(APIView):
         class CountedInput(serializers.Serializer):
             sku = serializers.CharField(max_length=64)
             counted = serializers.IntegerField(min_value=0, max_value=settings.MAX_LINE_QUANTITY)
+            counted_at = serializers.DateTimeField(
+                required=False, help_text="When this SKU was counted; default: started_at."
+            )
 
         started_at = serializers.DateTimeField()
         lines = CountedInput(many=True, allow_empty=False, max_length=500)
@@ -71,7 +75,10 @@ class StoreCountCreateApi(APIView):
         count = stock_count_record(
             location=store,
             started_at=data.validated_data["started_at"],
-            lines=[CountedLine(variants[line["sku"]], line["counted"]) for line in lines],
+            lines=[
+                CountedLine(variants[line["sku"]], line["counted"], line.get("counted_at"))
+                for line in lines
+            ],
             channel=Channel.POS,
             user=request.user,
         )

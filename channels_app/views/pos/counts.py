@@ -1,6 +1,6 @@
 """Cycle counts at the till: the clerk scans (or types) what is on the shelf, then records the
-count. The draft lives in the session until it is recorded; the time the first item was
-scanned is the count's start, so sales rung up meanwhile are not taken for variances."""
+count. The draft lives in the session until it is recorded; the time each item was first
+scanned is when it was counted, so sales of it rung up afterwards are not taken for variances."""
 
 import uuid
 from datetime import datetime
@@ -38,11 +38,20 @@ def _key(store) -> str:
 
 
 def _draft(request, store) -> dict:
-    return request.session.get(_key(store)) or {"started_at": None, "lines": {}}
+    """{"started_at": iso, "lines": {sku: units}, "first_scans": {sku: iso}}"""
+    draft = request.session.get(_key(store)) or {"started_at": None, "lines": {}}
+    draft.setdefault("first_scans", {})
+    return draft
 
 
 def _save(request, store, draft: dict) -> None:
     request.session[_key(store)] = draft
+
+
+def _first_scan(draft: dict, sku: str) -> datetime | None:
+    """Sales of an item before it was scanned happened before the clerk looked at it."""
+    moment = draft["first_scans"].get(sku)
+    return datetime.fromisoformat(moment) if moment else None
 
 
 @require_GET
@@ -85,8 +94,10 @@ def count_item(request, store):
         messages.error(request, error.message)
         return redirect("pos:count")
     draft = _draft(request, store)
+    now = timezone.now().isoformat()
     if draft["started_at"] is None:
-        draft["started_at"] = timezone.now().isoformat()
+        draft["started_at"] = now
+    draft["first_scans"].setdefault(variant.sku, now)
     quantity = form.cleaned_data["quantity"]
     if form.cleaned_data["mode"] == "add":
         quantity += draft["lines"].get(variant.sku, 0)
@@ -101,6 +112,7 @@ def count_item(request, store):
 def count_remove(request, store, sku: str):
     draft = _draft(request, store)
     draft["lines"].pop(sku, None)
+    draft["first_scans"].pop(sku, None)
     if not draft["lines"]:
         draft["started_at"] = None
     _save(request, store, draft)
@@ -121,7 +133,10 @@ def count_finish(request, store):
         count = stock_count_record(
             location=store,
             started_at=datetime.fromisoformat(draft["started_at"]),
-            lines=[CountedLine(variants[sku], n) for sku, n in draft["lines"].items()],
+            lines=[
+                CountedLine(variants[sku], n, _first_scan(draft, sku))
+                for sku, n in draft["lines"].items()
+            ],
             channel=Channel.POS,
             user=request.user,
         )
