@@ -220,3 +220,28 @@ def count_suggestions(
         "not counted lately",
     )
     return list(chosen.values())
+
+
+def count_list_for_category(
+    *, location: Location, category_slug: str, limit: int = 60
+) -> list[CountSuggestion]:
+    """A shelf by category: the SKUs of that category (or its sub-categories) stocked at
+    `location`, by SKU, for the clerk to work through. One query."""
+    rows = (
+        Stock.objects.filter(location=location, on_hand__gt=0)
+        .filter(
+            Q(variant__product__category__slug=category_slug)
+            | Q(variant__product__category__parent__slug=category_slug)
+        )
+        .values("variant_id", "variant__sku", "variant__product__name")
+        .order_by("variant__sku")[:limit]
+    )
+    return [
+        CountSuggestion(
+            variant_id=row["variant_id"],
+            sku=row["variant__sku"],
+            name=row["variant__product__name"],
+            why="in this category",
+        )
+        for row in rows
+    ]

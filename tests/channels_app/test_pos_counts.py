@@ -134,3 +134,16 @@ class TestDeskNotFound:
         response = client.post(f"/pos/pickups/{order.number}/not-found/", {"sku": "TEE-M"})
         assert response.status_code == 403
         assert stock_row(store, variant) == (2, 1)
+
+
+def test_a_category_shelf_to_count(clerk_client, store):
+    knit = factories.CategoryFactory(slug="knitwear", name="Knitwear")
+    scarves = factories.CategoryFactory(slug="scarves", name="Scarves", parent=knit)
+    jumper = factories.VariantFactory(sku="JUMPER", product__category=knit)
+    scarf = factories.VariantFactory(sku="SCARF", product__category=scarves)
+    boots = factories.VariantFactory(sku="BOOTS")
+    for variant in (jumper, scarf, boots):
+        receive(store, variant, 2)
+    page = clerk_client.get("/pos/counts/?category=knitwear")
+    assert [item.sku for item in page.context["suggestions"]] == ["JUMPER", "SCARF"]
+    assert "This shelf" in text(page)

@@ -15,10 +15,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from channels_app.idempotency import IdempotencyKeyInProgress, run_form_once
 from channels_app.views.pos.access import pos_view
-from inventory.accuracy import count_suggestions
+from inventory.accuracy import count_list_for_category, count_suggestions
 from inventory.counts import CountedLine, stock_count_record
 from inventory.models import StockCount
 from shop.catalog.errors import VariantNotFound
+from shop.catalog.models import Category
 from shop.catalog.selectors import variant_by_code, variants_by_sku
 from shop.channels import Channel
 from shop.errors import DomainError
@@ -54,9 +55,17 @@ def _first_scan(draft: dict, sku: str) -> datetime | None:
     return datetime.fromisoformat(moment) if moment else None
 
 
+def _to_count(store, category: str):
+    """A category's shelf when one is chosen, else what the system proposes."""
+    if category:
+        return count_list_for_category(location=store, category_slug=category)
+    return count_suggestions(location=store)
+
+
 @require_GET
 @pos_view
 def count_page(request, store):
+    category = request.GET.get("category", "").strip()
     draft = _draft(request, store)
     skus = list(draft["lines"])
     variants = variants_by_sku(skus=skus, active_only=False) if skus else {}
@@ -73,7 +82,9 @@ def count_page(request, store):
             "lines": lines,
             "started_at": started_at,
             "idempotency_key": uuid.uuid4(),
-            "suggestions": count_suggestions(location=store),
+            "suggestions": _to_count(store, category),
+            "categories": Category.objects.order_by("name"),
+            "category": category,
             "recent": StockCount.objects.filter(location=store, source=StockCount.Source.COUNT)
             .annotate(skus=Count("lines"), mismatched=Count("lines", filter=~Q(lines__variance=0)))
             .order_by("-created_at", "-id")[:RECENT_COUNTS],
