@@ -80,6 +80,8 @@ class CheckoutDetails:
     card_token: str = ""
     #: At the till (endless aisle): the card was charged on the store's terminal.
     terminal_reference: str = ""
+    #: The whole order or nothing: an item missing everywhere cancels the order.
+    all_or_nothing: bool = False
 
 
 def _validate(details: CheckoutDetails) -> None:
@@ -184,6 +186,7 @@ def _order_create(
         discount=priced.discount,
         total=priced.total,
         staff_user=staff_user,
+        all_or_nothing=details.all_or_nothing,
     )
     _claim(cart, order)
     return order, priced, order_lines_create(order, priced)
@@ -196,7 +199,10 @@ def _reserve(lines: list[OrderLine], *, details: CheckoutDetails, expires_at) ->
         requests = [stock.ReservationRequest(line, details.store, line.quantity) for line in lines]
     else:
         by_variant = {line.variant_id: line for line in lines}
-        plan = allocate_for_delivery([(line.variant, line.quantity) for line in lines])
+        plan = allocate_for_delivery(
+            [(line.variant, line.quantity) for line in lines],
+            shipping_address=details.shipping_address,
+        )
         requests = [
             stock.ReservationRequest(by_variant[variant.pk], location, quantity)
             for variant, location, quantity in plan

@@ -59,6 +59,7 @@ class CheckoutForm(forms.Form):
     #: Made by the configured gateway's card widget; the gateway judges it.
     card_token = forms.CharField(label="Card", max_length=255, required=False)
     marketing_consent = forms.BooleanField(label=MARKETING_CONSENT_LABEL, required=False)
+    all_or_nothing = forms.BooleanField(required=False)
 
     #: What a service error's `details` names → the field that shows it.
     FIELD_FOR_DETAIL = {"payment": "payment_method", **{f: f for f in ADDRESS_FIELDS}}
@@ -74,6 +75,7 @@ class CheckoutForm(forms.Form):
             store=None if delivery else data["store"],
             shipping_address={f: data[f].strip() for f in ADDRESS_FIELDS} if delivery else {},
             card_token=data["card_token"] if card else "",
+            all_or_nothing=data["all_or_nothing"],
         )
 
     def add_service_error(self, message: str, details: list) -> None:

@@ -5,6 +5,7 @@ from django.urls import path
 
 from channels_app.views.pos import (
     access,
+    counts,
     customers,
     drawer,
     endless_aisle,
@@ -43,6 +44,12 @@ urlpatterns = [
     path("pickups/<str:number>/", pickups.pickup, name="pickup"),
     path("pickups/<str:number>/ready/", pickups.mark_ready, name="pickup-ready"),
     path("pickups/<str:number>/collected/", pickups.mark_collected, name="pickup-collected"),
+    path("pickups/<str:number>/not-found/", pickups.mark_not_found, name="pickup-not-found"),
+    path("counts/", counts.count_page, name="count"),
+    path("counts/items/", counts.count_item, name="count-item"),
+    path("counts/items/<str:sku>/remove/", counts.count_remove, name="count-remove"),
+    path("counts/finish/", counts.count_finish, name="count-finish"),
+    path("counts/<int:pk>/", counts.count_done, name="count-done"),
     path("returns/", returns.returns, name="returns"),
     path("returns/done/<int:pk>/", returns.return_done, name="return-done"),
     path("returns/<str:number>/", returns.return_order, name="return-order"),

@@ -1,14 +1,28 @@
 """Stock, reservations and the ledger are read-only here: every change goes through the
 admin actions, which call `inventory.services` like every other channel."""
 
+from datetime import timedelta
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
 
 from inventory import services
+from inventory.accuracy import stock_accuracy_by_store
 from inventory.discrepancies import stock_discrepancy_resolve
-from inventory.models import Location, Reservation, Stock, StockDiscrepancy, StockMovement
+from inventory.models import (
+    Location,
+    PostcodeCentroid,
+    Reservation,
+    Stock,
+    StockCount,
+    StockCountLine,
+    StockDiscrepancy,
+    StockMovement,
+)
 from shop.admin_base import LargeTableMixin, ReadOnlyAdmin
 from shop.channels import Channel
 from shop.errors import DomainError
@@ -19,6 +33,13 @@ class LocationAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "kind", "click_and_collect", "ships_online", "is_active"]
     list_filter = ["kind", "click_and_collect", "ships_online", "is_active"]
     search_fields = ["code", "name", "address"]
+
+
+@admin.register(PostcodeCentroid)
+class PostcodeCentroidAdmin(admin.ModelAdmin):
+    list_display = ["country", "prefix", "latitude", "longitude"]
+    list_filter = ["country"]
+    search_fields = ["^prefix"]
 
 
 class QuantityForm(forms.Form):
@@ -199,5 +220,55 @@ class StockDiscrepancyAdmin(ReadOnlyAdmin):
                 "rows": rows,
                 "action": request.POST["action"],
                 "opts": self.model._meta,
+            },
+        )
+
+
+class StockCountLineInline(admin.TabularInline):
+    model = StockCountLine
+    fields = ["variant", "expected", "counted", "variance", "adjusted", "reserved_shortfall"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+#: The periods the accuracy page offers, in days.
+ACCURACY_PERIODS = (7, 30, 90)
+
+
+@admin.register(StockCount)
+class StockCountAdmin(LargeTableMixin, ReadOnlyAdmin):
+    """Counts and their variances; "Stock accuracy" shows the figure per location."""
+
+    list_display = ["created_at", "location", "source", "user", "started_at"]
+    list_filter = [("created_at", admin.DateFieldListFilter), "source", "location"]
+    list_select_related = ["location", "user"]
+    inlines = [StockCountLineInline]
+    change_list_template = "admin/inventory/stockcount_change_list.html"
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.accuracy_view)
+        return [path("accuracy/", view, name="inventory_stockcount_accuracy"), *super().get_urls()]
+
+    def accuracy_view(self, request):
+        try:
+            days = int(request.GET.get("days", 30))
+        except ValueError:
+            days = 30
+        days = days if days in ACCURACY_PERIODS else 30
+        start = timezone.now() - timedelta(days=days)
+        return TemplateResponse(
+            request,
+            "admin/inventory/stock_accuracy.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Stock accuracy",
+                "opts": self.model._meta,
+                "rows": stock_accuracy_by_store(start=start),
+                "days": days,
+                "periods": ACCURACY_PERIODS,
             },
         )

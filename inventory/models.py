@@ -19,6 +19,10 @@ class Location(models.Model):
     #: Stock here counts towards "available online" and may be shipped to delivery orders.
     ships_online = models.BooleanField(default=False)
     address = models.CharField(max_length=255, blank=True)
+    #: Where the location is (WGS 84 degrees): delivery allocation and pick-failure transfers
+    #: prefer the nearest location. Empty: the location comes after those with coordinates.
+    latitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -204,3 +208,79 @@ class StockDiscrepancy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.variant_id} @ {self.location_id} ({self.status})"
+
+
+class PostcodeCentroid(models.Model):
+    """The centre of a postcode or of a postcode prefix (an area, a district), so that the
+    distance from a location to a delivery address is known without geocoding it."""
+
+    country = models.CharField(max_length=2)
+    #: Upper case, without spaces: "75011", "SW1A", "SW".
+    prefix = models.CharField(max_length=12)
+    latitude = models.DecimalField(max_digits=8, decimal_places=5)
+    longitude = models.DecimalField(max_digits=8, decimal_places=5)
+
+    class Meta:
+        ordering = ["country", "prefix"]
+        constraints = [
+            models.UniqueConstraint(fields=["country", "prefix"], name="postcode_centroid_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.country} {self.prefix}"
+
+
+class StockCount(models.Model):
+    """A cycle count: what a clerk found on the shelf for some SKUs at one location. Written
+    only by `inventory.counts`."""
+
+    class Source(models.TextChoices):
+        COUNT = "count", "Cycle count"
+        #: A unit a clerk could not find when picking an order.
+        NOT_FOUND = "not_found", "Not found when picking"
+
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="counts")
+    #: When the clerk started counting: movements after it happened while they counted.
+    started_at = models.DateTimeField()
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.COUNT)
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    reference = models.CharField(max_length=120, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["location", "-created_at"], name="count_location_newest")]
+
+    def __str__(self) -> str:
+        return f"Count at {self.location} on {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class StockCountLine(models.Model):
+    count = models.ForeignKey(StockCount, on_delete=models.CASCADE, related_name="lines")
+    variant = models.ForeignKey("catalog.Variant", on_delete=models.PROTECT, related_name="+")
+    #: What the record held when counting started: on hand then, movements since taken out.
+    expected = models.IntegerField()
+    counted = models.PositiveIntegerField()
+    #: When this SKU was counted (its first scan): movements after it are not variances.
+    counted_at = models.DateTimeField()
+    #: counted − expected: negative when units are missing.
+    variance = models.IntegerField()
+    #: The signed adjustment posted (the variance, unless it would have taken held units).
+    adjusted = models.IntegerField(default=0)
+    #: Units promised to orders that the shelf does not have: left reserved, a pick problem.
+    reserved_shortfall = models.PositiveIntegerField(default=0)
+    movement = models.OneToOneField(
+        StockMovement, null=True, blank=True, on_delete=models.PROTECT, related_name="count_line"
+    )
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["count", "variant"], name="count_line_unique_variant"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.variant_id}: {self.counted} counted, {self.variance:+d}"

@@ -175,6 +175,9 @@ MAX_LINE_QUANTITY = env.int("MAX_LINE_QUANTITY", default=10_000)
 MAX_CART_LINE_QUANTITY = env.int("MAX_CART_LINE_QUANTITY", default=50)
 #: Days a click-and-collect order waits at the store before it expires.
 PICKUP_DAYS = env.int("PICKUP_DAYS", default=3)
+#: Days a transfer between locations takes: an order line re-sourced from another location
+#: after a pick failure is ready this much later.
+TRANSFER_DAYS = env.int("TRANSFER_DAYS", default=2)
 #: Open click-and-collect orders to be paid at pickup, at most, per email, customer or session.
 MAX_UNPAID_COLLECT_ORDERS = env.int("MAX_UNPAID_COLLECT_ORDERS", default=3)
 #: How long a checkout may take to pay before its held stock lapses.

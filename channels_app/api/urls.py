@@ -12,6 +12,7 @@ from channels_app.api.views import (
     pos,
     recommendations,
     staff,
+    stock_accuracy,
     support,
     till_offline,
     unknown,
@@ -62,6 +63,15 @@ urlpatterns = [
         "pickups/<str:number>/collected/",
         pos.PickupCollectedApi.as_view(),
         name="pickup-collected",
+    ),
+    path(
+        "pickups/<str:number>/not-found/",
+        stock_accuracy.PickupNotFoundApi.as_view(),
+        name="pickup-not-found",
+    ),
+    path("stores/<slug:code>/counts/", stock_accuracy.StoreCountCreateApi.as_view(), name="counts"),
+    path(
+        "stores/<slug:code>/accuracy/", stock_accuracy.StoreAccuracyApi.as_view(), name="accuracy"
     ),
     path("stores/<slug:code>/drawer/", drawer.DrawerApi.as_view(), name="drawer"),
     path("stores/<slug:code>/drawer/open/", drawer.DrawerOpenApi.as_view(), name="drawer-open"),

@@ -114,6 +114,7 @@ class CustomerEvent(models.Model):
         REFUND = "refund", "Refund"
         EMAIL_SENT = "email_sent", "Email sent"
         CUSTOMERS_MERGED = "customers_merged", "Customers merged"
+        PICK_NOT_FOUND = "pick_not_found", "Item not found when picking"
 
     #: Kinds only staff see: the customer's own timeline leaves them out.
     STAFF_ONLY_KINDS = frozenset({Kind.TICKET_NOTE, Kind.CUSTOMERS_MERGED})

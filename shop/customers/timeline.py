@@ -202,6 +202,25 @@ def _order_returned(payload: dict) -> Summary:
     return Summary(f"Returned {what}{refund}", _order(payload))
 
 
+NOT_FOUND_OUTCOMES = {
+    "here": "another unit was taken",
+    "transfer": "it comes from {source}",
+    "line_cancelled": "it was cancelled",
+    "order_cancelled": "the order was cancelled",
+}
+
+
+@summarises(Kind.PICK_NOT_FOUND)
+def _pick_not_found(payload: dict) -> Summary:
+    outcome = NOT_FOUND_OUTCOMES.get(payload.get("outcome", ""), "")
+    outcome = outcome.format(source=payload.get("source") or "another location")
+    then = f": {outcome}" if outcome else ""
+    return Summary(
+        f"{_item(payload)} of {_order_name(payload)} was not found when picking{then}",
+        _order(payload),
+    )
+
+
 REFUND_METHODS = {"card": "to the card", "cash": "in cash"}
 
 

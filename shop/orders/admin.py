@@ -4,7 +4,7 @@ from shop.admin_base import LargeTableMixin, ReadOnlyAdmin, values_filter
 from shop.channels import Channel
 from shop.errors import DomainError
 from shop.orders import services
-from shop.orders.models import Order, OrderLine, Return, ReturnLine
+from shop.orders.models import Order, OrderEvent, OrderLine, Return, ReturnLine
 from shop.orders.returns import REFUND_METHODS
 from shop.payments.models import Payment
 
@@ -12,7 +12,15 @@ from shop.payments.models import Payment
 class OrderLineInline(admin.TabularInline):
     model = OrderLine
     extra = 0
-    fields = ["sku", "name", "quantity", "unit_price", "discount", "line_total"]
+    fields = [
+        "sku",
+        "name",
+        "quantity",
+        "cancelled_quantity",
+        "unit_price",
+        "discount",
+        "line_total",
+    ]
     readonly_fields = fields
     can_delete = False
 
@@ -26,6 +34,20 @@ class PaymentInline(admin.TabularInline):
     fields = ["created_at", "method", "status", "amount", "currency", "reference", "channel"]
     readonly_fields = fields
     can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class OrderEventInline(admin.TabularInline):
+    """The order's own timeline (a pick failure and how it was re-sourced)."""
+
+    model = OrderEvent
+    extra = 0
+    fields = ["created_at", "kind", "message", "channel", "user"]
+    readonly_fields = fields
+    can_delete = False
+    verbose_name_plural = "Timeline"
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -72,7 +94,7 @@ class OrderAdmin(LargeTableMixin, admin.ModelAdmin):
         "created_at",
         "updated_at",
     ]
-    inlines = [OrderLineInline, PaymentInline]
+    inlines = [OrderLineInline, PaymentInline, OrderEventInline]
     actions = ["mark_shipped", "cancel"]
 
     def has_add_permission(self, request):

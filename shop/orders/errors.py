@@ -19,3 +19,8 @@ class ReturnExceedsPurchase(Conflict):
 class InvalidReturn(InvalidInput):
     code = "invalid_return"
     default_message = "The return is not valid."
+
+
+class NothingHeld(Conflict):
+    code = "nothing_held"
+    default_message = "No unit of this item is held for the order here."

@@ -49,6 +49,11 @@ class Order(models.Model):
     total = models.DecimalField(**MONEY)
     #: Collect orders not collected by then expire and release their stock.
     pickup_deadline = models.DateTimeField(null=True, blank=True)
+    #: When the store expects to have every line (set when a line comes by transfer).
+    ready_by = models.DateTimeField(null=True, blank=True)
+    #: The customer wants the whole order or nothing: a line that cannot be found anywhere
+    #: cancels the order rather than just that line.
+    all_or_nothing = models.BooleanField(default=False)
     #: The clerk who rang up the sale or placed the order for the customer.
     staff_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -87,6 +92,8 @@ class OrderLine(models.Model):
     line_total = models.DecimalField(**MONEY)
     #: Units of this line already brought back, at any store.
     returned_quantity = models.PositiveIntegerField(default=0)
+    #: Units cancelled before hand-over (not found anywhere) and refunded.
+    cancelled_quantity = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["id"]
@@ -95,6 +102,10 @@ class OrderLine(models.Model):
             models.CheckConstraint(
                 condition=models.Q(returned_quantity__lte=models.F("quantity")),
                 name="orderline_returned_within_quantity",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(cancelled_quantity__lte=models.F("quantity")),
+                name="orderline_cancelled_within_quantity",
             ),
         ]
 
@@ -137,3 +148,31 @@ class ReturnLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.order_line.sku}"
+
+
+class OrderEvent(models.Model):
+    """The order's own timeline, for staff: what happened to it and its lines, in words."""
+
+    class Kind(models.TextChoices):
+        NOT_FOUND = "not_found", "Not found when picking"
+        RESOURCED_HERE = "resourced_here", "Another unit taken here"
+        TRANSFER = "transfer", "Transfer from another location"
+        LINE_CANCELLED = "line_cancelled", "Line cancelled"
+        ORDER_CANCELLED = "order_cancelled", "Order cancelled"
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    message = models.CharField(max_length=300)
+    payload = models.JSONField(default=dict, blank=True)
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["order", "created_at"], name="order_event_timeline")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}: {self.message}"

@@ -82,8 +82,10 @@ def return_create(
     for sku, quantity in sorted(wanted.items()):
         line = by_sku[sku]
         # Check and count in one statement: two returns of the same line cannot both pass.
+        # Units cancelled before hand-over (not found) were never the customer's to return.
         taken = OrderLine.objects.filter(
-            pk=line.pk, returned_quantity__lte=line.quantity - quantity
+            pk=line.pk,
+            returned_quantity__lte=F("quantity") - F("cancelled_quantity") - quantity,
         ).update(returned_quantity=F("returned_quantity") + quantity)
         line.refresh_from_db(fields=["returned_quantity"])
         if not taken:
@@ -91,7 +93,7 @@ def return_create(
                 {
                     "sku": sku,
                     "requested": quantity,
-                    "returnable": line.quantity - line.returned_quantity,
+                    "returnable": line.quantity - line.cancelled_quantity - line.returned_quantity,
                 }
             )
             continue

@@ -62,7 +62,8 @@ def order_mark_shipped(*, order: Order, user=None, channel: str = Channel.BACKOF
     """A delivery order leaves the warehouse: its held units become a sale."""
     _move(order, allowed=[Status.PLACED], to=Status.SHIPPED, fulfilment="delivery")
     stock.stock_commit(
-        reservations=_reservations(order),
+        # Holds given up when a unit was not found (and held again elsewhere) stay released.
+        reservations=[r for r in _reservations(order) if r.state == Reservation.State.ACTIVE],
         channel=order.channel,
         reference=f"shipped {order.number}",
         order=order,
@@ -107,7 +108,8 @@ def order_mark_collected(
     reference = f"collected {order.number}"
     reservations = _reservations(order)
     held = [r for r in reservations if r.state == Reservation.State.ACTIVE]
-    lapsed = [r for r in reservations if r.state != Reservation.State.ACTIVE]
+    # Only lapsed holds: one released when its unit was not found was replaced by another.
+    lapsed = [r for r in reservations if r.state == Reservation.State.EXPIRED]
     if held:
         stock.stock_commit(
             reservations=held, channel=channel, reference=reference, order=order, user=user

@@ -267,14 +267,43 @@ def refund_for_return(
 
 
 def refunds_for_cancelled(*, order: "Order", channel: str) -> list[Payment]:
-    """Gives back what the online gateway took for an order that will not be handed over.
-    Pay-at-pickup orders have nothing to give back."""
-    return [
-        refund_request(charge=charge, amount=charge.amount, channel=channel)
-        for charge in order.payments.filter(
-            method=Method.CARD, status=Status.CAPTURED, channel=ONLINE_CHANNEL
-        )
-    ]
+    """Gives back what the online gateway took for an order that will not be handed over, less
+    what was already given back of it (a line cancelled earlier). Pay-at-pickup orders have
+    nothing to give back."""
+    refunds = []
+    for charge in order.payments.filter(
+        method=Method.CARD, status=Status.CAPTURED, channel=ONLINE_CHANNEL
+    ):
+        left = charge.amount - refunded_of(charge)
+        if left > 0:
+            refunds.append(refund_request(charge=charge, amount=left, channel=channel))
+    return refunds
+
+
+def refunded_of(charge: Payment) -> Decimal:
+    """What has been (or is being) given back of a charge; refused refunds do not count."""
+    return sum(
+        (r.amount for r in charge.refunds.all() if r.status in (Status.PENDING, Status.REFUNDED)),
+        Decimal("0.00"),
+    )
+
+
+def refund_for_cancelled_line(*, order: "Order", amount: Decimal, channel: str) -> Payment | None:
+    """The money of order-line units cancelled before hand-over: an online card charge gives
+    `amount` back through the gateway; a payment still due at pickup is lowered by it. None
+    when nothing was paid or owed (an order of the till is handed over at once)."""
+    for charge in order.payments.filter(
+        method=Method.CARD, status=Status.CAPTURED, channel=ONLINE_CHANNEL
+    ):
+        amount = min(amount, charge.amount - refunded_of(charge))
+        if amount > 0:
+            return refund_request(charge=charge, amount=amount, channel=channel)
+    due = order.payments.filter(method=Method.PAY_AT_PICKUP, status=Status.PENDING).first()
+    if due is not None:
+        Payment.objects.filter(pk=due.pk).update(amount=max(due.amount - amount, Decimal("0.00")))
+        due.refresh_from_db(fields=["amount"])
+        return due
+    return None
 
 
 def refund_retry(*, refund: Payment) -> Payment:

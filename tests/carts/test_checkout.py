@@ -195,9 +195,10 @@ class TestDelivery:
         self, api, warehouse, shipping_store, store, tee
     ):
         later = factories.LocationFactory(code="zz", ships_online=True)
+        # No location holds 4: the split with the warehouse beats the split over two stores.
         receive(warehouse, tee, 2)
-        receive(shipping_store, tee, 5)
-        receive(later, tee, 5)
+        receive(shipping_store, tee, 3)
+        receive(later, tee, 1)
         receive(store, tee, 10)  # does not ship online
         add_line(api, "TEE-M", 4)
 
@@ -209,8 +210,8 @@ class TestDelivery:
         )
         assert held == [("aa", 2, None, "active"), ("wh", 2, None, "active")]
         assert stock_row(warehouse, tee) == (2, 2)
-        assert stock_row(shipping_store, tee) == (5, 2)
-        assert stock_row(later, tee) == (5, 0)
+        assert stock_row(shipping_store, tee) == (3, 2)
+        assert stock_row(later, tee) == (1, 0)
         assert stock_row(store, tee) == (10, 0)
         order = Order.objects.get(number=response.json()["number"])
         assert {r.order_line_id for r in Reservation.objects.all()} == {order.lines.get().pk}

@@ -1,4 +1,4 @@
-"""After any sequence of stock operations, the numbers agree with each other:
+"""After any sequence of stock operations (cycle counts included), the numbers agree:
 on hand is the sum of the ledger, the reserved counter is the sum of active reservations, and
 availability is on hand − reservations still in force − safety stock, floored at 0."""
 
@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from inventory import services
+from inventory.counts import CountedLine, stock_count_record
 from inventory.models import Reservation, Stock, StockMovement
 from inventory.selectors import availability_at
 from shop.errors import DomainError
@@ -34,6 +35,7 @@ operation = st.tuples(
             "sweep",
             "return",
             "safety",
+            "count",
         ]
     ),
     st.integers(min_value=0, max_value=2),  # location
@@ -80,6 +82,17 @@ def apply(op, locations, variants, reservations):
         services.reservations_release_expired()
     elif name == "return":
         services.stock_return(location=location, lines=lines, channel="pos")
+    elif name == "count":
+        line = stock_count_record(
+            location=location,
+            started_at=timezone.now(),
+            lines=[CountedLine(variant, quantity)],
+            channel="pos",
+        ).lines.get()
+        row = Stock.objects.get(location=location, variant=variant)
+        # The shelf wins, except over units held for orders, which stay (as a shortfall).
+        assert row.on_hand == max(quantity, row.reserved)
+        assert line.reserved_shortfall == max(row.reserved - quantity, 0)
     elif name == "safety":
         # Safety stock is a setting a manager types in the admin, not a stock movement.
         Stock.objects.filter(location=location, variant=variant).update(

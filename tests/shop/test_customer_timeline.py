@@ -148,6 +148,18 @@ SUMMARIES = [
         ("ticket", "T-GGGGGG"),
     ),
     (
+        Kind.PICK_NOT_FOUND,
+        {
+            "order": "OS-CCCCCC",
+            "sku": "TEE-M",
+            "name": "Tee",
+            "outcome": "transfer",
+            "source": "Lyon",
+        },
+        "Tee of order OS-CCCCCC was not found when picking: it comes from Lyon",
+        ("order", "OS-CCCCCC"),
+    ),
+    (
         Kind.CUSTOMERS_MERGED,
         {"from": 9, "email": "ann.old@example.com", "orders": 2, "tickets": 1, "events": 0},
         "Merged with ann.old@example.com (2 orders, 1 service request moved over)",

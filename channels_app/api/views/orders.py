@@ -77,6 +77,10 @@ class CheckoutApi(APIView):
         payment = PaymentInput()
         #: Agrees (or not) to marketing email: offers and a reminder of a cart left behind.
         marketing_consent = serializers.BooleanField(required=False)
+        all_or_nothing = serializers.BooleanField(
+            default=False,
+            help_text="An item missing everywhere cancels the whole order, not just its line.",
+        )
 
     @extend_schema(request=CheckoutInputSerializer, responses={201: OrderSerializer})
     @idempotent(atomic=False)  # reserve, charge and place commit one after the other
@@ -94,6 +98,7 @@ class CheckoutApi(APIView):
             shipping_address=fields.get("shipping_address", {}),
             payment_method=fields["payment"]["method"],
             card_token=fields["payment"].get("card_token", ""),
+            all_or_nothing=fields["all_or_nothing"],
         )
         customer = current_customer(request)
         if "marketing_consent" in fields:

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils.text import slugify
 
+from channels_app.demo_geo import ensure_demo_geo
 from channels_app.management.demo_marketing import ensure_marketing
 from inventory.models import Location, Stock
 from inventory.services import StockLine, stock_receive
@@ -471,6 +472,7 @@ def load_demo() -> Report:
     """Creates whatever part of the demo shop is missing, all or nothing."""
     report = Report()
     locations = ensure_locations(report)
+    ensure_demo_geo()
     variants = ensure_catalog(report)
     ensure_stock(report, locations, variants)
     ensure_staff(report, locations)

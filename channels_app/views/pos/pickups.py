@@ -1,6 +1,7 @@
 """The click-and-collect desk: the store's collect orders by queue, the pick list, ready and
 collected."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib import messages
@@ -11,16 +12,28 @@ from django.views.decorators.http import require_GET, require_POST
 
 from channels_app.views.pos.access import ensure_at, pos_view, safe_next
 from channels_app.views.pos.receipts import order_or_404
+from inventory.accuracy import pick_problems
 from shop.channels import Channel
 from shop.errors import DomainError
 from shop.orders import services as order_services
 from shop.orders.models import Order
+from shop.orders.not_found import order_line_not_found
 from shop.orders.selectors import orders_with_lines
+from shop.orders.timeline import order_timeline
 from shop.payments.models import Payment
 
 Status = Order.Status
 #: Collected, expired and cancelled orders shown (the most recent); the open queues are whole.
 HISTORY_SHOWN = 20
+#: Count shortfalls on held stock are shown at the desk this long.
+PICK_PROBLEMS_SHOWN_FOR = timedelta(days=3)
+#: What the clerk is told after "not found", by outcome.
+NOT_FOUND_DONE = {
+    "here": "Another {sku} is free here: take it from stock. The customer is told.",
+    "transfer": "{sku} comes from {o.source.name}: the order waits until it arrives.",
+    "line_cancelled": "{sku} is nowhere: the line is cancelled and {o.refund} refunded.",
+    "order_cancelled": "{sku} is nowhere and the customer wanted all or nothing: cancelled.",
+}
 #: (key, title, statuses, open queue?)
 QUEUES = (
     ("to_pick", "To pick", (Status.PLACED,), True),
@@ -98,7 +111,10 @@ def pickups(request, store):
         queues.append(
             {"key": key, "title": title, "orders": _decorated(list(orders), now), "open": is_open}
         )
-    return render(request, "pos/pickups.html", {"queues": queues, "now": now})
+    problems = pick_problems(location=store, since=now - PICK_PROBLEMS_SHOWN_FOR, limit=10)
+    return render(
+        request, "pos/pickups.html", {"queues": queues, "now": now, "pick_problems": problems}
+    )
 
 
 @require_GET
@@ -131,7 +147,37 @@ def pickup(request, store, number: str):
     order = _pickup(request, number)
     now = timezone.now()
     [order] = _decorated([order], now)
-    return render(request, "pos/pickup.html", {"order": order, "now": now})
+    return render(
+        request,
+        "pos/pickup.html",
+        {
+            "order": order,
+            "now": now,
+            "can_pick": order.status in (Status.PLACED, Status.READY_FOR_PICKUP),
+            "timeline": order_timeline(order),
+        },
+    )
+
+
+@require_POST
+@pos_view
+def mark_not_found(request, store, number: str):
+    """The clerk cannot find a line's item: the record is corrected and the line re-sourced."""
+    order = _pickup(request, number)
+    sku = request.POST.get("sku", "")
+    try:
+        outcome = order_line_not_found(
+            order=order,
+            sku=sku,
+            channel=Channel.POS,
+            user=request.user,
+            shelf_empty=request.POST.get("shelf_empty") == "on",
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, NOT_FOUND_DONE[outcome.kind].format(o=outcome, sku=sku))
+    return redirect("pos:pickup", number=order.number)
 
 
 def _act(request, order: Order, action, done: str, **options):
