@@ -46,8 +46,10 @@ class TestCapture:
              (Group.REFERRAL, "blog.example.org", "", "sale")),
             ("gclid=abc123", "https://www.google.com/", (Group.PAID_SEARCH, "google", "cpc", "")),
             ("fbclid=xyz", "", (Group.SOCIAL, "facebook", "social", "")),
-            ("", "https://www.google.fr/search?q=x", (Group.ORGANIC_SEARCH, "google.fr", "organic", "")),
-            ("", "https://duckduckgo.com/", (Group.ORGANIC_SEARCH, "duckduckgo.com", "organic", "")),
+            ("", "https://www.google.fr/search?q=x",
+             (Group.ORGANIC_SEARCH, "google.fr", "organic", "")),
+            ("", "https://duckduckgo.com/",
+             (Group.ORGANIC_SEARCH, "duckduckgo.com", "organic", "")),
             ("", "https://l.facebook.com/", (Group.SOCIAL, "l.facebook.com", "social", "")),
             ("", "https://www.lemonde.fr/article", (Group.REFERRAL, "lemonde.fr", "referral", "")),
         ],
@@ -107,7 +109,8 @@ class TestCapture:
         )
         assert response.status_code == 302
         [touch] = Touch.objects.all()
-        assert touch.customer is not None and touch.customer.user == user
+        assert touch.customer is not None
+        assert touch.customer.user == user
 
 
 class TestOrderTouches:
