@@ -81,13 +81,13 @@ def _credit_groups(base, *, model: str, attribution: str, day_of: str, amount: s
         share = _cents(amount)
     return (
         base.filter(**filters)
-        .values(
-            day=TruncDate(day_of, tzinfo=_tz()),
-            sales_channel=F(f"{attribution}order__channel"),
-            channel=F(f"{touch}channel"),
-            source=F(f"{touch}source"),
-            campaign=F(f"{touch}campaign"),
-            store=Coalesce(F(f"{attribution}order__store__code"), Value("")),
+        .values(  # prefixed: a return has a channel and a store of its own
+            k_day=TruncDate(day_of, tzinfo=_tz()),
+            k_sales_channel=F(f"{attribution}order__channel"),
+            k_channel=F(f"{touch}channel"),
+            k_source=F(f"{touch}source"),
+            k_campaign=F(f"{touch}campaign"),
+            k_store=Coalesce(F(f"{attribution}order__store__code"), Value("")),
         )
         .annotate(orders=Count(f"{attribution}pk", distinct=True), cents=Sum(share))
         .order_by()
@@ -106,7 +106,7 @@ def _model_rows(model: str, since: datetime) -> list[ChannelDaily]:
         order__status__in=SOLD,
     )
     for group in sales:
-        row = totals[tuple(group[key] for key in KEYS)]
+        row = totals[tuple(group[f"k_{key}"] for key in KEYS)]
         row["orders"] += group["orders"]
         row["revenue"] += group["cents"]
     returns = _credit_groups(
@@ -118,7 +118,7 @@ def _model_rows(model: str, since: datetime) -> list[ChannelDaily]:
         created_at__gte=since,
     )
     for group in returns:
-        totals[tuple(group[key] for key in KEYS)]["returns"] += group["cents"]
+        totals[tuple(group[f"k_{key}"] for key in KEYS)]["returns"] += group["cents"]
     return [
         ChannelDaily(
             model=model,

@@ -1,0 +1,224 @@
+"""Report figures from the rollups, against the hand-computed fixture of measure_support.
+
+Online order (A): 33.33, first touch email/newsletter, last touch organic search/google.com;
+linear: 3333 cents over 2 touches = 1666 each and the odd cent to the first, so email 16.67
+and organic search 16.66. Web delivery: no store.
+Till sale (B): 50.00 at st1, first touch the window QR code, last touch the till (pos);
+linear 25.00 each. The scarf (20.00) comes back: its refund lowers what the sale was credited
+to, 20.00 under single-touch models, 10.00 each under linear.
+Every model: revenue 83.33, returns 20.00, net 63.33, two orders.
+"""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from django.utils import timezone
+
+from shop.channels import Channel
+from shop.marketing.models import (
+    AttributionModel,
+    ChannelDaily,
+    OrderAttribution,
+    OrderTouch,
+    Touch,
+)
+from shop.marketing.reports import (
+    Period,
+    channel_by_day,
+    channel_report,
+    collect_report,
+    sales_channels,
+    top_campaigns,
+)
+from shop.marketing.rollups import reports_refresh
+from shop.orders.models import Order
+from shop.orders.services import order_mark_collected
+from tests import factories
+from tests.channels_app.support import receive
+from tests.shop.measure_support import place_fixture
+from tests.shop.order_support import collect_order
+
+D = Decimal
+pytestmark = pytest.mark.django_db
+
+
+def today_period(model: str) -> Period:
+    today = timezone.localdate()
+    return Period(start=today - timedelta(days=1), end=today, model=model)
+
+
+def figures(model: str) -> dict:
+    report = channel_report(today_period(model))
+    return {
+        (r["channel"], r["source"], r["store"]): (r["orders"], r["revenue"], r["returns"], r["net"])
+        for r in report["rows"]
+    }
+
+
+@pytest.fixture
+def measured(store, warehouse):
+    placed = place_fixture(store=store, warehouse=warehouse)
+    call_command("refresh_reports")
+    return placed
+
+
+class TestFixtureFigures:
+    def test_last_touch(self, measured):
+        assert figures(AttributionModel.LAST_TOUCH) == {
+            ("organic_search", "google.com", ""): (1, D("33.33"), D("0.00"), D("33.33")),
+            ("pos", "pos", "st1"): (1, D("50.00"), D("20.00"), D("30.00")),
+        }
+
+    def test_first_touch(self, measured):
+        assert figures(AttributionModel.FIRST_TOUCH) == {
+            ("email", "newsletter", ""): (1, D("33.33"), D("0.00"), D("33.33")),
+            ("qr", "window", "st1"): (1, D("50.00"), D("20.00"), D("30.00")),
+        }
+
+    def test_linear_splits_to_the_cent(self, measured):
+        assert figures(AttributionModel.LINEAR) == {
+            ("email", "newsletter", ""): (1, D("16.67"), D("0.00"), D("16.67")),
+            ("organic_search", "google.com", ""): (1, D("16.66"), D("0.00"), D("16.66")),
+            ("qr", "window", "st1"): (1, D("25.00"), D("10.00"), D("15.00")),
+            ("pos", "pos", "st1"): (1, D("25.00"), D("10.00"), D("15.00")),
+        }
+
+    def test_every_model_totals_the_same_revenue(self, measured):
+        for model in AttributionModel.values:
+            assert channel_report(today_period(model))["totals"] == {
+                "orders": 2,
+                "revenue": D("83.33"),
+                "returns": D("20.00"),
+                "net": D("63.33"),
+            }, model
+
+    def test_per_sales_channel_with_average_order(self, measured):
+        rows = {
+            (r["sales_channel"], r["store"]): (r["orders"], r["net"], r["average_order"])
+            for r in sales_channels(today_period(AttributionModel.LAST_TOUCH))
+        }
+        assert rows == {
+            ("web", ""): (1, D("33.33"), D("33.33")),
+            ("pos", "st1"): (1, D("30.00"), D("50.00")),
+        }
+
+    def test_campaigns_and_days(self, measured):
+        campaigns = top_campaigns(today_period(AttributionModel.FIRST_TOUCH))
+        assert [(c["campaign"], c["net"]) for c in campaigns] == [
+            ("spring", D("33.33")),
+            ("st1-window", D("30.00")),
+        ]
+        days = channel_by_day(today_period(AttributionModel.LINEAR))
+        assert {d["day"] for d in days} == {timezone.localdate()}
+        assert sum(d["net"] for d in days) == D("63.33")
+
+    def test_refreshing_twice_gives_the_same_rollups(self, measured):
+        before = sorted(ChannelDaily.objects.values_list("model", "channel", "revenue", "returns"))
+        reports_refresh()
+        after = sorted(ChannelDaily.objects.values_list("model", "channel", "revenue", "returns"))
+        assert before == after
+
+    def test_cancelled_orders_do_not_count(self, measured):
+        Order.objects.filter(pk=measured.online.pk).update(status=Order.Status.CANCELLED)
+        reports_refresh()
+        totals = channel_report(today_period(AttributionModel.LINEAR))["totals"]
+        assert totals["revenue"] == D("50.00")
+
+
+def test_click_and_collect_share_and_pickup_rate(store, warehouse):
+    tee = factories.VariantFactory(sku="TEE", price=D("10.00"))
+    receive(store, tee, 10)
+    first = collect_order(store, [(tee, 1)], email="a@example.com")
+    collect_order(store, [(tee, 1)], email="b@example.com")
+    expired = collect_order(store, [(tee, 1)], email="c@example.com")
+    Order.objects.filter(pk=expired.pk).update(status=Order.Status.EXPIRED)
+    from shop.payments.drawer import drawer_open
+
+    drawer_open(store=store, user=factories.manager(), opening_float=D("0.00"))
+    order_mark_collected(order=first, channel=Channel.POS, payment_method="cash")
+    reports_refresh()
+    [row] = collect_report(today_period(AttributionModel.LAST_TOUCH))
+    assert (row["store"], row["orders"], row["collect_orders"]) == ("st1", 3, 3)
+    assert row["collect_share"] == D("100.0")
+    assert (row["collected"], row["expired"], row["pickup_rate"]) == (1, 1, D("50.0"))
+
+
+def bulk_orders(count: int, *, store, first: int = 0) -> None:
+    """`count` sold orders over the last ten days, each with a two-touch path, written with
+    bulk_create (no signal): what a month of traffic leaves in the tables, made fast."""
+    now = timezone.now()
+    orders = Order.objects.bulk_create(
+        Order(
+            number=f"OS-B{first + i:07d}",
+            channel=Channel.WEB if i % 3 else Channel.POS,
+            fulfilment=Order.Fulfilment.IN_STORE,
+            store=store if i % 2 else None,
+            status=Order.Status.COMPLETED,
+            currency=settings.SHOP_CURRENCY,
+            subtotal=D("10.01"),
+            total=D("10.01"),
+        )
+        for i in range(count)
+    )
+    groups = [Touch.Group.EMAIL, Touch.Group.SOCIAL, Touch.Group.ORGANIC_SEARCH]
+    touches = Touch.objects.bulk_create(
+        Touch(channel=groups[i % 3], source=f"src{i % 7}", campaign=f"c{i % 5}", at=now)
+        for i in range(2 * count)
+    )
+    attributions = OrderAttribution.objects.bulk_create(
+        OrderAttribution(
+            order=order,
+            placed_at=now - timedelta(days=i % 10),
+            first_touch=touches[2 * i],
+            last_touch=touches[2 * i + 1],
+            last_non_direct_touch=touches[2 * i + 1],
+            touch_count=2,
+        )
+        for i, order in enumerate(orders)
+    )
+    OrderTouch.objects.bulk_create(
+        OrderTouch(attribution=a, touch=touches[2 * i + p], position=p)
+        for i, a in enumerate(attributions)
+        for p in (0, 1)
+    )
+
+
+def read_everything(period: Period) -> dict:
+    report = channel_report(period)
+    return {
+        "report": report,
+        "days": channel_by_day(period),
+        "campaigns": top_campaigns(period),
+        "sales": sales_channels(period),
+        "collect": collect_report(period),
+    }
+
+
+@pytest.mark.postgres
+def test_reports_cost_the_same_for_10_and_10000_orders(
+    store, django_assert_max_num_queries, django_assert_num_queries
+):
+    period = Period(
+        start=timezone.localdate() - timedelta(days=30),
+        end=timezone.localdate(),
+        model=AttributionModel.LINEAR,
+    )
+    bulk_orders(10, store=store)
+    with django_assert_max_num_queries(20) as small_refresh:
+        reports_refresh()
+    with django_assert_max_num_queries(10) as small:
+        read_everything(period)
+
+    bulk_orders(9990, store=store, first=10)
+    with django_assert_num_queries(len(small_refresh.captured_queries)):
+        reports_refresh()
+    with django_assert_num_queries(len(small.captured_queries)):
+        result = read_everything(period)
+    assert result["report"]["totals"]["orders"] == 10000
+    assert result["report"]["totals"]["revenue"] == D("100100.00")
+    for model in AttributionModel.values:
+        totals = channel_report(Period(period.start, period.end, model))["totals"]
+        assert totals["revenue"] == D("100100.00"), model
