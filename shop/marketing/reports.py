@@ -3,14 +3,20 @@ tables, whatever the number of orders behind them."""
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import F, Sum
+from django.utils import timezone
 
+from shop.errors import InvalidInput
 from shop.marketing.models import AttributionModel, ChannelDaily, CollectDaily
 
 ZERO = Decimal("0.00")
+#: The period a report covers when none is asked for: the last 30 days, today included.
+DEFAULT_DAYS = 30
+#: The longest period one report covers.
+MAX_DAYS = 3 * 366
 
 
 @dataclass(frozen=True)
@@ -23,6 +29,35 @@ class Period:
         return ChannelDaily.objects.filter(
             model=self.model, day__gte=self.start, day__lte=self.end
         ).order_by()
+
+
+def period_parse(*, start: str | None, end: str | None, model: str | None) -> Period:
+    """The period of `from`/`to` (YYYY-MM-DD, both included) and `model` as a request gives
+    them; raises `InvalidInput` naming the bad parameters."""
+    bad = []
+    try:
+        end_day = date.fromisoformat(end) if end else timezone.localdate()
+    except ValueError:
+        bad.append("to")
+        end_day = timezone.localdate()
+    try:
+        start_day = (
+            date.fromisoformat(start) if start else end_day - timedelta(days=DEFAULT_DAYS - 1)
+        )
+    except ValueError:
+        bad.append("from")
+        start_day = end_day
+    if bad:
+        raise InvalidInput("Dates are written YYYY-MM-DD.", details=bad)
+    if start_day > end_day:
+        raise InvalidInput("The period ends before it starts.", details=["from", "to"])
+    if (end_day - start_day).days >= MAX_DAYS:
+        raise InvalidInput(f"A report covers {MAX_DAYS} days at most.", details=["from"])
+    model = model or AttributionModel.LAST_TOUCH
+    if model not in AttributionModel.values:
+        names = ", ".join(AttributionModel.values)
+        raise InvalidInput(f"The model is one of {names}.", details=["model"])
+    return Period(start=start_day, end=end_day, model=model)
 
 
 def _money(row: dict) -> dict:
