@@ -13,7 +13,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -21,9 +20,6 @@ from shop.channels import Channel
 from shop.marketing.models import (
     AttributionModel,
     ChannelDaily,
-    OrderAttribution,
-    OrderTouch,
-    Touch,
 )
 from shop.marketing.reports import (
     Period,
@@ -38,7 +34,7 @@ from shop.orders.models import Order
 from shop.orders.services import order_mark_collected
 from tests import factories
 from tests.channels_app.support import receive
-from tests.shop.measure_support import place_fixture
+from tests.shop.measure_support import bulk_orders, place_fixture
 from tests.shop.order_support import collect_order
 
 D = Decimal
@@ -144,46 +140,6 @@ def test_click_and_collect_share_and_pickup_rate(store, warehouse):
     assert (row["store"], row["orders"], row["collect_orders"]) == ("st1", 3, 3)
     assert row["collect_share"] == D("100.0")
     assert (row["collected"], row["expired"], row["pickup_rate"]) == (1, 1, D("50.0"))
-
-
-def bulk_orders(count: int, *, store, first: int = 0) -> None:
-    """`count` sold orders over the last ten days, each with a two-touch path, written with
-    bulk_create (no signal): what a month of traffic leaves in the tables, made fast."""
-    now = timezone.now()
-    orders = Order.objects.bulk_create(
-        Order(
-            number=f"OS-B{first + i:07d}",
-            channel=Channel.WEB if i % 3 else Channel.POS,
-            fulfilment=Order.Fulfilment.IN_STORE,
-            store=store if i % 2 else None,
-            status=Order.Status.COMPLETED,
-            currency=settings.SHOP_CURRENCY,
-            subtotal=D("10.01"),
-            total=D("10.01"),
-        )
-        for i in range(count)
-    )
-    groups = [Touch.Group.EMAIL, Touch.Group.SOCIAL, Touch.Group.ORGANIC_SEARCH]
-    touches = Touch.objects.bulk_create(
-        Touch(channel=groups[i % 3], source=f"src{i % 7}", campaign=f"c{i % 5}", at=now)
-        for i in range(2 * count)
-    )
-    attributions = OrderAttribution.objects.bulk_create(
-        OrderAttribution(
-            order=order,
-            placed_at=now - timedelta(days=i % 10),
-            first_touch=touches[2 * i],
-            last_touch=touches[2 * i + 1],
-            last_non_direct_touch=touches[2 * i + 1],
-            touch_count=2,
-        )
-        for i, order in enumerate(orders)
-    )
-    OrderTouch.objects.bulk_create(
-        OrderTouch(attribution=a, touch=touches[2 * i + p], position=p)
-        for i, a in enumerate(attributions)
-        for p in (0, 1)
-    )
 
 
 def read_everything(period: Period) -> dict:
