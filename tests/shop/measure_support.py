@@ -106,8 +106,8 @@ def bulk_orders(count: int, *, store, first: int = 0) -> None:
         Order(
             number=f"OS-B{first + i:07d}",
             channel=Channel.WEB if i % 3 else Channel.POS,
-            fulfilment=Order.Fulfilment.IN_STORE,
-            store=store if i % 2 else None,
+            fulfilment=Order.Fulfilment.IN_STORE if i % 3 == 0 else Order.Fulfilment.DELIVERY,
+            store=store if i % 3 == 0 else None,
             status=Order.Status.COMPLETED,
             currency=settings.SHOP_CURRENCY,
             subtotal=Decimal("10.01"),
@@ -115,10 +115,17 @@ def bulk_orders(count: int, *, store, first: int = 0) -> None:
         )
         for i in range(count)
     )
-    groups = [Touch.Group.EMAIL, Touch.Group.SOCIAL, Touch.Group.ORGANIC_SEARCH]
+    kinds = [
+        (Touch.Group.EMAIL, "weekly-mail", "autumn"),
+        (Touch.Group.SOCIAL, "instagram", "stories"),
+        (Touch.Group.ORGANIC_SEARCH, "google", ""),
+        (Touch.Group.PAID_SEARCH, "google", "brand"),
+        (Touch.Group.REFERRAL, "blog.example.org", ""),
+    ]
     touches = Touch.objects.bulk_create(
-        Touch(channel=groups[i % 3], source=f"src{i % 7}", campaign=f"c{i % 5}", at=now)
+        Touch(channel=channel, source=source, campaign=campaign, at=now)
         for i in range(2 * count)
+        for channel, source, campaign in [kinds[(i * 7 + i // 3) % len(kinds)]]
     )
     attributions = OrderAttribution.objects.bulk_create(
         OrderAttribution(
