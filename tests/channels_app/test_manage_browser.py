@@ -52,7 +52,8 @@ def painted(page, canvas_id: str) -> int:
     return page.evaluate(
         """(id) => {
             const canvas = document.getElementById(id);
-            const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+            const context = canvas.getContext("2d");
+            const data = context.getImageData(0, 0, canvas.width, canvas.height).data;
             let n = 0;
             for (let i = 3; i < data.length; i += 4) if (data[i]) n++;
             return n;
