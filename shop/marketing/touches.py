@@ -151,3 +151,15 @@ def touches_adopt(*, visitor: str, customer: Customer) -> int:
     if not visitor:
         return 0
     return Touch.objects.filter(visitor=visitor, customer__isnull=True).update(customer=customer)
+
+
+def touch_handoff_scan(*, customer: Customer | None, store: Location) -> Touch | None:
+    """A clerk scanned the QR code of a shopper's saved cart at `store`: a touch of the till
+    for the cart's customer (an anonymous cart names no one to credit)."""
+    if customer is None:
+        return None
+    return touch_record(
+        info=TouchInfo(channel="pos", source="handoff_qr", medium="qr"),
+        customer=customer,
+        store=store,
+    )

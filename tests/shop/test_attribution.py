@@ -202,3 +202,19 @@ class TestOrderTouches:
         Touch.objects.create(channel=Group.EMAIL, source="n", customer=source, at=timezone.now())
         customer_merge(source=source, target=into)
         assert Touch.objects.get().customer == into
+
+
+def test_a_handoff_qr_scan_at_the_till_is_a_touch_of_the_store(api, store, clerk):
+    from carts.services import cart_for_customer
+
+    customer = customer_get_or_create(email="ann@example.com")
+    cart = cart_for_customer(customer=customer)
+    api.force_authenticate(clerk)
+    assert api.get(f"/api/pos/carts/{cart.handoff_code}/").status_code == 200
+    [touch] = Touch.objects.all()
+    assert (touch.channel, touch.source, touch.store, touch.customer) == (
+        "pos",
+        "handoff_qr",
+        store,
+        customer,
+    )
