@@ -1,9 +1,10 @@
 """The report rollups, rebuilt from orders, their attribution and returns.
 
-`reports_refresh` rebuilds the last `REPORTS_REFRESH_DAYS` days (orders are collected,
-cancelled and returned for a while after they are placed): a handful of aggregate queries,
-whatever the number of orders, and one bulk INSERT of their groups. The beat task runs it
-every 15 minutes; `python manage.py refresh_reports` runs it once.
+`reports_refresh` rebuilds the rollups of the days from a date on: a handful of aggregate
+queries, whatever the number of orders, and one bulk INSERT of their groups. Beat rebuilds the
+last `REPORTS_REFRESH_RECENT_DAYS` every 15 minutes and the last `REPORTS_REFRESH_DAYS` every
+6 hours (orders are collected, cancelled and returned for weeks after they are placed);
+`python manage.py refresh_reports` runs the longer one once.
 
 Money is split in whole cents: under the linear model an order of N touches gives each
 `cents // N`, and the first `cents % N` touches of its path one cent more, so the shares of

@@ -1,9 +1,12 @@
 from celery import shared_task
+from django.conf import settings
 
-from shop.marketing.rollups import reports_refresh
+from shop.marketing.rollups import refresh_start, reports_refresh
 
 
 @shared_task(acks_late=True)
-def refresh_reports() -> int:
-    """Rebuilds the last days' rollups; running it twice gives the same tables."""
-    return reports_refresh()
+def refresh_reports(*, recent: bool = False) -> int:
+    """Rebuilds the rollups of the last days (`recent`: only the last
+    REPORTS_REFRESH_RECENT_DAYS); running it twice gives the same tables."""
+    days = settings.REPORTS_REFRESH_RECENT_DAYS if recent else settings.REPORTS_REFRESH_DAYS
+    return reports_refresh(since=refresh_start(days))

@@ -178,3 +178,18 @@ def test_reports_cost_the_same_for_10_and_10000_orders(
     for model in AttributionModel.values:
         totals = channel_report(Period(period.start, period.end, model))["totals"]
         assert totals["revenue"] == D("100100.00"), model
+
+
+def test_the_beat_task_rebuilds_recent_days_or_the_longer_window(measured, settings):
+    from shop.marketing.tasks import refresh_reports
+
+    settings.REPORTS_REFRESH_RECENT_DAYS = 2
+    old = timezone.localdate() - timedelta(days=10)
+    ChannelDaily.objects.create(
+        day=old, model="last_touch", sales_channel="web", channel="email", source="kept"
+    )
+    refresh_reports.delay(recent=True)
+    assert ChannelDaily.objects.filter(day=old).exists()  # older than the recent days
+    refresh_reports.delay()
+    assert not ChannelDaily.objects.filter(day=old).exists()  # no order that day
+    assert channel_report(today_period(AttributionModel.LINEAR))["totals"]["net"] == D("63.33")
