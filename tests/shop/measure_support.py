@@ -25,17 +25,10 @@ from shop.orders.models import Order
 from shop.orders.returns import ReturnRequest, return_create
 from tests import factories
 from tests.channels_app.support import receive
-from tests.shop.order_support import till_sale
+from tests.shop.order_support import ADDRESS, till_sale
 
 NEWSLETTER = "/?utm_source=newsletter&utm_medium=email&utm_campaign=spring"
 WINDOW_QR = "/?utm_source=window&utm_medium=qr&utm_campaign=st1-window&store=st1"
-ADDRESS = {
-    "name": "Ann Example",
-    "line1": "1 Rue de la Paix",
-    "postcode": "75002",
-    "city": "Paris",
-    "country": "FR",
-}
 
 
 @dataclass
