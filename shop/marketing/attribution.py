@@ -10,11 +10,13 @@ about it. An order placed off the website is a touch of its own channel (a till 
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Q
 
 from shop.channels import Channel
 from shop.marketing.models import OrderAttribution, OrderTouch, Touch
 from shop.marketing.touches import TouchInfo, touch_record, touches_adopt
+from shop.orders.models import Order
 
 #: Touches of one order's path at most (the newest ones): a shared link clicked every day
 #: would otherwise grow a path without end.
@@ -75,3 +77,22 @@ def order_attribute(*, order, visitor: str = "") -> OrderAttribution:
         for position, touch in enumerate(path)
     )
     return attribution
+
+
+def orders_attribute_missing(*, batch: int = 500) -> int:
+    """Attributes the orders that have no attribution yet (placed before attribution was
+    recorded, or written in bulk), oldest first, a batch per transaction; returns how many.
+    Safe to run twice: an attributed order is not picked again."""
+    done = 0
+    while True:
+        with transaction.atomic():
+            orders = list(
+                Order.objects.filter(attribution__isnull=True)
+                .select_related("customer", "store")
+                .order_by("created_at", "id")[:batch]
+            )
+            for order in orders:
+                order_attribute(order=order)
+        done += len(orders)
+        if len(orders) < batch:
+            return done

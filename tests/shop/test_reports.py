@@ -9,6 +9,7 @@ to, 20.00 under single-touch models, 10.00 each under linear.
 Every model: revenue 83.33, returns 20.00, net 63.33, two orders.
 """
 
+import io
 from datetime import timedelta
 from decimal import Decimal
 
@@ -17,10 +18,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from shop.channels import Channel
-from shop.marketing.models import (
-    AttributionModel,
-    ChannelDaily,
-)
+from shop.marketing.models import AttributionModel, ChannelDaily, OrderAttribution, Touch
 from shop.marketing.reports import (
     Period,
     channel_by_day,
@@ -193,3 +191,26 @@ def test_the_beat_task_rebuilds_recent_days_or_the_longer_window(measured, setti
     refresh_reports.delay()
     assert not ChannelDaily.objects.filter(day=old).exists()  # no order that day
     assert channel_report(today_period(AttributionModel.LINEAR))["totals"]["net"] == D("63.33")
+
+
+def test_orders_without_attribution_are_attributed_then_counted(store):
+    customer = factories.CustomerFactory()
+    Touch.objects.create(channel="email", source="newsletter", customer=customer, at=timezone.now())
+    Order.objects.bulk_create(  # a bulk load: no signal, no attribution
+        [
+            Order(number="OS-OLD1", channel="web", fulfilment="delivery", customer=customer,
+                  status=Order.Status.SHIPPED, currency="EUR", subtotal=D("12.00"),
+                  total=D("12.00")),
+            Order(number="OS-OLD2", channel="kiosk", fulfilment="collect", store=store,
+                  status=Order.Status.COLLECTED, currency="EUR", subtotal=D("8.00"),
+                  total=D("8.00")),
+        ]
+    )  # fmt: skip
+    call_command("refresh_reports", "--attribute-missing", stdout=io.StringIO())
+    rows = figures(AttributionModel.LAST_TOUCH)
+    assert rows == {
+        ("email", "newsletter", ""): (1, D("12.00"), D("0.00"), D("12.00")),
+        ("kiosk", "kiosk", "st1"): (1, D("8.00"), D("0.00"), D("8.00")),
+    }
+    call_command("refresh_reports", "--attribute-missing", stdout=io.StringIO())
+    assert OrderAttribution.objects.count() == 2
