@@ -116,8 +116,11 @@ def channel_by_store(report_rows: list[dict]) -> list[dict]:
 
 def sales_channels(period: Period) -> list[dict]:
     """Per sales channel (where the order was sold) and store: orders, revenue, returns, net
-    and average order. One query."""
-    rows = _sums(period.rows(), "sales_channel", "store")
+    and average order, the same under every model. One query."""
+    # Read under the first-touch model, where each order is one row: under linear an order
+    # shared by two touches would count twice.
+    single = Period(start=period.start, end=period.end, model=AttributionModel.FIRST_TOUCH)
+    rows = _sums(single.rows(), "sales_channel", "store")
     for row in rows:
         row["average_order"] = (
             (row["revenue"] / row["orders"]).quantize(Decimal("0.01")) if row["orders"] else ZERO

@@ -117,6 +117,7 @@ def _model_rows(model: str, since: datetime) -> list[ChannelDaily]:
         day_of="created_at",
         amount="refund_amount",
         created_at__gte=since,
+        order__attribution__isnull=False,  # attributed later by `orders_attribute_missing`
     )
     for group in returns:
         totals[tuple(group[f"k_{key}"] for key in KEYS)]["returns"] += group["cents"]
