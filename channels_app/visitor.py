@@ -13,6 +13,7 @@ from django.conf import settings
 
 from shop.customers.models import Customer
 from shop.customers.product_views import product_views_adopt
+from shop.marketing.touches import touches_adopt
 
 VISITOR_COOKIE = "visitor"
 #: How long a visitor's views wait to be joined to the account they sign in with.
@@ -42,8 +43,10 @@ def visitor_remember(response, visitor: str) -> None:
 
 
 def visitor_join(request, customer: Customer | None) -> int:
-    """The anonymous views of this browser become `customer`'s (at sign-in, at checkout)."""
+    """The anonymous views and touches of this browser become `customer`'s (at sign-in, at
+    checkout)."""
     visitor = visitor_id(request) if request is not None else ""
     if not visitor or customer is None:
         return 0
+    touches_adopt(visitor=visitor, customer=customer)
     return product_views_adopt(visitor=visitor, customer=customer)

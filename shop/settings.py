@@ -342,6 +342,26 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- Measurement: touches, attribution, reports ----------------------------------------------
+#: Touches older than this many days before an order do not share its credit.
+ATTRIBUTION_LOOKBACK_DAYS = env.int("ATTRIBUTION_LOOKBACK_DAYS", default=30)
+#: Days of rollups the refresh every 6 hours rebuilds (orders are collected, cancelled and
+#: returned for weeks); the one every 15 minutes rebuilds the last REPORTS_REFRESH_RECENT_DAYS.
+REPORTS_REFRESH_DAYS = env.int("REPORTS_REFRESH_DAYS", default=35)
+REPORTS_REFRESH_RECENT_DAYS = env.int("REPORTS_REFRESH_RECENT_DAYS", default=2)
+#: A location's stock with this many units or fewer for sale is listed as low on the dashboard.
+LOW_STOCK_UNITS = env.int("LOW_STOCK_UNITS", default=3)
+MIDDLEWARE.append("channels_app.attribution.TouchMiddleware")
+CELERY_BEAT_SCHEDULE["refresh-recent-reports"] = {
+    "task": "shop.marketing.tasks.refresh_reports",
+    "schedule": timedelta(minutes=15),
+    "kwargs": {"recent": True},
+}
+CELERY_BEAT_SCHEDULE["refresh-reports"] = {
+    "task": "shop.marketing.tasks.refresh_reports",
+    "schedule": timedelta(hours=6),
+}
+
 # --- Email ----------------------------------------------------------------------------------
 if env("EMAIL_HOST", default=""):
     MAILERS = {

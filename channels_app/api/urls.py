@@ -11,6 +11,7 @@ from channels_app.api.views import (
     orders,
     pos,
     recommendations,
+    reports,
     staff,
     stock_accuracy,
     support,
@@ -77,6 +78,7 @@ urlpatterns = [
     path("stores/<slug:code>/drawer/open/", drawer.DrawerOpenApi.as_view(), name="drawer-open"),
     path("stores/<slug:code>/drawer/close/", drawer.DrawerCloseApi.as_view(), name="drawer-close"),
     path("staff/", staff.StaffCreateApi.as_view(), name="staff"),
+    path("reports/channels/", reports.ChannelReportApi.as_view(), name="report-channels"),
     path("tickets/", support.TicketListCreateApi.as_view(), name="tickets"),
     path("tickets/<str:number>/", support.TicketDetailApi.as_view(), name="ticket"),
     path(

@@ -1,3 +1,6 @@
+"""Cart reminders and recommendations; touches, each order's attribution and the report
+rollups."""
+
 from django.db import models
 from django.db.models import Q
 
@@ -114,3 +117,146 @@ class ProductPopularity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_id}: {self.units}"
+
+
+# Touches (what brought a visitor), each order's attribution, and the report rollups.
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class Touch(models.Model):
+    """One contact of a visitor or customer with the shop: a visit from a campaign, a search
+    engine, another site, an email; a sale at the till, a kiosk or marketplace order; a QR scan."""
+
+    class Group(models.TextChoices):
+        DIRECT = "direct", "Direct"
+        ORGANIC_SEARCH = "organic_search", "Organic search"
+        PAID_SEARCH = "paid_search", "Paid search"
+        SOCIAL = "social", "Social"
+        EMAIL = "email", "Email"
+        REFERRAL = "referral", "Referral"
+        #: A QR code printed in a store or on its windows (utm_medium=qr).
+        QR = "qr", "Store QR code"
+
+    #: A channel group above, or the sales channel of an order placed off the website
+    #: ("pos", "kiosk", "marketplace", ...): those are touches of their own channel.
+    channel = models.CharField(max_length=20, db_index=True)
+    source = models.CharField(max_length=100, blank=True)
+    medium = models.CharField(max_length=100, blank=True)
+    campaign = models.CharField(max_length=100, blank=True)
+    #: gclid, fbclid or "" : the kind of ad click id the visit carried.
+    click_id = models.CharField(max_length=10, blank=True)
+    referrer_host = models.CharField(max_length=255, blank=True)
+    landing_path = models.CharField(max_length=300, blank=True)
+    #: The store the touch happened in or for (a till sale, a store's QR code).
+    store = models.ForeignKey(
+        "inventory.Location", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    #: The anonymous browser (the `visitor` cookie) until it is joined to a customer.
+    visitor = models.CharField(max_length=32, blank=True)
+    customer = models.ForeignKey(
+        "customers.Customer", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+        indexes = [
+            models.Index(fields=["visitor", "at"], name="touch_visitor_at"),
+            models.Index(fields=["customer", "at"], name="touch_customer_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.source or '-'} {self.campaign or ''}".strip()
+
+
+class OrderAttribution(models.Model):
+    """What an order is credited to, fixed when it is placed and never rewritten later."""
+
+    order = models.OneToOneField(
+        "orders.Order", primary_key=True, on_delete=models.CASCADE, related_name="attribution"
+    )
+    placed_at = models.DateTimeField(db_index=True)
+    #: The touches within the lookback window before the order, oldest first.
+    first_touch = models.ForeignKey(Touch, on_delete=models.PROTECT, related_name="+")
+    last_touch = models.ForeignKey(Touch, on_delete=models.PROTECT, related_name="+")
+    #: The last touch that was not a direct visit (the last touch when all were direct).
+    last_non_direct_touch = models.ForeignKey(Touch, on_delete=models.PROTECT, related_name="+")
+    #: How many touches share the order under the linear model (`OrderTouch` rows).
+    touch_count = models.PositiveSmallIntegerField()
+
+    def __str__(self) -> str:
+        return f"Attribution of order {self.order_id}"
+
+
+class OrderTouch(models.Model):
+    """One touch on an order's path, for the linear model."""
+
+    attribution = models.ForeignKey(OrderAttribution, on_delete=models.CASCADE, related_name="path")
+    touch = models.ForeignKey(Touch, on_delete=models.PROTECT, related_name="+")
+    #: 0 for the oldest touch: linear shares give the leftover cents to the first positions.
+    position = models.PositiveSmallIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["attribution", "position"], name="ordertouch_one_per_position"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Touch {self.position + 1} of order {self.attribution_id}"
+
+
+class AttributionModel(models.TextChoices):
+    LAST_TOUCH = "last_touch", "Last touch"
+    FIRST_TOUCH = "first_touch", "First touch"
+    LINEAR = "linear", "Linear"
+    LAST_NON_DIRECT = "last_non_direct", "Last non-direct touch"
+
+
+class ChannelDaily(models.Model):
+    """Rollup: one day's sales and returns credited to a touch's channel, source and campaign,
+    by the order's sales channel and store, under one attribution model. Rebuilt by
+    `reports_refresh`; reports read only this table."""
+
+    day = models.DateField()
+    model = models.CharField(max_length=20, choices=AttributionModel.choices)
+    #: The channel the order was sold through (web, pos, kiosk, marketplace, ...).
+    sales_channel = models.CharField(max_length=20)
+    #: The credited touch's channel (a channel group, or a sales channel of its own).
+    channel = models.CharField(max_length=20)
+    source = models.CharField(max_length=100, blank=True)
+    campaign = models.CharField(max_length=100, blank=True)
+    #: The order's store code, "" for web delivery (denormalised: reports join nothing).
+    store = models.CharField(max_length=32, blank=True)
+    #: Orders credited here (an order shared by the linear model counts once in each row).
+    orders = models.PositiveIntegerField(default=0)
+    revenue = models.DecimalField(**MONEY, default=0)
+    #: Refunded on returns made that day, credited as the returned order was.
+    returns = models.DecimalField(**MONEY, default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["model", "day"], name="channeldaily_model_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.model} {self.channel} {self.source}"
+
+
+class CollectDaily(models.Model):
+    """Rollup: one day's orders of a store and how many were click-and-collect, collected or
+    left to expire (orders counted on the day they were placed)."""
+
+    day = models.DateField()
+    store = models.CharField(max_length=32, blank=True)
+    sales_channel = models.CharField(max_length=20)
+    orders = models.PositiveIntegerField(default=0)
+    collect_orders = models.PositiveIntegerField(default=0)
+    collected = models.PositiveIntegerField(default=0)
+    expired = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="collectdaily_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.store or 'web'} {self.sales_channel}"

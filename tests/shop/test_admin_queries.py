@@ -19,6 +19,7 @@ from tests.shop.admin_support import queries, shop
 pytestmark = pytest.mark.django_db
 APPS = ("catalog", "customers", "orders", "payments", "outbox", "inventory", "carts")
 APPS += ("channels_app", "staff")
+APPS += ("marketing",)
 
 
 @pytest.fixture

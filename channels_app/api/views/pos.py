@@ -21,6 +21,7 @@ from shop.channels import Channel
 from shop.customers.models import Customer
 from shop.customers.selectors import customer_search
 from shop.errors import InvalidInput, NotFound
+from shop.marketing.touches import touch_handoff_scan
 from shop.orders import services as order_services
 from shop.orders.errors import OrderNotFound
 from shop.orders.models import Order
@@ -97,6 +98,7 @@ class PosCartApi(APIView):
         cart = cart_by_handoff_code(handoff_code)
         if cart is None:
             raise CartNotFound(f"No open cart with code {handoff_code}.")
+        touch_handoff_scan(customer=cart.customer, store=store)
         body = cart_body(cart, cart.customer)
         variants = variants_by_sku(skus=[line["sku"] for line in body["lines"]], active_only=False)
         available = availability_at(location=store, variants=variants.values(), for_sale=True)

@@ -53,6 +53,7 @@ from shop.channels import Channel
 from shop.customers.models import Customer
 from shop.customers.selectors import customer_search
 from shop.errors import Conflict, DomainError
+from shop.marketing.touches import touch_handoff_scan
 from shop.payments.drawer import drawer_open_session
 from shop.payments.models import Payment
 
@@ -159,6 +160,7 @@ def _load_cart(request, store, sale: Sale, cart: Cart) -> None:
     if cart.customer_id:
         sale.customer_id = cart.customer_id
     sale_save(request, sale)
+    touch_handoff_scan(customer=cart.customer, store=store)
     who = f" of {cart.customer}" if cart.customer_id else ""
     messages.success(request, f"Cart {cart.handoff_code}{who} loaded.")
 

@@ -1,0 +1,184 @@
+"""The manager dashboard's tables: each chart on /manage/ draws one of them, the page shows it
+beneath the chart, and /manage/export/<name>.csv downloads it. One definition for all three,
+so a chart, its table and the spreadsheet always show the same numbers."""
+
+import csv
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+
+from inventory.reports import low_stock, stock_value_by_location
+from shop.marketing.reports import (
+    Period,
+    channel_by_day,
+    channel_by_store,
+    channel_report,
+    collect_report,
+    sales_channels,
+    top_campaigns,
+)
+
+WEB = "web (no store)"
+#: Characters that make a spreadsheet read a cell as a formula; campaign and source names come
+#: from links anyone can craft, so such a cell is written with a leading quote.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str
+    #: "text", "money", "int" or "percent": how the page formats and aligns it.
+    kind: str = "text"
+
+
+@dataclass
+class Table:
+    name: str
+    title: str
+    columns: list[Column]
+    rows: list[dict] = field(default_factory=list)
+
+
+MONEY_COLUMNS = [
+    Column("orders", "Orders", "int"),
+    Column("revenue", "Revenue", "money"),
+    Column("returns", "Returns", "money"),
+    Column("net", "Net", "money"),
+]
+
+
+def _store(row: dict) -> dict:
+    return {**row, "store": row["store"] or WEB}
+
+
+def _days(period: Period) -> list:
+    return [period.start + timedelta(days=n) for n in range((period.end - period.start).days + 1)]
+
+
+def dashboard_tables(period: Period, *, only: str | None = None) -> dict[str, Table]:
+    """The dashboard's tables for `period` (or only the one named `only`), in page order."""
+    builders: dict[str, Callable[[], Table]] = {
+        "channels": lambda: _channels(period),
+        "daily": lambda: _daily(period),
+        "channel-store": lambda: _channel_store(period),
+        "campaigns": lambda: Table(
+            "campaigns",
+            "Top campaigns",
+            [
+                Column("campaign", "Campaign"),
+                Column("source", "Source"),
+                Column("channel", "Channel"),
+                *MONEY_COLUMNS,
+            ],
+            top_campaigns(period),
+        ),  # fmt: skip
+        "sales-channels": lambda: Table(
+            "sales-channels",
+            "Sales channels",
+            [
+                Column("sales_channel", "Sold through"),
+                Column("store", "Store"),
+                *MONEY_COLUMNS,
+                Column("average_order", "Average order", "money"),
+            ],
+            [_store(row) for row in sales_channels(period)],
+        ),  # fmt: skip
+        "collect": lambda: Table(
+            "collect",
+            "Click and collect",
+            [
+                Column("store", "Store"),
+                Column("orders", "Orders", "int"),
+                Column("collect_orders", "Click and collect", "int"),
+                Column("collect_share", "Share", "percent"),
+                Column("collected", "Collected", "int"),
+                Column("expired", "Not collected", "int"),
+                Column("pickup_rate", "Pickup rate", "percent"),
+            ],
+            [_store(row) for row in collect_report(period)],
+        ),  # fmt: skip
+        "stock-value": lambda: Table(
+            "stock-value",
+            "Stock value per location",
+            [
+                Column("code", "Location"),
+                Column("name", "Name"),
+                Column("units", "Units", "int"),
+                Column("value", "Value at selling price", "money"),
+            ],
+            stock_value_by_location(),
+        ),  # fmt: skip
+        "low-stock": lambda: Table(
+            "low-stock",
+            "Low stock",
+            [
+                Column("location_code", "Location"),
+                Column("sku", "SKU"),
+                Column("product", "Product"),
+                Column("variant_name", "Variant"),
+                Column("on_hand", "On hand", "int"),
+                Column("available", "To sell", "int"),
+            ],
+            low_stock(),
+        ),  # fmt: skip
+    }
+    if only is not None:
+        return {only: builders[only]()} if only in builders else {}
+    return {name: build() for name, build in builders.items()}
+
+
+TABLE_NAMES = (
+    "channels", "daily", "channel-store", "campaigns", "sales-channels", "collect",
+    "stock-value", "low-stock",
+)  # fmt: skip
+
+
+def _channels(period: Period) -> Table:
+    report = channel_report(period)
+    rows = [_store(row) for row in report["rows"]]
+    return Table(
+        "channels",
+        "Channels, sources and stores",
+        [Column("channel", "Channel"), Column("source", "Source"), Column("store", "Store"),
+         *MONEY_COLUMNS],
+        rows,
+    )  # fmt: skip
+
+
+def _daily(period: Period) -> Table:
+    """Net revenue per channel and day, every day of the period (0 where nothing sold)."""
+    by_day = channel_by_day(period)
+    channels = sorted({row["channel"] for row in by_day})
+    net = {(row["day"], row["channel"]): row["net"] for row in by_day}
+    rows = [
+        {"day": day, **{channel: net.get((day, channel), Decimal("0.00")) for channel in channels}}
+        for day in _days(period)
+    ]
+    columns = [Column("day", "Day")] + [Column(c, c, "money") for c in channels]
+    return Table("daily", "Net revenue per channel and day", columns, rows)
+
+
+def _channel_store(period: Period) -> Table:
+    cells = channel_by_store(channel_report(period)["rows"])
+    return Table(
+        "channel-store",
+        "Channel × store",
+        [Column("channel", "Channel"), Column("store", "Store"), *MONEY_COLUMNS],
+        [_store(row) for row in cells],
+    )
+
+
+def _cell(value, kind: str) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if kind == "text" and text.startswith(FORMULA_STARTS) else text
+
+
+def table_csv_write(table: Table, out) -> None:
+    """Writes `table` as CSV into the file-like `out`: a header row of column titles, then
+    one row per table row, amounts as plain decimals."""
+    writer = csv.writer(out)
+    writer.writerow([column.title for column in table.columns])
+    for row in table.rows:
+        writer.writerow([_cell(row.get(column.key), column.kind) for column in table.columns])

@@ -1,0 +1,143 @@
+"""/manage/: the dashboard's tables and CSV exports, who may see them, what they cost."""
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from shop.marketing.models import ChannelDaily
+from shop.marketing.rollups import reports_refresh
+from tests import factories
+from tests.channels_app.support import receive
+from tests.shop.measure_support import bulk_orders, place_fixture
+
+pytestmark = pytest.mark.django_db
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def boss(manager):
+    return signed_in(factories.with_totp(manager))
+
+
+@pytest.fixture
+def measured(store, warehouse):
+    place_fixture(store=store, warehouse=warehouse)
+    reports_refresh()
+
+
+def csv_rows(response) -> list[list[str]]:
+    assert response["Content-Type"].startswith("text/csv")
+    return list(csv.reader(io.StringIO(response.content.decode())))
+
+
+def period(model: str = "first_touch") -> dict:
+    today = timezone.localdate().isoformat()
+    return {"from": today, "to": today, "model": model}
+
+
+def test_the_dashboard_shows_every_chart_and_table(boss, measured):
+    response = boss.get("/manage/", period())
+    assert response.status_code == 200
+    page = response.content.decode()
+    for canvas in ("chart-daily", "chart-channel-store", "chart-campaigns", "chart-stock-value"):
+        assert f'id="{canvas}"' in page
+    for name in ("channels", "daily", "channel-store", "campaigns", "stock-value", "low-stock"):
+        assert f"/manage/export/{name}.csv?" in page
+    assert "vendor/chart.js/chart.umd.min.js" in page
+    assert "€33.33" in page  # the newsletter's first-touch revenue
+    assert "spring" in page
+
+
+def test_the_csv_has_the_tables_figures(boss, measured):
+    rows = csv_rows(boss.get("/manage/export/channels.csv", period("linear")))
+    assert rows[0] == ["Channel", "Source", "Store", "Orders", "Revenue", "Returns", "Net"]
+    assert sorted(rows[1:]) == sorted(
+        [
+            ["email", "newsletter", "web (no store)", "1", "16.67", "0.00", "16.67"],
+            ["organic_search", "google.com", "web (no store)", "1", "16.66", "0.00", "16.66"],
+            ["qr", "window", "st1", "1", "25.00", "10.00", "15.00"],
+            ["pos", "pos", "st1", "1", "25.00", "10.00", "15.00"],
+        ]
+    )
+
+
+def test_every_table_downloads(boss, measured):
+    for name in (
+        "channels", "daily", "channel-store", "campaigns", "sales-channels", "collect",
+        "stock-value", "low-stock",
+    ):  # fmt: skip
+        response = boss.get(f"/manage/export/{name}.csv", period())
+        assert response.status_code == 200, name
+        assert f'filename="{name}-' in response["Content-Disposition"]
+        assert len(csv_rows(response)) >= (1 if name == "low-stock" else 2), name
+    assert boss.get("/manage/export/nothing.csv").status_code == 404
+
+
+def test_low_stock_lists_what_is_nearly_gone(boss, store, db, settings):
+    settings.LOW_STOCK_UNITS = 3
+    receive(store, factories.VariantFactory(sku="LAST-2"), 2)
+    receive(store, factories.VariantFactory(sku="PLENTY"), 40)
+    rows = csv_rows(boss.get("/manage/export/low-stock.csv"))
+    assert [(row[0], row[1], row[-1]) for row in rows[1:]] == [("st1", "LAST-2", "2")]
+    values = csv_rows(boss.get("/manage/export/stock-value.csv"))
+    assert values[1] == ["st1", "Store One", "42", "420.00"]  # at 10.00 each
+
+
+def test_a_crafted_campaign_name_is_not_a_formula_in_the_csv(boss, store, db):
+    ChannelDaily.objects.create(
+        day=timezone.localdate(), model="first_touch", sales_channel="web", channel="email",
+        source="x", campaign="=HYPERLINK(1)", orders=1, revenue=Decimal("5.00"),
+        returns=Decimal("9.00"),
+    )  # fmt: skip
+    rows = csv_rows(boss.get("/manage/export/campaigns.csv", period()))
+    assert rows[1][0] == "'=HYPERLINK(1)"
+    assert rows[1][-1] == "-4.00"  # a negative amount stays a number
+
+
+def test_a_bad_period_is_a_400(boss, db):
+    assert boss.get("/manage/", {"from": "soon"}).status_code == 400
+    assert boss.get("/manage/export/channels.csv", {"model": "x"}).status_code == 400
+
+
+def test_clerks_and_shoppers_get_403(clerk, db):
+    assert signed_in(clerk).get("/manage/").status_code == 403
+    assert signed_in(clerk).get("/manage/export/channels.csv").status_code == 403
+    shopper = factories.UserFactory(username="ann")
+    assert signed_in(shopper).get("/manage/").status_code == 403
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(db):
+    response = Client().get("/manage/")
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+def test_a_manager_without_a_second_factor_enrols_first(manager):
+    response = signed_in(manager).get("/manage/")
+    assert response.status_code == 302
+    assert "/accounts/2fa/" in response["Location"]
+
+
+def test_the_page_costs_the_same_with_more_sales_and_stock(
+    boss, store, warehouse, django_assert_max_num_queries
+):
+    place_fixture(store=store, warehouse=warehouse)
+    reports_refresh()
+    with django_assert_max_num_queries(30) as small:
+        assert boss.get("/manage/", period()).status_code == 200
+    for n in range(30):  # more locations, stock rows and rollup rows
+        location = factories.LocationFactory(code=f"x{n}")
+        receive(location, factories.VariantFactory(), 2)
+    bulk_orders(300, store=store)
+    reports_refresh()
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert boss.get("/manage/", period()).status_code == 200
