@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "imagekit",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -155,14 +156,24 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded files (product pictures and their thumbnails): local files under MEDIA_ROOT, served
+# by `runserver` in DEBUG; MEDIA_STORAGE="storages.backends.s3.S3Storage" (django-storages,
+# configured by its AWS_* settings) puts them in an S3-compatible bucket instead.
+MEDIA_URL = env("MEDIA_URL", default="/media/")
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": env("MEDIA_STORAGE", default="django.core.files.storage.FileSystemStorage")
+    },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+
+#: Thumbnails are made when a picture is saved, and their URLs computed without a storage call.
+IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY = "imagekit.cachefiles.strategies.Optimistic"
 
 # --- Shop -----------------------------------------------------------------------------------
 SHOP_NAME = env("SHOP_NAME", default="Omnistore")

@@ -18,6 +18,11 @@ urlpatterns = [
     path("", include("channels_app.urls")),
 ]
 
+if settings.DEBUG:  # uploaded pictures, for `make run`; production serves them elsewhere
+    from django.conf.urls.static import static
+
+    urlpatterns = static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT) + urlpatterns
+
 if settings.PROMETHEUS_METRICS:
     from shop.metrics import metrics_view
 
