@@ -1,6 +1,9 @@
 from django.contrib import admin
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
-from channels_app.models import IdempotencyKey
+from channels_app.feeds.snapshots import feed_build
+from channels_app.models import FeedSnapshot, IdempotencyKey
 from shop.admin_base import LargeTableMixin
 
 
@@ -13,6 +16,50 @@ class IdempotencyKeyAdmin(LargeTableMixin, admin.ModelAdmin):
     # The leading column of the (scope, key) unique index.
     search_fields = ["scope__exact"]
     search_help_text = "Whose keys: user:<id> or session:<key>."
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+#: Lines of a feed's validation report shown on its admin page.
+REPORT_LINES = 500
+
+
+@admin.register(FeedSnapshot)
+class FeedSnapshotAdmin(admin.ModelAdmin):
+    """The last build of each product feed and its validation report."""
+
+    list_display = ["name", "items", "left_out", "built_at", "build_seconds"]
+    fields = ["name", "items", "built_at", "build_seconds", "etag", "validation_report"]
+    readonly_fields = fields
+    actions = ["rebuild"]
+
+    @admin.display(description="Report lines")
+    def left_out(self, snapshot: FeedSnapshot) -> int:
+        return len(snapshot.report)
+
+    @admin.display(description="Validation report")
+    def validation_report(self, snapshot: FeedSnapshot) -> str:
+        if not snapshot.report:
+            return "Every item passed."
+        shown = snapshot.report[:REPORT_LINES]
+        lines = format_html_join(
+            mark_safe("<br>"), "{}: {}", ((r["id"], r["problem"]) for r in shown)
+        )
+        more = len(snapshot.report) - len(shown)
+        return format_html("{}<br>… and {} more", lines, more) if more else lines
+
+    @admin.action(description="Rebuild the selected feeds now")
+    def rebuild(self, request, queryset) -> None:
+        for snapshot in queryset:
+            feed_build(name=snapshot.name)
+        self.message_user(request, f"Rebuilt {queryset.count()} feed(s).")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("content")
 
     def has_add_permission(self, request):
         return False

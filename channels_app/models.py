@@ -27,3 +27,24 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.key} ({self.state})"
+
+
+class FeedSnapshot(models.Model):
+    """The last build of one product feed (Google, local inventory, Meta), served as it is until
+    stock, reservations or the catalogue change (see `channels_app.feeds.snapshots`)."""
+
+    name = models.CharField(max_length=40, unique=True)
+    content = models.TextField()
+    content_type = models.CharField(max_length=60)
+    #: Quoted strong ETag: a hash of `content`.
+    etag = models.CharField(max_length=80)
+    built_at = models.DateTimeField()
+    #: What the feed was built from; a different fingerprint now means a rebuild is due.
+    fingerprint = models.CharField(max_length=64)
+    items = models.PositiveIntegerField(default=0)
+    #: Items left out or changed, each `{"id", "problem"}`: the feed's validation report.
+    report = models.JSONField(default=list, blank=True)
+    build_seconds = models.FloatField(default=0)
+
+    def __str__(self) -> str:
+        return self.name

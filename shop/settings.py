@@ -178,6 +178,8 @@ IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY = "imagekit.cachefiles.strategies.Optimistic
 # --- Shop -----------------------------------------------------------------------------------
 SHOP_NAME = env("SHOP_NAME", default="Omnistore")
 SHOP_CURRENCY = env("SHOP_CURRENCY", default="EUR")
+#: The shop's public address: the links of product feeds and emails start with it.
+SHOP_BASE_URL = env("SHOP_BASE_URL", default="http://127.0.0.1:8000")
 #: Largest quantity one stock operation or cart line accepts; anything above is a typo.
 MAX_LINE_QUANTITY = env.int("MAX_LINE_QUANTITY", default=10_000)
 #: Largest quantity of one item in a cart or a till sale.
@@ -314,6 +316,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "flush-product-views": {
         "task": "shop.customers.tasks.flush_product_views",
+        "schedule": timedelta(minutes=1),
+    },
+    "rebuild-feeds": {
+        "task": "channels_app.tasks.rebuild_feeds",
         "schedule": timedelta(minutes=1),
     },
     "expire-overdue-pickups": {
