@@ -1,9 +1,11 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from channels_app.credentials import credential_create, credential_revoke
 from channels_app.feeds.snapshots import feed_build
-from channels_app.models import FeedSnapshot, IdempotencyKey
+from channels_app.models import ChannelCredential, FeedSnapshot, IdempotencyKey, MarketplaceOrder
 from shop.admin_base import LargeTableMixin
 
 
@@ -60,6 +62,66 @@ class FeedSnapshotAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("content")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class CredentialForm(forms.ModelForm):
+    class Meta:
+        model = ChannelCredential
+        fields = ["kind", "name", "store"]
+
+
+@admin.register(ChannelCredential)
+class ChannelCredentialAdmin(admin.ModelAdmin):
+    """Marketplace integrations' and kiosk devices' tokens: created here (the token is shown
+    once, on the next page), revoked by an action."""
+
+    list_display = ["name", "kind", "store", "last4", "created_at", "created_by", "revoked_at"]
+    list_filter = ["kind", "revoked_at"]
+    list_select_related = ["store", "created_by"]
+    form = CredentialForm
+    actions = ["revoke"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["kind", "name", "store", "last4", "created_at", "revoked_at"] if obj else []
+
+    def save_model(self, request, obj, form, change) -> None:
+        if change:
+            return
+        credential, token = credential_create(
+            kind=obj.kind, name=obj.name, store=obj.store, created_by=request.user
+        )
+        obj.pk = credential.pk
+        messages.warning(
+            request,
+            format_html(
+                "Token for {}: <code>{}</code> — copy it now, it is not shown again.",
+                credential.name,
+                token,
+            ),
+        )
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    @admin.action(description="Revoke the selected tokens")
+    def revoke(self, request, queryset) -> None:
+        for credential in queryset:
+            credential_revoke(credential=credential)
+        self.message_user(request, f"Revoked {queryset.count()} token(s).")
+
+
+@admin.register(MarketplaceOrder)
+class MarketplaceOrderAdmin(LargeTableMixin, admin.ModelAdmin):
+    list_display = ["created_at", "marketplace", "external_id", "order"]
+    list_filter = ["marketplace"]
+    list_select_related = ["order"]
+    search_fields = ["external_id"]
 
     def has_add_permission(self, request):
         return False

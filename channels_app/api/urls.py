@@ -8,6 +8,7 @@ from channels_app.api.views import (
     customers,
     drawer,
     inventory,
+    marketplace,
     orders,
     pos,
     staff,
@@ -67,6 +68,11 @@ urlpatterns = [
     ),
     path("tickets/<str:number>/status/", support.TicketStatusApi.as_view(), name="ticket-status"),
     path("inbound-email/", support.InboundEmailApi.as_view(), name="inbound-email"),
+    path(
+        "marketplace/orders/",
+        marketplace.MarketplaceOrderCreateApi.as_view(),
+        name="marketplace-orders",
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     # Last: anything else under /api/ is a 404 in the error body, not the HTML page.
