@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("api/", include("channels_app.api.urls")),
     path("pos/", include("channels_app.pos_urls")),
+    path("kiosk/", include("channels_app.kiosk_urls")),
     path("", include("channels_app.urls")),
 ]
 
