@@ -14,8 +14,11 @@ from shop.errors import PermissionDenied
 COOKIE = "kiosk_device"
 SALT = "kiosk-device"
 COOKIE_SECONDS = 365 * 24 * 60 * 60
-#: Idle seconds after which a kiosk clears its cart and goes back to the start.
-IDLE_SECONDS = 90
+
+
+def idle_seconds() -> int:
+    """Idle seconds after which a kiosk clears its cart and goes back to the start."""
+    return settings.KIOSK_IDLE_SECONDS
 
 
 def device_enrol(response, *, token: str, store_code: str) -> ChannelCredential:

@@ -178,6 +178,8 @@ IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY = "imagekit.cachefiles.strategies.Optimistic
 # --- Shop -----------------------------------------------------------------------------------
 SHOP_NAME = env("SHOP_NAME", default="Omnistore")
 SHOP_CURRENCY = env("SHOP_CURRENCY", default="EUR")
+#: Seconds a kiosk screen waits untouched before it clears its cart and starts again.
+KIOSK_IDLE_SECONDS = env.int("KIOSK_IDLE_SECONDS", default=90)
 #: The shop's public address: the links of product feeds and emails start with it.
 SHOP_BASE_URL = env("SHOP_BASE_URL", default="http://127.0.0.1:8000")
 #: Largest quantity one stock operation or cart line accepts; anything above is a typo.

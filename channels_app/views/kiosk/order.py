@@ -18,7 +18,7 @@ from carts.services import cart_merge
 from channels_app.current import current_cart, current_customer
 from channels_app.forms import CheckoutForm
 from channels_app.idempotency import form_fingerprint, request_scope, run_idempotent
-from channels_app.kiosk_device import IDLE_SECONDS, device_enrol, kiosk_view
+from channels_app.kiosk_device import device_enrol, idle_seconds, kiosk_view
 from channels_app.views.storefront.cart import priced_cart
 from channels_app.views.storefront.checkout import _shortages, fulfilment_options
 from inventory.errors import InsufficientStock
@@ -40,7 +40,7 @@ def _render_checkout(request, store, form, cart, priced, shortages=None):
         "kiosk/checkout.html",
         {
             "store": store,
-            "idle_seconds": IDLE_SECONDS,
+            "idle_seconds": idle_seconds(),
             "form": form,
             "cart": cart,
             "priced": priced,
@@ -111,7 +111,7 @@ def done(request, store: Location, number: str):
     return render(
         request,
         "kiosk/done.html",
-        {"store": store, "idle_seconds": 20, "order": order},
+        {"store": store, "idle_seconds": min(20, idle_seconds()), "order": order},
     )
 
 
@@ -136,7 +136,7 @@ def handoff(request, store: Location):
         "kiosk/handoff.html",
         {
             "store": store,
-            "idle_seconds": IDLE_SECONDS,
+            "idle_seconds": idle_seconds(),
             "cart": cart,
             "priced": priced,
             "take_url": take_url,

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from carts.services import cart_line_add, cart_line_remove
 from channels_app.current import current_cart
 from channels_app.forms import CartLineAddForm
-from channels_app.kiosk_device import IDLE_SECONDS, kiosk_view
+from channels_app.kiosk_device import idle_seconds, kiosk_view
 from channels_app.views.storefront.cart import priced_cart
 from inventory.models import Location
 from inventory.selectors import availability_for_variants
@@ -31,7 +31,7 @@ GRID = 12
 
 
 def _context(request, store, **extra) -> dict:
-    return {"store": store, "idle_seconds": IDLE_SECONDS, **extra}
+    return {"store": store, "idle_seconds": idle_seconds(), **extra}
 
 
 @kiosk_view
@@ -97,6 +97,11 @@ def _product(slug: str) -> tuple[Product, list[Variant]]:
 @kiosk_view
 def product(request, store: Location, slug: str):
     item, variants = _product(slug)
+    stock = kiosk_stock(variants=variants, store=store)
+    # Preselected: the first option on the shelf here, else the first to be had anywhere.
+    selected = next((s for s in stock if s.here), None) or next(
+        (s for s in stock if s.anywhere), None
+    )
     return render(
         request,
         "kiosk/product.html",
@@ -105,7 +110,8 @@ def product(request, store: Location, slug: str):
             store,
             product=item,
             images=product_images(product=item),
-            stock=kiosk_stock(variants=variants, store=store),
+            stock=stock,
+            selected=selected.variant.sku if selected else "",
         ),
     )
 
