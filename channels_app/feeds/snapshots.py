@@ -11,6 +11,7 @@ import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db.models import Max, Sum
 from django.utils import timezone
@@ -20,6 +21,9 @@ from channels_app.feeds.source import feed_items, feed_locations
 from channels_app.models import FeedSnapshot
 from inventory.models import Location, Reservation, Stock, StockMovement
 from shop.catalog.cache import catalogue_version
+
+#: A feed is rebuilt at least this often, changed or not.
+MAX_AGE = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -94,11 +98,23 @@ def feed_build(*, name: str, fingerprint: str = "") -> FeedSnapshot:
 
 
 def feeds_rebuild(*, force: bool = False) -> list[str]:
-    """Rebuilds every feed whose snapshot is older than the stock fingerprint; returns their
-    names."""
+    """Rebuilds every feed whose snapshot is older than the stock fingerprint, or than
+    MAX_AGE (what the fingerprint cannot see, e.g. a catalogue version held in another
+    process's local cache); returns their names."""
     fingerprint = stock_fingerprint()
-    current = dict(FeedSnapshot.objects.values_list("name", "fingerprint"))
-    stale = [name for name in FEEDS if force or current.get(name) != fingerprint]
+    oldest = timezone.now() - MAX_AGE
+    current = {
+        name: (built, at)
+        for name, built, at in FeedSnapshot.objects.values_list("name", "fingerprint", "built_at")
+    }
+    stale = [
+        name
+        for name in FEEDS
+        if force
+        or name not in current
+        or current[name][0] != fingerprint
+        or current[name][1] < oldest
+    ]
     for name in stale:
         feed_build(name=name, fingerprint=fingerprint)
     return stale

@@ -4,11 +4,13 @@ stock moves."""
 
 import csv
 import io
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.utils import timezone
 from lxml import etree
 
 from channels_app.feeds.snapshots import feed_build, feeds_rebuild
@@ -292,3 +294,11 @@ class TestAdmin:
         assert listing.status_code == 200
         assert "google.xml" in listing.content.decode()
         assert "MUG: left out: no picture" in page.content.decode()
+
+
+def test_a_feed_older_than_an_hour_is_rebuilt_anyway(shop):
+    feeds_rebuild()
+    FeedSnapshot.objects.filter(name="meta.csv").update(
+        built_at=timezone.now() - timedelta(hours=2)
+    )
+    assert feeds_rebuild() == ["meta.csv"]

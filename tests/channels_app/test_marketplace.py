@@ -14,6 +14,7 @@ from channels_app.models import ChannelCredential, MarketplaceOrder
 from inventory.models import Reservation
 from shop.customers.models import Customer, CustomerEvent
 from shop.orders.models import Order
+from shop.orders.services import order_cancel, order_mark_shipped
 from tests import factories
 from tests.channels_app.support import assert_error, receive, stock_row
 from tests.conftest import auth
@@ -225,3 +226,20 @@ def test_a_marketplace_order_and_a_till_sale_race_for_the_last_unit():
             assert not MarketplaceOrder.objects.filter(external_id=f"R-{round_no}").exists()
             assert not Reservation.objects.filter(variant=variant).exists()
     assert sum(winners.values()) == 8
+
+
+@pytest.mark.django_db
+class TestAfterwards:
+    """Managers ship and cancel marketplace orders with the services web orders use."""
+
+    def test_shipping_takes_the_units_out(self, stocked, warehouse):
+        number = integration().post(URL, body(), format="json").json()["number"]
+        order = order_mark_shipped(order=Order.objects.get(number=number))
+        assert order.status == "shipped"
+        assert stock_row(warehouse, stocked) == (2, 0)
+
+    def test_cancelling_releases_the_units(self, stocked, warehouse):
+        number = integration().post(URL, body(), format="json").json()["number"]
+        order_cancel(order=Order.objects.get(number=number), channel="backoffice")
+        assert Order.objects.get(number=number).status == "cancelled"
+        assert stock_row(warehouse, stocked) == (3, 0)
