@@ -38,6 +38,15 @@ def image_url(name: str, spec: str = "thumbnail") -> str:
     return getattr(image, spec).url
 
 
+def main_image_of(product_path: str) -> Subquery:
+    """Annotation: the file name of the first picture of the product at `product_path`."""
+    return Subquery(
+        ProductImage.objects.filter(product=OuterRef(product_path))
+        .order_by("position", "id")
+        .values("image")[:1]
+    )
+
+
 def with_main_image(products: QuerySet[Product]) -> QuerySet[Product]:
     """`products` annotated with `main_image` and `main_image_alt`, inside the same query."""
     first = ProductImage.objects.filter(product=OuterRef("pk")).order_by("position", "id")

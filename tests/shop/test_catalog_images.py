@@ -162,3 +162,18 @@ class TestStorefrontPictures:
 
         assert image["alt"] == "Tote, front"
         assert image["thumbnail"].startswith("http://testserver/media/CACHE/images/")
+
+
+def test_the_cart_shows_pictures_read_with_its_lines(client, django_assert_num_queries):
+    pictured = factories.VariantFactory(sku="PIC-1")
+    add_picture(pictured.product, alt="Front")
+    factories.VariantFactory(sku="BARE-1")
+    for sku in ("PIC-1", "BARE-1"):
+        client.post("/cart/add/", {"sku": sku, "quantity": "1"})
+    client.get("/cart/")
+
+    with django_assert_num_queries(3):  # the session, the cart with its lines, its codes
+        html = client.get("/cart/").content.decode()
+
+    assert html.count("product-photo-thumb") == 1
+    assert html.count("product-art-thumb") == 1
