@@ -1,7 +1,10 @@
 """Product pictures: adding one (and making its thumbnails at once), and the URL of a
 thumbnail from an image name alone, so a list of product cards costs no query per card."""
 
+from functools import lru_cache
+
 from django.core.files.base import ContentFile
+from django.core.signals import setting_changed
 from django.db import transaction
 from django.db.models import OuterRef, QuerySet, Subquery
 
@@ -27,9 +30,15 @@ def product_image_add(
 
 def image_url(name: str, spec: str = "thumbnail") -> str:
     """The URL of `spec` ("thumbnail", "large" or "original") of the stored image `name`,
-    computed without touching the database or the storage."""
+    computed without touching the database or the storage, and remembered: a stored name
+    never changes its pictures (a new upload gets a new name)."""
     if not name:
         return ""
+    return _image_url(name, spec)
+
+
+@lru_cache(maxsize=8192)
+def _image_url(name: str, spec: str) -> str:
     image = ProductImage(image=name)
     if spec == "original":
         return image.image.url
@@ -54,3 +63,11 @@ def with_main_image(products: QuerySet[Product]) -> QuerySet[Product]:
         main_image=Subquery(first.values("image")[:1]),
         main_image_alt=Subquery(first.values("alt")[:1]),
     )
+
+
+def _storage_changed(*, setting: str, **kwargs) -> None:
+    if setting in ("STORAGES", "MEDIA_URL", "IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY"):
+        _image_url.cache_clear()
+
+
+setting_changed.connect(_storage_changed)
