@@ -31,8 +31,13 @@ COLOUR_RGB = {
 }
 
 
+#: Shapes are drawn at this share of their grid, about its centre, so that a 4:3 crop of the
+#: square picture (the product cards) keeps all of the item.
+FILL = 0.8
+
+
 def _scaled(points, scale=SIZE / 100):
-    return [(x * scale, y * scale) for x, y in points]
+    return [((50 + (x - 50) * FILL) * scale, (50 + (y - 50) * FILL) * scale) for x, y in points]
 
 
 #: Outlines on a 100×100 grid, one per demo category.
@@ -106,7 +111,7 @@ def demo_image(*, category: str, colour: str) -> bytes:
     edge = tuple(max(0, c - 40) for c in rgb)
     draw.polygon(outline, fill=rgb, outline=edge, width=6)
     if category == "bags":  # a handle
-        draw.arc(_scaled([(34, 14), (66, 50)]), 180, 360, fill=edge, width=28)
+        draw.arc(_scaled([(34, 14), (66, 50)]), 180, 360, fill=edge, width=22)
     buffer = io.BytesIO()
     image.save(buffer, format="JPEG", quality=85, optimize=True)
     return buffer.getvalue()

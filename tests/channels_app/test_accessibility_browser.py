@@ -31,6 +31,7 @@ def test_shopper_pages(live_server, page, demo):
     for path in ["/", "/c/knitwear/", "/search/?q=merino", PRODUCT, "/cart/", "/contact/"]:
         visit(page, base + path)
         assert_accessible(page)
+        screenshot(page, "a11y-shopper" + path.replace("/", "-").replace("?", "-"))
     page.goto(base + PRODUCT)
     page.get_by_role("button", name="Add to cart").click()
     visit(page, base + "/checkout/")
