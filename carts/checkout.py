@@ -343,7 +343,8 @@ def checkout_place(
     `InvalidInput`. `session_orders`: the numbers of the orders the shopper's browser session
     placed before (counted for the cap on unpaid collect orders)."""
     _validate(details)
-    if details.terminal_reference and channel != Channel.POS:
+    # A payment taken elsewhere: on the store's card terminal, or by the marketplace.
+    if details.terminal_reference and channel not in (Channel.POS, Channel.MARKETPLACE):
         raise InvalidInput("Terminal payments are taken at the till only.", details=["payment"])
     cart = cart_load_lines(cart)
     if not cart.lines.all():

@@ -27,6 +27,7 @@ from carts.errors import CartLineNotFound, InvalidPromotionCode, ItemNotSold
 from carts.models import Cart, CartLine, Promotion, PromotionUsage
 from carts.pricing import PricedCart, PricedLine, bound_to_other, price, scopes_for
 from inventory.errors import InvalidQuantity
+from shop.catalog.images import main_image_of
 from shop.catalog.models import Variant
 from shop.catalog.selectors import variants_by_sku
 from shop.customers.models import Customer, CustomerEvent
@@ -374,9 +375,12 @@ def cart_clear(*, cart: Cart) -> None:
 def _lines():
     # Each line carries its cart's `updated_at` as read with the lines, so a checkout knows
     # which version of the cart it priced even when the cart object in hand is older.
+    # `main_image`: the name of the product's first picture, for the cart's thumbnails.
     return (
         CartLine.objects.select_related("variant__product")
-        .annotate(cart_updated_at=F("cart__updated_at"))
+        .annotate(
+            cart_updated_at=F("cart__updated_at"), main_image=main_image_of("variant__product")
+        )
         .order_by("added_at", "id")
     )
 

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 
 
@@ -27,3 +28,86 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.key} ({self.state})"
+
+
+class FeedSnapshot(models.Model):
+    """The last build of one product feed (Google, local inventory, Meta), served as it is until
+    stock, reservations or the catalogue change (see `channels_app.feeds.snapshots`)."""
+
+    name = models.CharField(max_length=40, unique=True)
+    content = models.TextField()
+    content_type = models.CharField(max_length=60)
+    #: Quoted strong ETag: a hash of `content`.
+    etag = models.CharField(max_length=80)
+    built_at = models.DateTimeField()
+    #: What the feed was built from; a different fingerprint now means a rebuild is due.
+    fingerprint = models.CharField(max_length=64)
+    items = models.PositiveIntegerField(default=0)
+    #: Items left out or changed, each `{"id", "problem"}`: the feed's validation report.
+    report = models.JSONField(default=list, blank=True)
+    build_seconds = models.FloatField(default=0)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ChannelCredential(models.Model):
+    """A token with which a marketplace integration calls the API, or a kiosk device signs in.
+    Only its SHA-256 is kept: the token itself is shown once, when a manager creates it."""
+
+    class Kind(models.TextChoices):
+        MARKETPLACE = "marketplace", "Marketplace integration"
+        KIOSK = "kiosk", "Kiosk device"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    #: The marketplace's code (as orders name it), or the kiosk's label.
+    name = models.SlugField(max_length=60)
+    #: The store a kiosk stands in (kiosks only).
+    store = models.ForeignKey(
+        "inventory.Location", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    #: The user the integration acts as (no password; signs in with the token alone).
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="channel_credential"
+    )
+    digest = models.CharField(max_length=64, unique=True)
+    #: The token's last characters, to tell tokens apart in the admin.
+    last4 = models.CharField(max_length=4)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind="kiosk") | models.Q(store__isnull=False),
+                name="kiosk_credential_has_store",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.name} (…{self.last4})"
+
+
+class MarketplaceOrder(models.Model):
+    """A marketplace's order id, claimed before its order is placed: the same marketplace and
+    external id twice is one order."""
+
+    marketplace = models.SlugField(max_length=60)
+    external_id = models.CharField(max_length=100)
+    order = models.OneToOneField(
+        "orders.Order", null=True, on_delete=models.PROTECT, related_name="marketplace_ref"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["marketplace", "external_id"], name="marketplace_order_unique_external_id"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.marketplace} {self.external_id}"

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from channels_app.feeds import views as feeds
 from channels_app.views.storefront import (
     cart,
     catalog,
@@ -43,4 +44,5 @@ urlpatterns = [
     path("account/requests/<str:number>/", support.ticket_detail, name="ticket"),
     path("account/requests/<str:number>/messages/", support.ticket_message, name="ticket-message"),
     path("contact/", support.contact, name="contact"),
+    path("feeds/<str:name>", feeds.feed, name="feed"),
 ]

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_htmx",
+    "imagekit",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -157,8 +158,15 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded files (product pictures and their thumbnails): local files under MEDIA_ROOT, served
+# by `runserver` in DEBUG; MEDIA_STORAGE="storages.backends.s3.S3Storage" (django-storages,
+# configured by its AWS_* settings) puts them in an S3-compatible bucket instead.
+MEDIA_URL = env("MEDIA_URL", default="/media/")
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {
+        "BACKEND": env("MEDIA_STORAGE", default="django.core.files.storage.FileSystemStorage")
+    },
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if PRODUCTION
@@ -166,9 +174,16 @@ STORAGES = {
     },
 }
 
+#: Thumbnails are made when a picture is saved, and their URLs computed without a storage call.
+IMAGEKIT_DEFAULT_CACHEFILE_STRATEGY = "imagekit.cachefiles.strategies.Optimistic"
+
 # --- Shop -----------------------------------------------------------------------------------
 SHOP_NAME = env("SHOP_NAME", default="Omnistore")
 SHOP_CURRENCY = env("SHOP_CURRENCY", default="EUR")
+#: Seconds a kiosk screen waits untouched before it clears its cart and starts again.
+KIOSK_IDLE_SECONDS = env.int("KIOSK_IDLE_SECONDS", default=90)
+#: The shop's public address: the links of product feeds and emails start with it.
+SHOP_BASE_URL = env("SHOP_BASE_URL", default="http://127.0.0.1:8000")
 #: Largest quantity one stock operation or cart line accepts; anything above is a typo.
 MAX_LINE_QUANTITY = env.int("MAX_LINE_QUANTITY", default=10_000)
 #: Largest quantity of one item in a cart or a till sale.
@@ -326,6 +341,10 @@ CELERY_BEAT_SCHEDULE = {
     },
     "flush-product-views": {
         "task": "shop.customers.tasks.flush_product_views",
+        "schedule": timedelta(minutes=1),
+    },
+    "rebuild-feeds": {
+        "task": "channels_app.tasks.rebuild_feeds",
         "schedule": timedelta(minutes=1),
     },
     "expire-overdue-pickups": {

@@ -16,8 +16,14 @@ urlpatterns = [
     path("api/", include("channels_app.api.urls")),
     path("pos/", include("channels_app.pos_urls")),
     path("manage/", include("channels_app.manage_urls")),
+    path("kiosk/", include("channels_app.kiosk_urls")),
     path("", include("channels_app.urls")),
 ]
+
+if settings.DEBUG:  # uploaded pictures, for `make run`; production serves them elsewhere
+    from django.conf.urls.static import static
+
+    urlpatterns = static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT) + urlpatterns
 
 if settings.PROMETHEUS_METRICS:
     from shop.metrics import metrics_view

@@ -135,3 +135,9 @@ def admin_client(user) -> Client:
 def auth(client: APIClient, user) -> APIClient:
     client.force_authenticate(user)
     return client
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path_factory):
+    """Uploaded pictures and their thumbnails go to a temporary folder, not the project's."""
+    settings.MEDIA_ROOT = str(tmp_path_factory.getbasetemp() / "media")

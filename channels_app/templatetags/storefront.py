@@ -21,6 +21,7 @@ from carts.services import cart_units_anonymous
 from channels_app.current import SESSION_CART
 from channels_app.formatting import format_money
 from shop.catalog.cache import catalogue_cache_context
+from shop.catalog.images import image_url
 from shop.catalog.models import Category
 
 register = template.Library()
@@ -165,3 +166,9 @@ def cart_item_count(context) -> int:
         cart_id = request.session.get(SESSION_CART)
         return cart_units_anonymous(cart_id=cart_id) if cart_id else 0
     return lines.aggregate(units=Sum("quantity"))["units"] or 0
+
+
+@register.simple_tag
+def product_image_url(name: str, spec: str = "thumbnail") -> str:
+    """The URL of a stored product picture's thumbnail (or "large"), from its name alone."""
+    return image_url(name or "", spec)

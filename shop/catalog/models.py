@@ -1,5 +1,9 @@
 from django.db import models
 from django.urls import reverse
+from imagekit.models import ImageSpecField
+from pilkit.processors import ResizeToFit
+
+from shop.catalog.gtin import validate_gtin
 
 
 class Category(models.Model):
@@ -64,6 +68,12 @@ class Variant(models.Model):
     #: Price in the shop currency (settings.SHOP_CURRENCY), taxes included.
     price = models.DecimalField(max_digits=12, decimal_places=2)
     is_active = models.BooleanField(default=True)
+    #: Global Trade Item Number (EAN/UPC) printed on the item, check digit validated; blank
+    #: when the item has none (feeds then say `identifier_exists: no`).
+    gtin = models.CharField("GTIN", max_length=14, blank=True, validators=[validate_gtin])
+    brand = models.CharField(max_length=100, blank=True)
+    #: Manufacturer part number.
+    mpn = models.CharField("MPN", max_length=70, blank=True)
 
     class Meta:
         ordering = ["product__name", "sku"]
@@ -78,3 +88,41 @@ class Variant(models.Model):
     @property
     def display_name(self) -> str:
         return f"{self.product.name} — {self.name}" if self.name else self.product.name
+
+
+def product_image_path(image: "ProductImage", filename: str) -> str:
+    return f"products/{image.product.slug}/{filename}"
+
+
+class ProductImage(models.Model):
+    """A picture of a product. Its thumbnails are made once, when it is saved (imagekit's
+    optimistic strategy), so a page only computes their URLs."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
+    image = models.ImageField(upload_to=product_image_path, max_length=255)
+    #: What the picture shows, for people who cannot see it (screen readers, feeds).
+    alt = models.CharField("alt text", max_length=200)
+    #: Display order; the lowest is the product's main picture.
+    position = models.PositiveSmallIntegerField(default=0)
+
+    #: Product cards, the cart, the till and the kiosk.
+    thumbnail = ImageSpecField(
+        source="image",
+        processors=[ResizeToFit(480, 480, upscale=False)],
+        format="JPEG",
+        options={"quality": 82},
+    )
+    #: The product page and the feeds' image_link.
+    large = ImageSpecField(
+        source="image",
+        processors=[ResizeToFit(1200, 1200, upscale=False)],
+        format="JPEG",
+        options={"quality": 85},
+    )
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["product", "position", "id"], name="product_image_order")]
+
+    def __str__(self) -> str:
+        return f"{self.product.name}: {self.alt}"

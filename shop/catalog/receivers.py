@@ -4,7 +4,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from shop.catalog.cache import catalogue_changed
-from shop.catalog.models import Category, Product, Variant
+from shop.catalog.models import Category, Product, ProductImage, Variant
 
 
 @receiver(post_save, sender=Category)
@@ -13,5 +13,7 @@ from shop.catalog.models import Category, Product, Variant
 @receiver(post_delete, sender=Product)
 @receiver(post_save, sender=Variant)
 @receiver(post_delete, sender=Variant)
+@receiver(post_save, sender=ProductImage)
+@receiver(post_delete, sender=ProductImage)
 def catalogue_row_changed(sender, **kwargs) -> None:
     catalogue_changed()

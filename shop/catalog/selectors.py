@@ -3,7 +3,8 @@ from collections.abc import Iterable
 from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
 
 from shop.catalog.errors import UnknownSku, VariantNotFound
-from shop.catalog.models import Category, Product, Variant
+from shop.catalog.images import with_main_image
+from shop.catalog.models import Category, Product, ProductImage, Variant
 
 
 def variants_by_sku(*, skus: Iterable[str], active_only: bool = True) -> dict[str, Variant]:
@@ -37,7 +38,8 @@ def product_list(*, query: str = "", category: str = ""):
         Product.objects.active()
         .select_related("category")
         .prefetch_related(
-            Prefetch("variants", queryset=Variant.objects.filter(is_active=True).order_by("sku"))
+            Prefetch("variants", queryset=Variant.objects.filter(is_active=True).order_by("sku")),
+            "images",
         )
     )
     if query:
@@ -69,10 +71,11 @@ def products_listed(*, query: str = "", category: Category | None = None) -> Que
 def product_cards(products: QuerySet[Product]) -> QuerySet[Product]:
     """`products` (a page, the newest few), in their order, with what a product card shows, in
     one query: `price_min`, `price_max` and `variant_count` of their active variants (None, None
-    and 0 without any). Only their own variants are aggregated, however big the catalogue."""
+    and 0 without any), and `main_image`/`main_image_alt` (their first picture). Only their own
+    variants are aggregated, however big the catalogue."""
     active = Q(variants__is_active=True)
     return (
-        Product.objects.filter(pk__in=products.values("pk"))
+        with_main_image(Product.objects.filter(pk__in=products.values("pk")))
         .select_related("category")
         .annotate(
             price_min=Min("variants__price", filter=active),
@@ -102,3 +105,8 @@ def product_detail(*, slug: str) -> tuple[Product, list[Variant]] | None:
         return product, variants
     product = Product.objects.active().select_related("category").filter(slug=slug).first()
     return (product, []) if product is not None else None
+
+
+def product_images(*, product: Product) -> list[ProductImage]:
+    """A product's pictures in display order (one query)."""
+    return list(ProductImage.objects.filter(product=product).order_by("position", "id"))

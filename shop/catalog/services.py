@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
 from shop.catalog.cache import catalogue_changed
+from shop.catalog.gtin import gtin_is_valid
 from shop.catalog.models import Category, Product, Variant
 from shop.errors import Conflict, InvalidInput
 
@@ -16,6 +17,9 @@ class VariantData(TypedDict, total=False):
     barcode: str | None
     name: str
     price: Decimal
+    gtin: str
+    brand: str
+    mpn: str
 
 
 @transaction.atomic
@@ -34,6 +38,9 @@ def product_create(
     barcodes = [v["barcode"] for v in variants if v.get("barcode")]
     if len(set(skus)) != len(skus) or len(set(barcodes)) != len(barcodes):
         raise InvalidInput("SKUs and barcodes must be distinct.")
+    bad_gtins = [v["gtin"] for v in variants if v.get("gtin") and not gtin_is_valid(v["gtin"])]
+    if bad_gtins:
+        raise InvalidInput(f"Invalid GTIN: {', '.join(bad_gtins)}.", details=bad_gtins)
     taken = list(Variant.objects.filter(sku__in=skus).values_list("sku", flat=True))
     taken += list(Variant.objects.filter(barcode__in=barcodes).values_list("barcode", flat=True))
     if taken:
@@ -53,6 +60,9 @@ def product_create(
                     barcode=v.get("barcode") or None,
                     name=v.get("name", ""),
                     price=v["price"],
+                    gtin=v.get("gtin", ""),
+                    brand=v.get("brand", ""),
+                    mpn=v.get("mpn", ""),
                 )
                 for v in variants
             )

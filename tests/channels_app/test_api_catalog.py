@@ -45,8 +45,12 @@ def mug(kitchen):
     return product
 
 
+#: A variant's GTIN, brand and MPN, none of which these tests set.
+NO_IDENTIFIERS = {"gtin": "", "brand": "", "mpn": ""}
+
 TEE = {
     "slug": "cotton-tee",
+    "images": [],
     "name": "Cotton tee",
     "description": "Soft organic cotton.",
     "category": "clothing",
@@ -57,6 +61,7 @@ TEE = {
             "name": "L",
             "price": "21.00",
             "currency": CURRENCY,
+            **NO_IDENTIFIERS,
         },
         {
             "sku": "TEE-M",
@@ -64,6 +69,7 @@ TEE = {
             "name": "M",
             "price": "19.90",
             "currency": CURRENCY,
+            **NO_IDENTIFIERS,
         },
     ],
 }
@@ -91,6 +97,7 @@ class TestProductList:
                 "name": "One size",
                 "price": "8.00",
                 "currency": CURRENCY,
+                **NO_IDENTIFIERS,
             }
         ]
 
@@ -193,6 +200,7 @@ class TestProductCreate:
             "name": "Linen shirt",
             "description": "Breathes.",
             "category": "clothing",
+            "images": [],
             "variants": [
                 {
                     "sku": "SHIRT-M",
@@ -200,6 +208,7 @@ class TestProductCreate:
                     "name": "M",
                     "price": "49.50",
                     "currency": CURRENCY,
+                    **NO_IDENTIFIERS,
                 },
                 {
                     "sku": "SHIRT-S",
@@ -207,6 +216,7 @@ class TestProductCreate:
                     "name": "S",
                     "price": "49.50",
                     "currency": CURRENCY,
+                    **NO_IDENTIFIERS,
                 },
             ],
         }
@@ -302,6 +312,7 @@ class TestVariantLookup:
             "name": "M",
             "price": "19.90",
             "currency": CURRENCY,
+            **NO_IDENTIFIERS,
             "product": "cotton-tee",
             "product_name": "Cotton tee",
         }

@@ -66,7 +66,7 @@ class TestProductListQueries:
         small, response = count_queries(lambda: api.get("/api/products/"))
         assert response.status_code == 200
         assert len(response.json()["results"]) == 2
-        assert small <= 3  # count, products with their category, variants
+        assert small <= 4  # count, products with their category, variants, images
 
         self.make_products(18)
         with django_assert_num_queries(small):
@@ -83,7 +83,7 @@ class TestProductListQueries:
     ):
         self.make_products(25)
 
-        with django_assert_max_num_queries(3):
+        with django_assert_max_num_queries(4):  # count, products, variants, images
             response = api.get("/api/products/", {"q": "thing", "category": "things"})
 
         assert response.json()["count"] == 25

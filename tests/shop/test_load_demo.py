@@ -13,7 +13,8 @@ from django.db.models import Count, Sum
 from channels_app.management.commands.load_demo import ean13
 from inventory.models import Location, Stock, StockMovement
 from inventory.selectors import availability_for_variants
-from shop.catalog.models import Category, Product, Variant
+from shop.catalog.gtin import gtin_is_valid
+from shop.catalog.models import Category, Product, ProductImage, Variant
 from shop.customers.models import Customer
 from shop.staff.models import StaffProfile
 
@@ -145,3 +146,11 @@ def test_logins(demo):
     assert shopper.customer.email == "shopper@example.com"
     assert shopper.customer.name
     assert shopper.customer.phone
+
+
+def test_demo_products_have_pictures_and_valid_gtins(demo):
+    assert ProductImage.objects.values("product").distinct().count() == demo["Product"]
+    assert all(image.alt for image in ProductImage.objects.all())
+    gtins = list(Variant.objects.values_list("gtin", flat=True))
+    assert gtins
+    assert all(gtin_is_valid(gtin) for gtin in gtins)

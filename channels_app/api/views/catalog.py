@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from channels_app.api.fields import MoneyField
 from channels_app.api.permissions import IsManager
+from shop.catalog.gtin import validate_gtin
 from shop.catalog.models import Category, Product, Variant
 from shop.catalog.selectors import product_list, variant_by_code
 from shop.catalog.services import product_create
@@ -20,19 +21,36 @@ class VariantSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Variant
-        fields = ["sku", "barcode", "name", "price", "currency"]
+        fields = ["sku", "barcode", "name", "price", "currency", "gtin", "brand", "mpn"]
 
     def get_currency(self, variant) -> str:
         return settings.SHOP_CURRENCY
 
 
+class ProductImageSerializer(serializers.Serializer):
+    url = serializers.SerializerMethodField()
+    thumbnail = serializers.SerializerMethodField()
+    alt = serializers.CharField()
+
+    def _absolute(self, url: str) -> str:
+        request = self.context.get("request")
+        return request.build_absolute_uri(url) if request is not None else url
+
+    def get_url(self, image) -> str:
+        return self._absolute(image.large.url)
+
+    def get_thumbnail(self, image) -> str:
+        return self._absolute(image.thumbnail.url)
+
+
 class ProductSerializer(serializers.ModelSerializer):
     category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     variants = VariantSerializer(many=True, read_only=True)
+    images = ProductImageSerializer(many=True, read_only=True)
 
     class Meta:
         model = Product
-        fields = ["id", "slug", "name", "description", "category", "variants"]
+        fields = ["id", "slug", "name", "description", "category", "variants", "images"]
 
 
 class ProductListCreateApi(generics.ListCreateAPIView):
@@ -44,6 +62,11 @@ class ProductListCreateApi(generics.ListCreateAPIView):
             barcode = serializers.CharField(max_length=64, required=False, allow_null=True)
             name = serializers.CharField(max_length=120, required=False, allow_blank=True)
             price = MoneyField(min_value=0)
+            gtin = serializers.CharField(
+                max_length=14, required=False, allow_blank=True, validators=[validate_gtin]
+            )
+            brand = serializers.CharField(max_length=100, required=False, allow_blank=True)
+            mpn = serializers.CharField(max_length=70, required=False, allow_blank=True)
 
         name = serializers.CharField(max_length=200)
         slug = serializers.SlugField(max_length=220, required=False)
@@ -75,14 +98,17 @@ class ProductListCreateApi(generics.ListCreateAPIView):
             raise InvalidInput(f"Unknown category {fields['category']!r}.") from None
         product = product_create(**fields)
         product = product_list().get(pk=product.pk)
-        return Response(ProductSerializer(product).data, status=status.HTTP_201_CREATED)
+        return Response(
+            ProductSerializer(product, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class ProductDetailApi(APIView):
     @extend_schema(responses=ProductSerializer)
     def get(self, request, slug: str):
         product = get_object_or_404(product_list(), slug=slug)
-        return Response(ProductSerializer(product).data)
+        return Response(ProductSerializer(product, context={"request": request}).data)
 
 
 class VariantDetailApi(APIView):

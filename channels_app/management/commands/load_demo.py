@@ -21,16 +21,21 @@ from django.db.models import Count
 from django.utils.text import slugify
 
 from channels_app.demo_geo import ensure_demo_geo
+from channels_app.demo_images import demo_image
 from channels_app.management.demo_marketing import ensure_marketing
 from inventory.models import Location, Stock
 from inventory.services import StockLine, stock_receive
-from shop.catalog.models import Category, Product, Variant
+from shop.catalog.images import product_image_add
+from shop.catalog.models import Category, Product, ProductImage, Variant
 from shop.catalog.services import VariantData, product_create
 from shop.customers.services import customer_get_or_create
 from shop.staff.models import StaffProfile
 from shop.staff.services import staff_create
 
 STOCK_REFERENCE = "demo data"
+DEMO_BRAND = "Omnistore Atelier"
+#: Pictures per demo product at most (one per colour).
+DEMO_IMAGES = 2
 SEED = 42
 
 MANAGER = ("manager", "omnistore-manager")
@@ -272,6 +277,12 @@ def demo_barcode(sku: str) -> str:
     return ean13(f"200{serial:09d}")
 
 
+def demo_gtin(sku: str) -> str:
+    """A stable EAN-13 GTIN under a made-up GS1 France company prefix (376...)."""
+    serial = int(hashlib.sha256(f"gtin:{sku}".encode()).hexdigest(), 16) % 10**9
+    return ean13(f"376{serial:09d}")
+
+
 def variant_label(category: str, code: str) -> str:
     """`NVY-M` → "Navy / M", `BRN-42` (shoes) → "Brown / EU 42", `BLK` → "Black"."""
     colour, _, size = code.partition("-")
@@ -293,6 +304,9 @@ def catalog_variants(spec: ProductSpec) -> list[VariantData]:
             barcode=demo_barcode(f"{spec.code}-{code}"),
             name=variant_label(spec.category, code),
             price=Decimal(spec.price),
+            gtin=demo_gtin(f"{spec.code}-{code}"),
+            brand=DEMO_BRAND,
+            mpn=f"{spec.code}-{code}",
         )
         for code in codes
     ]
@@ -365,6 +379,26 @@ def ensure_catalog(report: Report) -> dict[str, Variant]:
         report.add("products")
         report.add("variants", len(variants))
     return {v.sku: v for v in Variant.objects.filter(sku__in=all_skus)}
+
+
+def ensure_images(report: Report) -> None:
+    """Generated pictures for demo products that have none (one per colour, at most
+    DEMO_IMAGES), stored through the default storage with their thumbnails."""
+    slugs = {slugify(spec.name): spec for spec in PRODUCTS}
+    pictured = set(
+        ProductImage.objects.filter(product__slug__in=slugs).values_list("product__slug", flat=True)
+    )
+    for product in Product.objects.filter(slug__in=slugs.keys() - pictured):
+        spec = slugs[product.slug]
+        colours = list(dict.fromkeys(code.partition("-")[0] for code in spec.variants.split()))
+        for colour in colours[:DEMO_IMAGES]:
+            product_image_add(
+                product=product,
+                content=demo_image(category=spec.category, colour=colour),
+                filename=f"{product.slug}-{colour.lower()}.jpg",
+                alt=f"{spec.name} in {COLOURS[colour].lower()}",
+            )
+            report.add("images")
 
 
 def stock_plan(rng: random.Random) -> list[tuple[str, str, int, int]]:
@@ -474,6 +508,7 @@ def load_demo() -> Report:
     locations = ensure_locations(report)
     ensure_demo_geo()
     variants = ensure_catalog(report)
+    ensure_images(report)
     ensure_stock(report, locations, variants)
     ensure_staff(report, locations)
     ensure_shopper(report)

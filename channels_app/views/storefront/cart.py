@@ -35,12 +35,15 @@ def _cart_page_contents(request) -> tuple:
     customer = current_customer(request)
     if customer is not None:
         cart, priced = priced_cart(request)
+        _pictures_on_variants(cart)
         return cart, priced, list(cart.promotions.all()) if cart else []
     cart_id = request.session.get(SESSION_CART)
     contents = cart_anonymous_contents(cart_id=cart_id) if cart_id else None
     if contents is None:
         return None, None, []
     cart, lines, promotions = contents
+    for line in lines:
+        line.variant.main_image = line.main_image
     priced = price_lines(
         [(line.variant, line.quantity) for line in lines],
         promotions=promotions,
@@ -49,6 +52,12 @@ def _cart_page_contents(request) -> tuple:
         email=request.session.get(SESSION_REMINDER_EMAIL),
     )
     return cart, priced, promotions
+
+
+def _pictures_on_variants(cart) -> None:
+    """Each line's variant carries its product's first picture (read with the lines)."""
+    for line in cart.lines.all() if cart is not None else ():
+        line.variant.main_image = getattr(line, "main_image", None)
 
 
 def cart(request):

@@ -26,6 +26,7 @@ from shop.catalog.selectors import (
     newest_product_cards,
     product_cards,
     product_detail,
+    product_images,
     products_listed,
 )
 from shop.channels import Channel
@@ -176,6 +177,7 @@ def product(request, slug: str):
         "storefront/product.html",
         {
             "product": item,
+            "images": product_images(product=item),
             "stock": stock,
             "selected": selected,
             "prices_vary": len({v.price for v in variants}) > 1,
