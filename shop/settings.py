@@ -7,6 +7,7 @@ on the deployment hardening that `manage.py check --deploy` asks for.
 
 import ipaddress
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -180,6 +181,11 @@ PAYMENT_WINDOW = timedelta(minutes=env.int("PAYMENT_WINDOW_MINUTES", default=15)
 #: The card gateway: the test gateway (test card tokens, no money moves) until a real one is set.
 TEST_PAYMENT_GATEWAY = "shop.payments.gateways.TestCardGateway"
 PAYMENT_GATEWAY = env("PAYMENT_GATEWAY", default=TEST_PAYMENT_GATEWAY)
+#: Days a gift card can be spent after it is issued (0: it never expires).
+GIFT_CARD_VALID_DAYS = env.int("GIFT_CARD_VALID_DAYS", default=0)
+#: The smallest and largest gift card a manager issues in one go.
+GIFT_CARD_MIN = Decimal(env.str("GIFT_CARD_MIN", default="1.00"))
+GIFT_CARD_MAX = Decimal(env.str("GIFT_CARD_MAX", default="1000.00"))
 if PRODUCTION and PAYMENT_GATEWAY == TEST_PAYMENT_GATEWAY:
     raise ImproperlyConfigured(
         "Production needs a real card gateway in PAYMENT_GATEWAY: the test gateway moves no money."

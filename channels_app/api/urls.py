@@ -7,6 +7,7 @@ from channels_app.api.views import (
     catalog,
     customers,
     drawer,
+    gift_cards,
     inventory,
     orders,
     pos,
@@ -58,6 +59,8 @@ urlpatterns = [
     path("stores/<slug:code>/drawer/open/", drawer.DrawerOpenApi.as_view(), name="drawer-open"),
     path("stores/<slug:code>/drawer/close/", drawer.DrawerCloseApi.as_view(), name="drawer-close"),
     path("staff/", staff.StaffCreateApi.as_view(), name="staff"),
+    path("gift-cards/", gift_cards.GiftCardCreateApi.as_view(), name="gift-cards"),
+    path("gift-cards/<str:code>/", gift_cards.GiftCardDetailApi.as_view(), name="gift-card"),
     path("tickets/", support.TicketListCreateApi.as_view(), name="tickets"),
     path("tickets/<str:number>/", support.TicketDetailApi.as_view(), name="ticket"),
     path(

@@ -109,6 +109,8 @@ class CustomerEvent(models.Model):
         REFUND = "refund", "Refund"
         EMAIL_SENT = "email_sent", "Email sent"
         CUSTOMERS_MERGED = "customers_merged", "Customers merged"
+        STORED_VALUE_ISSUED = "stored_value_issued", "Gift card or store credit issued"
+        STORED_VALUE_REDEEMED = "stored_value_redeemed", "Gift card or store credit spent"
 
     #: Kinds only staff see: the customer's own timeline leaves them out.
     STAFF_ONLY_KINDS = frozenset({Kind.TICKET_NOTE, Kind.CUSTOMERS_MERGED})

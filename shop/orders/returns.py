@@ -17,7 +17,7 @@ from shop.payments.services import refund_for_return
 
 #: Orders whose goods the customer has: only these can come back.
 RETURNABLE = (Order.Status.COMPLETED, Order.Status.COLLECTED, Order.Status.SHIPPED)
-REFUND_METHODS = ("original", "cash")
+REFUND_METHODS = ("original", "cash", "store_credit")
 CENT = Decimal("0.01")
 
 
@@ -57,7 +57,7 @@ def return_create(
             f"Order {order.number} is {order.get_status_display().lower()}: nothing to return yet."
         )
     if refund_method not in REFUND_METHODS:
-        raise InvalidReturn("Refund by the original method or in cash.")
+        raise InvalidReturn("Refund by the original method, in cash or to store credit.")
     if not lines:
         raise InvalidReturn("Choose at least one item to return.")
     by_sku = {line.sku: line for line in order.lines.select_related("variant")}

@@ -10,15 +10,22 @@ from typing import TYPE_CHECKING
 
 from django.db import transaction
 
-from shop.customers.models import CustomerEvent
-from shop.customers.services import customer_event_record
 from shop.errors import InvalidInput
 from shop.outbox.services import outbox_enqueue
 from shop.payments import gateways
 from shop.payments.drawer import drawer_take_cash
 from shop.payments.errors import PaymentGatewayError
+from shop.payments.events import refund_event_record
 from shop.payments.gateways import ChargeResult
 from shop.payments.models import Payment
+from shop.payments.tenders import (
+    STORED_VALUE_METHODS,
+    order_paid_with_stored_value,
+    store_credit_refund,
+    stored_value_refund,
+    tenders_refundable,
+    tenders_reverse,
+)
 
 if TYPE_CHECKING:
     from inventory.models import Location
@@ -87,14 +94,15 @@ def payment_settle_at_pickup(
 # --- Card charges through the online gateway ---------------------------------------------------
 
 
-def charge_attempt_create(*, order: "Order") -> Payment:
+def charge_attempt_create(*, order: "Order", amount: Decimal | None = None) -> Payment:
     """Written in the checkout's first transaction, before the gateway is asked: a charge
-    that was made but never recorded (the process died) is found by the sweeper and voided."""
+    that was made but never recorded (the process died) is found by the sweeper and voided.
+    `amount`: what the card pays when gift cards or store credit paid part (else the total)."""
     return Payment.objects.create(
         order=order,
         method=Method.CARD,
         status=Status.PENDING,
-        amount=order.total,
+        amount=order.total if amount is None else amount,
         currency=order.currency,
         channel=order.channel,
         store=order.store,
@@ -154,7 +162,9 @@ def charge_attempt_void(*, attempt: Payment, message: str) -> None:
 
 def charges_settle_unplaced(*, order: "Order") -> None:
     """An order that will never be placed gives back what its checkout charged: captured
-    charges are refunded, charges whose answer never came back are voided."""
+    charges are refunded, charges whose answer never came back are voided, and gift cards and
+    store credit get back what they gave."""
+    tenders_reverse(order=order, channel=order.channel)
     for attempt in order.payments.filter(method=Method.CARD, channel=ONLINE_CHANNEL):
         if attempt.status == Status.CAPTURED:
             refund_request(charge=attempt, amount=attempt.amount, channel=attempt.channel)
@@ -163,25 +173,6 @@ def charges_settle_unplaced(*, order: "Order") -> None:
 
 
 # --- Refunds ---------------------------------------------------------------------------------
-
-
-def _refund_event(refund: Payment) -> None:
-    """The refund on the customer's timeline, in the transaction that records it."""
-    order = refund.order
-    if order.customer_id:
-        customer_event_record(
-            customer=order.customer,
-            kind=CustomerEvent.Kind.REFUND,
-            channel=refund.channel,
-            store=refund.store,
-            payload={
-                "order": order.number,
-                "amount": str(refund.amount),
-                "currency": refund.currency,
-                "method": refund.method,
-                "status": refund.status,
-            },
-        )
 
 
 def refund_request(
@@ -197,7 +188,7 @@ def refund_request(
     refund = _refund_pending(
         charge=charge, amount=amount, channel=channel, store=store, return_record=return_record
     )
-    _refund_event(refund)
+    refund_event_record(refund)
     return refund
 
 
@@ -236,7 +227,16 @@ def refund_for_return(
     return_record: "Return",
 ) -> Payment:
     """The money of a return: by the original method (an online card through the gateway, a
-    terminal card on the terminal, cash from the till) or in cash."""
+    terminal card on the terminal, cash from the till, a gift card back to that card; split
+    across the tenders that paid), in cash, or to the customer's store credit."""
+    if refund_method == "store_credit":
+        return store_credit_refund(
+            order=order, amount=amount, channel=channel, store=store, return_record=return_record
+        )
+    if refund_method == "original" and order_paid_with_stored_value(order):
+        return _refund_to_tenders(
+            order=order, amount=amount, channel=channel, store=store, return_record=return_record
+        )
     original = order.payments.filter(status=Status.CAPTURED).first()
     method = original.method if original and refund_method == "original" else Method.CASH
     if method == Method.PAY_AT_PICKUP:
@@ -250,30 +250,114 @@ def refund_for_return(
             return_record=return_record,
         )
     cash = method == Method.CASH
+    return _refund_in_store(
+        order=order,
+        method=method,
+        amount=amount,
+        refund_of=None if cash else original,
+        channel=channel,
+        store=store,
+        return_record=return_record,
+    )
+
+
+def _refund_in_store(
+    *,
+    order: "Order",
+    method: str,
+    amount: Decimal,
+    refund_of: Payment | None,
+    channel: str,
+    store: "Location",
+    return_record: "Return | None",
+) -> Payment:
+    """Money given back at the counter: cash from the store's open till, or a card refund on
+    the store's terminal."""
+    cash = method == Method.CASH
     refund = Payment.objects.create(
         order=order,
         method=method,
         status=Status.REFUNDED,
         amount=amount,
         currency=order.currency,
-        refund_of=None if cash else original,
+        refund_of=refund_of,
         channel=channel,
         store=store,
         return_record=return_record,
         drawer_session=drawer_take_cash(store=store) if cash else None,
     )
-    _refund_event(refund)
+    refund_event_record(refund)
     return refund
 
 
+def _refund_to_tenders(
+    *,
+    order: "Order",
+    amount: Decimal,
+    channel: str,
+    store: "Location",
+    return_record: "Return",
+) -> Payment:
+    """A return of an order paid with several tenders: each gets back at most what it paid
+    (less what it got back before), money tenders first. Returns the first refund."""
+    refunds, left = [], amount
+    for tender, refundable in tenders_refundable(order=order):
+        share = min(left, refundable)
+        if share <= 0:
+            continue
+        if tender.method in STORED_VALUE_METHODS:
+            refunds.append(
+                stored_value_refund(
+                    tender=tender,
+                    amount=share,
+                    channel=channel,
+                    store=store,
+                    return_record=return_record,
+                )
+            )
+        elif tender.method == Method.CARD and tender.channel == ONLINE_CHANNEL:
+            refunds.append(
+                refund_request(
+                    charge=tender,
+                    amount=share,
+                    channel=channel,
+                    store=store,
+                    return_record=return_record,
+                )
+            )
+        else:
+            method = Method.CASH if tender.method == Method.PAY_AT_PICKUP else tender.method
+            refunds.append(
+                _refund_in_store(
+                    order=order,
+                    method=method,
+                    amount=share,
+                    refund_of=tender,
+                    channel=channel,
+                    store=store,
+                    return_record=return_record,
+                )
+            )
+        left -= share
+        if not left:
+            break
+    if left > 0:  # more than the tenders paid (they cannot: returns are priced from the lines)
+        raise InvalidInput(f"{left} more would be refunded than the order was paid.")
+    return refunds[0]
+
+
 def refunds_for_cancelled(*, order: "Order", channel: str) -> list[Payment]:
-    """Gives back what the online gateway took for an order that will not be handed over.
-    Pay-at-pickup orders have nothing to give back."""
+    """Gives back what the online gateway took for an order that will not be handed over,
+    and what gift cards and store credit gave to the cards and credit they came from.
+    Pay-at-pickup orders have nothing else to give back."""
     return [
-        refund_request(charge=charge, amount=charge.amount, channel=channel)
-        for charge in order.payments.filter(
-            method=Method.CARD, status=Status.CAPTURED, channel=ONLINE_CHANNEL
-        )
+        *tenders_reverse(order=order, channel=channel),
+        *(
+            refund_request(charge=charge, amount=charge.amount, channel=channel)
+            for charge in order.payments.filter(
+                method=Method.CARD, status=Status.CAPTURED, channel=ONLINE_CHANNEL
+            )
+        ),
     ]
 
 

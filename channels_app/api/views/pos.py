@@ -11,6 +11,7 @@ from carts.selectors import cart_by_handoff_code
 from channels_app.api.fields import MoneyField, QuantityField, SkuLineSerializer, location_by_code
 from channels_app.api.idempotency import idempotent
 from channels_app.api.permissions import IsStaffMember
+from channels_app.api.tenders import TenderInput, one_of_payment_or_payments, tenders_from
 from channels_app.api.views.carts import CartSerializer, cart_body
 from channels_app.api.views.orders import OrderSerializer
 from channels_app.throttling import throttles
@@ -125,18 +126,26 @@ class PosSaleApi(APIView):
         promotion_codes = serializers.ListField(
             child=serializers.CharField(max_length=40), required=False
         )
-        payment = TillPaymentInput()
+        payment = TillPaymentInput(required=False)
+        payments = TenderInput(many=True, required=False, max_length=10)
 
         def validate(self, data):
             if bool(data.get("lines")) == bool(data.get("cart")):
                 raise serializers.ValidationError("Give either lines or a cart, not both.")
-            return data
+            return one_of_payment_or_payments(data)
 
     class PosSaleOutputSerializer(OrderSerializer):
+        class IssuedCardOutput(serializers.Serializer):
+            code = serializers.CharField()
+            last4 = serializers.CharField(source="account.last4")
+            balance = MoneyField(source="account.balance")
+
         change_due = MoneyField(allow_null=True)
+        #: Gift cards sold by this sale, with their codes for the receipt.
+        gift_cards = IssuedCardOutput(many=True)
 
         class Meta(OrderSerializer.Meta):
-            fields = [*OrderSerializer.Meta.fields, "change_due"]
+            fields = [*OrderSerializer.Meta.fields, "change_due", "gift_cards"]
 
     @extend_schema(request=PosSaleInputSerializer, responses={201: PosSaleOutputSerializer})
     @idempotent
@@ -157,7 +166,7 @@ class PosSaleApi(APIView):
             customer = Customer.objects.filter(pk=fields["customer"]).first()
             if customer is None:
                 raise NotFound(f"No customer {fields['customer']}.")
-        payment = fields["payment"]
+        payment = fields.get("payment")
         order = pos_sale_complete(
             store=store,
             clerk=request.user,
@@ -165,15 +174,18 @@ class PosSaleApi(APIView):
                 method=payment["method"],
                 tendered=payment.get("tendered"),
                 terminal_reference=payment.get("terminal_reference", ""),
-            ),
+            )
+            if payment
+            else None,
+            tenders=tenders_from(fields.get("payments", [])),
             lines=lines,
             cart=cart,
             customer=customer,
             codes=fields.get("promotion_codes", []),
         )
-        change_due = order.change_due
+        sold = order.change_due, order.gift_cards
         order = orders_with_lines().get(pk=order.pk)
-        order.change_due = change_due
+        order.change_due, order.gift_cards = sold
         body = self.PosSaleOutputSerializer(order).data
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -191,7 +203,7 @@ class ReturnCreateApi(APIView):
         lines = ReturnLineInput(many=True, allow_empty=False)
         restock = serializers.BooleanField()
         refund_method = serializers.ChoiceField(
-            choices=["original", "cash"], required=False, default="original"
+            choices=["original", "cash", "store_credit"], required=False, default="original"
         )
 
     class ReturnOutputSerializer(serializers.Serializer):
