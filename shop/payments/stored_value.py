@@ -397,3 +397,21 @@ def gift_cards_issue_for_order(
 def is_gift_card_line(variant) -> bool:
     """A line that sells a gift card: no stock moves for it. `variant` read with its product."""
     return variant.product.is_gift_card
+
+
+def stored_value_merge_customers(*, source: Customer, target: Customer) -> None:
+    """Two customers are one person: `source`'s gift cards become `target`'s, and its store
+    credit joins `target`'s: the account's entries and payments move over with its balance,
+    so the merged balance is still the sum of its entries."""
+    Account.objects.filter(kind=Account.Kind.GIFT_CARD, customer=source).update(customer=target)
+    moving = Account.objects.filter(kind=Account.Kind.STORE_CREDIT, customer=source).first()
+    if moving is None:
+        return
+    kept = Account.objects.filter(kind=Account.Kind.STORE_CREDIT, customer=target).first()
+    if kept is None:
+        Account.objects.filter(pk=moving.pk).update(customer=target)
+        return
+    Entry.objects.filter(account=moving).update(account=kept)
+    moving.payments.update(stored_value=kept)
+    Account.objects.filter(pk=kept.pk).update(balance=F("balance") + moving.balance)
+    moving.delete()

@@ -18,6 +18,7 @@ from hypothesis.extra.django import TestCase as HypothesisTestCase
 
 from shop.channels import Channel
 from shop.customers.models import CustomerEvent
+from shop.customers.services import customer_merge
 from shop.errors import InvalidInput
 from shop.outbox.models import OutboxMessage
 from shop.payments.errors import GiftCardNotFound, StoredValueTooLow
@@ -317,3 +318,37 @@ def test_two_tills_spending_30_of_a_50_card_at_once_exactly_one_succeeds():
         assert sorted(results) == [("ok", "refused"), ("ok", "spent")], results
         assert_ledger_holds(account)
         assert account.balance == Decimal("20.00")
+
+
+@pytest.mark.django_db
+class TestCustomerMerge:
+    def test_store_credit_and_gift_cards_move_over(self):
+        source = factories.CustomerFactory(email="old@example.com")
+        target = factories.CustomerFactory(email="new@example.com")
+        for customer, amount in ((source, "15.00"), (target, "5.00")):
+            stored_value_credit(
+                account=store_credit_account(customer=customer),
+                amount=Decimal(amount),
+                channel=Channel.POS,
+            )
+        card = issue("20.00", customer=source).account
+
+        customer_merge(source=source, target=target)
+
+        assert store_credit_balance(customer=target) == Decimal("20.00")
+        [credit] = StoredValueAccount.objects.filter(kind="store_credit")
+        assert_ledger_holds(credit)
+        card.refresh_from_db()
+        assert card.customer == target
+
+    def test_credit_of_a_customer_without_any_comes_over_whole(self):
+        source = factories.CustomerFactory(email="old@example.com")
+        target = factories.CustomerFactory(email="new@example.com")
+        account = store_credit_account(customer=source)
+        stored_value_credit(account=account, amount=Decimal("7.00"), channel=Channel.POS)
+
+        customer_merge(source=source, target=target)
+
+        assert store_credit_balance(customer=target) == Decimal("7.00")
+        account.refresh_from_db()
+        assert account.customer == target
