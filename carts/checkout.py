@@ -64,6 +64,7 @@ from shop.payments.services import (
     charges_settle_unplaced,
     payment_record,
 )
+from shop.payments.stored_value import gift_cards_issue_for_order, is_gift_card_line
 from shop.payments.tenders import Tender, order_tenders_take
 
 ADDRESS_FIELDS = ("name", "line1", "postcode", "city", "country")
@@ -205,6 +206,9 @@ def _order_create(
 def _reserve(lines: list[OrderLine], *, details: CheckoutDetails, expires_at) -> None:
     """Holds every line's stock: at the collect store, or where delivery allocation finds it.
     The transaction's last write (see the module's docstring)."""
+    lines = [line for line in lines if not is_gift_card_line(line.variant)]  # e-gift cards
+    if not lines:
+        return
     if details.fulfilment == Order.Fulfilment.COLLECT:
         requests = [stock.ReservationRequest(line, details.store, line.quantity) for line in lines]
     else:
@@ -334,6 +338,7 @@ def _place(order: Order, *, cart: Cart) -> None:
         raise _HoldLapsed()
     order.status = Order.Status.PLACED
     cart_clear(cart=cart)
+    gift_cards_issue_for_order(order=order, channel=order.channel, store=order.store)
     if order.customer_id:
         customer_event_record(
             customer=order.customer,

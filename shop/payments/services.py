@@ -225,10 +225,11 @@ def refund_for_return(
     channel: str,
     store: "Location",
     return_record: "Return",
-) -> Payment:
+) -> Payment | None:
     """The money of a return: by the original method (an online card through the gateway, a
     terminal card on the terminal, cash from the till, a gift card back to that card; split
-    across the tenders that paid), in cash, or to the customer's store credit."""
+    across the tenders that paid), in cash, or to the customer's store credit. None when
+    there is nothing to give back to stored value (a returned gift card that was spent)."""
     if refund_method == "store_credit":
         return store_credit_refund(
             order=order, amount=amount, channel=channel, store=store, return_record=return_record
@@ -297,7 +298,7 @@ def _refund_to_tenders(
     channel: str,
     store: "Location",
     return_record: "Return",
-) -> Payment:
+) -> Payment | None:
     """A return of an order paid with several tenders: each gets back at most what it paid
     (less what it got back before), money tenders first. Returns the first refund."""
     refunds, left = [], amount
@@ -343,7 +344,7 @@ def _refund_to_tenders(
             break
     if left > 0:  # more than the tenders paid (they cannot: returns are priced from the lines)
         raise InvalidInput(f"{left} more would be refunded than the order was paid.")
-    return refunds[0]
+    return refunds[0] if refunds else None
 
 
 def refunds_for_cancelled(*, order: "Order", channel: str) -> list[Payment]:

@@ -415,3 +415,35 @@ def stored_value_merge_customers(*, source: Customer, target: Customer) -> None:
     moving.payments.update(stored_value=kept)
     Account.objects.filter(pk=kept.pk).update(balance=F("balance") + moving.balance)
     moving.delete()
+
+
+def gift_cards_void_returned(
+    *,
+    order: "Order",
+    unit_price: Decimal,
+    quantity: int,
+    channel: str,
+    store: "Location | None" = None,
+    user=None,
+) -> Decimal:
+    """Gift cards bought with `order` come back (a refunded purchase): `quantity` of its cards
+    of this face value, the fullest first, lose what is left on them. Returns that sum: what
+    may be refunded for them (what was spent already is not)."""
+    cards = Account.objects.filter(
+        kind=Account.Kind.GIFT_CARD, sold_on=order, initial_amount=unit_price, is_active=True
+    ).order_by("-balance", "pk")[:quantity]
+    return sum(
+        (
+            stored_value_void(
+                account=card,
+                kind=Entry.Kind.ADJUST,
+                channel=channel,
+                order=order,
+                store=store,
+                user=user,
+                note="The purchase was refunded.",
+            )
+            for card in cards
+        ),
+        Decimal("0.00"),
+    )

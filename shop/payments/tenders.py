@@ -109,6 +109,10 @@ def tenders_split(
                 f"Payment by {tender.method!r} is not taken here ({allowed}).",
                 details=["payments"],
             )
+    if buys_stored_value and plan.rest is not None and plan.rest.method == Method.PAY_AT_PICKUP:
+        raise InvalidTenders(
+            "A gift card is paid when it is bought, not at pickup.", details=["payments"]
+        )
     plan.stored.sort(key=lambda pair: pair[1].pk)  # rows updated in key order: no deadlock
     plan.rest_amount = total - plan.stored_total
     _check_rest(plan, total)
@@ -240,12 +244,15 @@ def store_credit_refund(
     channel: str,
     store: "Location | None" = None,
     return_record=None,
-) -> Payment:
-    """A return refunded to the customer's store credit, whatever paid for it."""
+) -> Payment | None:
+    """A return refunded to the customer's store credit, whatever paid for it (None when the
+    amount is nothing)."""
     if order.customer_id is None:
         raise InvalidInput(
             "Store credit needs a known customer: this order has none.", details=["refund_method"]
         )
+    if not amount:
+        return None
     account = store_credit_account(customer=order.customer)
     stored_value_credit(
         account=account,

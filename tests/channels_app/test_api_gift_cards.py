@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.test import TestCase
 from rest_framework.test import APIClient
 
-from inventory.models import StockMovement
+from inventory.models import Reservation, StockMovement
 from shop.customers.models import CustomerEvent
 from shop.orders.models import Order
 from shop.orders.services import order_cancel, order_mark_collected
@@ -481,3 +481,69 @@ class TestGiftCardApi:
         statuses = [api.get(f"{GIFT_CARDS}AAAA-BBBB-CCCC-{n:04d}/").status_code for n in range(4)]
 
         assert statuses == [404, 404, 404, 429]
+
+
+class TestGiftCardPurchases:
+    def test_an_e_gift_card_bought_online_is_emailed_and_holds_no_stock(self, client, gift50):
+        response = web_checkout(
+            client,
+            "GIFT-50",
+            [{"method": "card", "card_token": "tok_visa"}],
+            body=delivery_body(email="bob@example.com"),
+        )
+
+        assert response.status_code == 201, response.content
+        [card] = StoredValueAccount.objects.all()
+        assert (card.balance, card.email, card.sold_on.number) == (
+            Decimal("50.00"),
+            "bob@example.com",
+            response.json()["number"],
+        )
+        [message] = [m for m in mail.outbox if "gift card" in m.subject]
+        assert message.to == ["bob@example.com"]
+        assert card.last4 in message.body
+        assert not Reservation.objects.exists()
+
+    def test_a_declined_card_issues_no_gift_card(self, client, gift50):
+        response = web_checkout(
+            client,
+            "GIFT-50",
+            [{"method": "card", "card_token": "tok_declined"}],
+            body=delivery_body(),
+        )
+
+        assert_error(response, 402, "payment_declined")
+        assert not StoredValueAccount.objects.exists()
+
+    def test_a_gift_card_is_not_paid_at_pickup(self, client, store, gift50):
+        response = web_checkout(client, "GIFT-50", [{"method": "pay_at_pickup"}])
+
+        assert_error(response, 400, "invalid_tenders")
+
+    def test_a_returned_gift_card_refunds_only_what_is_left_and_is_voided(
+        self, till, store, gift50, item20
+    ):
+        bought = sale(till, [("GIFT-50", 1)], [{"method": "cash", "tendered": "50.00"}]).json()
+        code = bought["gift_cards"][0]["code"]
+        sale(till, [("CAP-20", 1)], [gift(code, "20.00")])
+
+        response = till.post(
+            RETURNS,
+            {
+                "order": bought["number"],
+                "store": "st1",
+                "lines": [{"sku": "GIFT-50", "quantity": 1}],
+                "restock": True,
+            },
+            format="json",
+        )
+
+        assert response.status_code == 201, response.content
+        assert response.json()["refund_amount"] == "30.00"
+        account = gift_card_by_code(code)
+        assert (balance(code), account.is_active) == (Decimal("0.00"), False)
+        assert not StockMovement.objects.filter(variant=gift50).exists()
+        spend = sale(
+            till, [("CAP-20", 1)], [gift(code, "10.00"), {"method": "cash", "tendered": "10.00"}]
+        )
+        assert_error(spend, 409, "insufficient_balance")
