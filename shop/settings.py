@@ -181,6 +181,13 @@ PAYMENT_WINDOW = timedelta(minutes=env.int("PAYMENT_WINDOW_MINUTES", default=15)
 #: The card gateway: the test gateway (test card tokens, no money moves) until a real one is set.
 TEST_PAYMENT_GATEWAY = "shop.payments.gateways.TestCardGateway"
 PAYMENT_GATEWAY = env("PAYMENT_GATEWAY", default=TEST_PAYMENT_GATEWAY)
+#: Stripe (PAYMENT_GATEWAY=shop.payments.stripe_gateway.StripeGateway): the secret key for
+#: the server, the publishable key for Stripe.js, the webhook's signing secret.
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_TIMEOUT_SECONDS = env.int("STRIPE_TIMEOUT_SECONDS", default=20)
+STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
 #: Days a gift card can be spent after it is issued (0: it never expires).
 GIFT_CARD_VALID_DAYS = env.int("GIFT_CARD_VALID_DAYS", default=0)
 #: The smallest and largest gift card a manager issues in one go.

@@ -10,6 +10,7 @@ from channels_app.api.views import (
     gift_cards,
     inventory,
     orders,
+    payment_webhooks,
     pos,
     staff,
     support,
@@ -70,6 +71,11 @@ urlpatterns = [
     ),
     path("tickets/<str:number>/status/", support.TicketStatusApi.as_view(), name="ticket-status"),
     path("inbound-email/", support.InboundEmailApi.as_view(), name="inbound-email"),
+    path(
+        "payments/stripe/webhook/",
+        payment_webhooks.StripeWebhookApi.as_view(),
+        name="stripe-webhook",
+    ),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     # Last: anything else under /api/ is a 404 in the error body, not the HTML page.

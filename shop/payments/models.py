@@ -232,3 +232,20 @@ class StoredValueEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.amount} on {self.account}"
+
+
+class GatewayEvent(models.Model):
+    """A card gateway's webhook event, applied once: its id is claimed with the change it makes."""
+
+    provider = models.CharField(max_length=20)
+    event_id = models.CharField(max_length=255)
+    kind = models.CharField(max_length=100)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "event_id"], name="gateway_event_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.kind} {self.event_id}"
