@@ -5,6 +5,7 @@ till or the desk, a card charge around the gateway call, and refunds (`refund_re
 which are sent to the gateway by the outbox after commit.
 """
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -20,11 +21,14 @@ from shop.payments.gateways import ChargeResult
 from shop.payments.models import Payment
 from shop.payments.tenders import (
     STORED_VALUE_METHODS,
+    Tender,
     order_paid_with_stored_value,
     store_credit_refund,
     stored_value_refund,
+    tenders_redeem,
     tenders_refundable,
     tenders_reverse,
+    tenders_split,
 )
 
 if TYPE_CHECKING:
@@ -68,11 +72,19 @@ def payment_record(
 
 
 def payment_settle_at_pickup(
-    *, order: "Order", method: str, channel: str, terminal_reference: str = ""
+    *,
+    order: "Order",
+    method: str,
+    channel: str,
+    terminal_reference: str = "",
+    tenders: Sequence[Tender] = (),
 ) -> int:
     """The pay-at-pickup payment of a collect order is taken at the desk, in cash (into the
-    store's open till) or on the card terminal. Returns how many payments were settled (0
-    when nothing was owed)."""
+    store's open till) or on the card terminal; or with `tenders` (gift cards, store credit
+    and cash or card for the rest). Returns how many payments were settled (0 when nothing
+    was owed)."""
+    if tenders:
+        return _settle_at_pickup_with_tenders(order=order, channel=channel, tenders=tenders)
     if method not in (Method.CASH, Method.CARD):
         raise InvalidInput("Payment at the desk is cash or card.")
     owed = order.payments.filter(method=Method.PAY_AT_PICKUP, status=Status.PENDING)
@@ -89,6 +101,36 @@ def payment_settle_at_pickup(
         store=order.store,
         drawer_session=drawer,
     )
+
+
+def _settle_at_pickup_with_tenders(
+    *, order: "Order", channel: str, tenders: Sequence[Tender]
+) -> int:
+    owed = list(order.payments.filter(method=Method.PAY_AT_PICKUP, status=Status.PENDING))
+    if not owed:
+        return 0
+    due = sum((payment.amount for payment in owed), Decimal("0.00"))
+    plan = tenders_split(
+        tenders,
+        total=due,
+        customer=order.customer if order.customer_id else None,
+        rest_methods=(Method.CASH, Method.CARD),
+    )
+    tenders_redeem(plan, order=order, channel=channel, store=order.store)
+    # What was owed is now paid by the tenders: the promise to pay at pickup is replaced.
+    Payment.objects.filter(pk__in=[payment.pk for payment in owed]).delete()
+    if plan.rest_amount:
+        payment_record(
+            order=order,
+            method=plan.rest.method,
+            amount=plan.rest_amount,
+            reference=plan.rest.terminal_reference or "paid at the pickup desk",
+            tendered=plan.tendered,
+            change_due=plan.change_due,
+            channel=channel,
+            store=order.store,
+        )
+    return len(owed)
 
 
 # --- Card charges through the online gateway ---------------------------------------------------

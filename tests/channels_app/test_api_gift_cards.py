@@ -547,3 +547,58 @@ class TestGiftCardPurchases:
             till, [("CAP-20", 1)], [gift(code, "10.00"), {"method": "cash", "tendered": "10.00"}]
         )
         assert_error(spend, 409, "insufficient_balance")
+
+
+class TestAtThePickupDesk:
+    def test_gift_card_and_cash_at_the_desk(self, client, till, store, item30):
+        code = card50()
+        web_checkout(client, "BAG-30", [{"method": "pay_at_pickup"}])
+        order = Order.objects.get()
+
+        response = till.post(
+            f"/api/pickups/{order.number}/collected/",
+            {"payments": [gift(code, "25.00"), {"method": "cash", "tendered": "10.00"}]},
+            format="json",
+        )
+
+        assert response.status_code == 200, response.content
+        assert response.json()["status"] == "collected"
+        assert balance(code) == Decimal("25.00")
+        paid = order.payments.order_by("id").values_list("method", "status", "amount", "change_due")
+        assert list(paid) == [
+            ("gift_card", "captured", Decimal("25.00"), None),
+            ("cash", "captured", Decimal("5.00"), Decimal("5.00")),
+        ]
+
+    def test_a_gift_card_covering_it_all(self, client, till, item30):
+        code = card50()
+        web_checkout(client, "BAG-30", [{"method": "pay_at_pickup"}])
+        order = Order.objects.get()
+
+        response = till.post(
+            f"/api/pickups/{order.number}/collected/",
+            {"payments": [gift(code, "30.00")]},
+            format="json",
+        )
+
+        assert response.status_code == 200, response.content
+        assert list(order.payments.values_list("method", "amount")) == [
+            ("gift_card", Decimal("30.00"))
+        ]
+
+    def test_too_little_at_the_desk_collects_nothing(self, client, till, store, item30):
+        code = card50()
+        web_checkout(client, "BAG-30", [{"method": "pay_at_pickup"}])
+        order = Order.objects.get()
+
+        response = till.post(
+            f"/api/pickups/{order.number}/collected/",
+            {"payments": [gift(code, "20.00")]},
+            format="json",
+        )
+
+        assert_error(response, 400, "invalid_tenders")
+        order.refresh_from_db()
+        assert order.status == Order.Status.PLACED
+        assert balance(code) == Decimal("50.00")
+        assert stock_row(store, item30) == (10, 1)

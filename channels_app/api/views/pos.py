@@ -289,7 +289,8 @@ class PickupReadyApi(_PickupActionApi):
 
 class PickupCollectedApi(_PickupActionApi):
     """Optional body for pay-at-pickup orders: `{"payment": {"method": "cash"|"card",
-    "terminal_reference"}}` (default cash)."""
+    "terminal_reference"}}` (default cash), or a `payments` list with gift cards and store
+    credit."""
 
     transition = staticmethod(order_services.order_mark_collected)
 
@@ -301,6 +302,7 @@ class PickupCollectedApi(_PickupActionApi):
             )
 
         payment = DeskPaymentInput(required=False)
+        payments = TenderInput(many=True, required=False, max_length=10)
 
     @extend_schema(request=DeskPaymentSerializer, responses=OrderSerializer)
     def post(self, request, number: str):
@@ -313,4 +315,5 @@ class PickupCollectedApi(_PickupActionApi):
         return {
             "payment_method": payment.get("method", "cash"),
             "terminal_reference": payment.get("terminal_reference", ""),
+            "tenders": tenders_from(data.validated_data.get("payments", [])),
         }
