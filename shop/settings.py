@@ -322,6 +322,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "shop.orders.tasks.expire_overdue_pickups",
         "schedule": timedelta(minutes=15),
     },
+    "expire-gift-cards": {
+        "task": "shop.payments.tasks.expire_gift_cards",
+        "schedule": timedelta(hours=1),
+    },
 }
 
 # --- Email ----------------------------------------------------------------------------------

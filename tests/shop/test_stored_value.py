@@ -34,6 +34,7 @@ from shop.payments.stored_value import (
     stored_value_redeem,
     stored_value_void,
 )
+from shop.payments.tasks import expire_gift_cards
 from tests import factories
 from tests.shop.order_support import run_at_once
 
@@ -352,3 +353,14 @@ class TestCustomerMerge:
         assert store_credit_balance(customer=target) == Decimal("7.00")
         account.refresh_from_db()
         assert account.customer == target
+
+
+@pytest.mark.django_db
+def test_the_beat_job_expires_cards(settings):
+    assert "shop.payments.tasks.expire_gift_cards" in {
+        job["task"] for job in settings.CELERY_BEAT_SCHEDULE.values()
+    }
+    issue("9.00", expires_at=timezone.now() - timedelta(seconds=1))
+
+    assert expire_gift_cards.apply().get() == 1
+    assert StoredValueAccount.objects.get().balance == Decimal("0.00")
