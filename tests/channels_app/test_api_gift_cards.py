@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.test import TestCase
 from rest_framework.test import APIClient
 
+from channels_app.models import IdempotencyKey
 from inventory.models import Reservation, StockMovement
 from shop.customers.models import CustomerEvent
 from shop.orders.models import Order
@@ -602,3 +603,36 @@ class TestAtThePickupDesk:
         assert order.status == Order.Status.PLACED
         assert balance(code) == Decimal("50.00")
         assert stock_row(store, item30) == (10, 1)
+
+
+class TestCodesAreNeverStored:
+    def test_a_retried_issue_answers_without_the_code_and_stores_none(self, api, manager):
+        client = auth(api, manager)
+        headers = {"Idempotency-Key": "issue-1"}
+
+        first = client.post(GIFT_CARDS, {"amount": "25.00"}, format="json", headers=headers)
+        again = client.post(GIFT_CARDS, {"amount": "25.00"}, format="json", headers=headers)
+
+        code = first.json()["code"]
+        assert gift_card_by_code(code).balance == Decimal("25.00")
+        assert again.status_code == 201
+        assert again.json() == {**first.json(), "code": None}
+        assert StoredValueAccount.objects.count() == 1
+        assert code not in str(list(IdempotencyKey.objects.values()))
+
+    def test_a_retried_till_sale_answers_without_the_codes(self, till, gift50):
+        body = {
+            "lines": [{"sku": "GIFT-50", "quantity": 2}],
+            "payments": [{"method": "cash", "tendered": "100.00"}],
+        }
+        headers = {"Idempotency-Key": "sale-1"}
+
+        first = till.post(SALES, body, format="json", headers=headers)
+        again = till.post(SALES, body, format="json", headers=headers)
+
+        codes = [card["code"] for card in first.json()["gift_cards"]]
+        assert len(set(codes)) == 2
+        assert [card["code"] for card in again.json()["gift_cards"]] == [None, None]
+        assert StoredValueAccount.objects.count() == 2
+        stored = str(list(IdempotencyKey.objects.values()))
+        assert not any(code in stored for code in codes)

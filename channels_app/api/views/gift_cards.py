@@ -24,8 +24,8 @@ class GiftCardSerializer(serializers.Serializer):
 
 
 class IssuedGiftCardSerializer(GiftCardSerializer):
-    #: The full code: in this answer only.
-    code = serializers.CharField()
+    #: The full code: in this answer only (null when a retried request is answered again).
+    code = serializers.CharField(allow_null=True)
 
 
 def gift_card_body(account, code: str | None = None) -> dict:
@@ -41,6 +41,11 @@ def gift_card_body(account, code: str | None = None) -> dict:
     return IssuedGiftCardSerializer({**body, "code": code}).data
 
 
+def without_code(body: dict) -> dict:
+    """A replay of the answer: the code is not stored, so it is not repeated."""
+    return {**body, "code": None}
+
+
 class GiftCardCreateApi(APIView):
     permission_classes = [IsManager]
 
@@ -50,7 +55,7 @@ class GiftCardCreateApi(APIView):
         expires_at = serializers.DateTimeField(required=False, allow_null=True)
 
     @extend_schema(request=GiftCardInputSerializer, responses={201: IssuedGiftCardSerializer})
-    @idempotent
+    @idempotent(redact=without_code)
     def post(self, request):
         data = self.GiftCardInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -108,6 +108,12 @@ class PosCartApi(APIView):
         return Response(body)
 
 
+def sold_gift_card_codes_removed(body: dict) -> dict:
+    """What a replay of a sale answers: gift card codes are not stored, so not repeated."""
+    cards = [{**card, "code": None} for card in body.get("gift_cards", [])]
+    return {**body, "gift_cards": cards}
+
+
 class PosSaleApi(APIView):
     permission_classes = [IsStaffMember]
 
@@ -136,7 +142,8 @@ class PosSaleApi(APIView):
 
     class PosSaleOutputSerializer(OrderSerializer):
         class IssuedCardOutput(serializers.Serializer):
-            code = serializers.CharField()
+            #: For the receipt; null when a retried request is answered again (not stored).
+            code = serializers.CharField(allow_null=True)
             last4 = serializers.CharField(source="account.last4")
             balance = MoneyField(source="account.balance")
 
@@ -148,7 +155,7 @@ class PosSaleApi(APIView):
             fields = [*OrderSerializer.Meta.fields, "change_due", "gift_cards"]
 
     @extend_schema(request=PosSaleInputSerializer, responses={201: PosSaleOutputSerializer})
-    @idempotent
+    @idempotent(redact=sold_gift_card_codes_removed)
     def post(self, request):
         data = self.PosSaleInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
