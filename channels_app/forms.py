@@ -1,5 +1,7 @@
 """Forms of the shopper's pages: they parse and type the input; the services decide the rest."""
 
+from decimal import Decimal
+
 from django import forms
 from django.conf import settings
 
@@ -7,6 +9,7 @@ from carts.checkout import ADDRESS_FIELDS, CheckoutDetails
 from inventory.models import Location
 from shop.orders.models import Order
 from shop.payments.models import Payment
+from shop.payments.tenders import Tender
 
 
 class CartLineAddForm(forms.Form):
@@ -55,21 +58,55 @@ class CheckoutForm(forms.Form):
     )
     #: Made by the configured gateway's card widget; the gateway judges it.
     card_token = forms.CharField(label="Card", max_length=255, required=False)
+    #: Part of the order paid with a gift card; the payment method pays the rest.
+    gift_card_code = forms.CharField(label="Gift card code", max_length=40, required=False)
+    gift_card_amount = forms.DecimalField(
+        label="Amount from the gift card",
+        required=False,
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+    )
 
     #: What a service error's `details` names → the field that shows it.
-    FIELD_FOR_DETAIL = {"payment": "payment_method", **{f: f for f in ADDRESS_FIELDS}}
+    FIELD_FOR_DETAIL = {
+        "payment": "payment_method",
+        "payments": "gift_card_code",
+        "amount": "gift_card_amount",
+        **{f: f for f in ADDRESS_FIELDS},
+    }
 
-    def details(self) -> CheckoutDetails:
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("gift_card_code")) != bool(data.get("gift_card_amount")):
+            self.add_error("gift_card_amount", "Enter the gift card's code and the amount.")
+        return data
+
+    def details(self, total: Decimal | None = None) -> CheckoutDetails:
+        """`total`: the cart's total, needed when a gift card pays part of it (a card that
+        covers it all leaves nothing for the payment method)."""
         data = self.cleaned_data
         card = data["payment_method"] == Payment.Method.CARD
         delivery = data["fulfilment"] == Order.Fulfilment.DELIVERY
+        method, tenders = data["payment_method"], ()
+        if data.get("gift_card_code"):
+            gift = Tender(
+                Payment.Method.GIFT_CARD,
+                amount=data["gift_card_amount"],
+                code=data["gift_card_code"],
+            )
+            covered = total is not None and data["gift_card_amount"] >= total
+            rest = Tender(method, card_token=data["card_token"] if card else "")
+            tenders = (gift,) if covered else (gift, rest)
+            method = "" if covered else method
         return CheckoutDetails(
             email=data["email"],
             fulfilment=data["fulfilment"],
-            payment_method=data["payment_method"],
+            payment_method=method,
             store=None if delivery else data["store"],
             shipping_address={f: data[f].strip() for f in ADDRESS_FIELDS} if delivery else {},
-            card_token=data["card_token"] if card else "",
+            card_token=data["card_token"] if card and method else "",
+            tenders=tenders,
         )
 
     def add_service_error(self, message: str, details: list) -> None:

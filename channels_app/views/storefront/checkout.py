@@ -28,6 +28,7 @@ from inventory.selectors import availability_for_variants
 from shop.channels import Channel
 from shop.errors import DomainError, InvalidInput, PaymentDeclined
 from shop.orders.models import Order
+from shop.payments.errors import GiftCardNotFound, StoredValueTooLow
 from shop.payments.gateways import gateway
 from shop.payments.models import Payment
 
@@ -115,7 +116,7 @@ def _checkout_post(request):
                 raise EmptyCart()
             order = checkout_place(
                 cart=cart,
-                details=form.details(),
+                details=form.details(total=priced_cart(request)[1].total),
                 customer=current_customer(request),
                 channel=Channel.WEB,
                 session_orders=request.session.get(SESSION_ORDERS, []),
@@ -144,6 +145,10 @@ def _checkout_post(request):
             form.add_error(None, error.message)
         except PaymentDeclined as error:
             form.add_error("card_token", f"{error.message} Your cart is kept: try another card.")
+        except StoredValueTooLow as error:
+            form.add_error("gift_card_amount", error.message)
+        except GiftCardNotFound as error:
+            form.add_error("gift_card_code", error.message)
         except InvalidInput as error:
             form.add_service_error(error.message, error.details)
         except DomainError as error:
