@@ -4,11 +4,14 @@ manager, spent online and in store with other tenders, given back on refunds."""
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.cache import cache
 from django.test import TestCase
+from django.utils import timezone
 from rest_framework.test import APIClient
 
+from carts.checkout import checkouts_fail_abandoned
 from channels_app.models import IdempotencyKey
 from inventory.models import Reservation, StockMovement
 from shop.customers.models import CustomerEvent
@@ -636,3 +639,31 @@ class TestCodesAreNeverStored:
         assert StoredValueAccount.objects.count() == 2
         stored = str(list(IdempotencyKey.objects.values()))
         assert not any(code in stored for code in codes)
+
+
+class TestAbandonedCheckout:
+    def test_the_sweeper_gives_the_gift_card_back(self, client, item30, monkeypatch):
+        class Crash(Exception):
+            """The process dies after the gift card was taken, before the card is charged."""
+
+        def crash(**kwargs):
+            raise Crash()
+
+        monkeypatch.setattr("carts.checkout.charge_attempt_send", crash)
+        code = card50()
+        add_line(client, "BAG-30")
+        body = {
+            **delivery_body(),
+            "payments": [gift(code, "10.00"), {"method": "card", "card_token": "tok_visa"}],
+        }
+        body.pop("payment")
+        with pytest.raises(Crash):
+            checkout(client, body)
+        assert balance(code) == Decimal("40.00")
+        Order.objects.update(created_at=timezone.now() - 3 * settings.PAYMENT_WINDOW)
+
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            assert checkouts_fail_abandoned() == 1
+
+        assert balance(code) == Decimal("50.00")
+        assert Order.objects.get().status == Order.Status.PAYMENT_FAILED
