@@ -106,6 +106,8 @@ def pos_sale_complete(
     if not priced.lines:
         raise EmptyCart("The sale has no items.")
     variants_ensure_sold(line.variant for line in priced.lines)
+    if payment is None and not tenders:
+        raise InvalidInput("Say how the sale is paid.", details=["payment"])
     change_due = None if tenders else _check_payment(payment, priced.total)
     order = Order.objects.create(
         number=order_number_new(),

@@ -19,6 +19,7 @@ from shop.payments.errors import PaymentGatewayError
 from shop.payments.events import refund_event_record
 from shop.payments.gateways import ChargeResult
 from shop.payments.models import Payment
+from shop.payments.stored_value import gift_cards_void_for_order
 from shop.payments.tenders import (
     STORED_VALUE_METHODS,
     Tender,
@@ -391,8 +392,10 @@ def _refund_to_tenders(
 
 def refunds_for_cancelled(*, order: "Order", channel: str) -> list[Payment]:
     """Gives back what the online gateway took for an order that will not be handed over,
-    and what gift cards and store credit gave to the cards and credit they came from.
-    Pay-at-pickup orders have nothing else to give back."""
+    and what gift cards and store credit gave to the cards and credit they came from; gift
+    cards the order bought lose what is left on them. Pay-at-pickup orders have nothing else
+    to give back."""
+    gift_cards_void_for_order(order=order, channel=channel)
     return [
         *tenders_reverse(order=order, channel=channel),
         *(

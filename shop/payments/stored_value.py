@@ -99,9 +99,8 @@ def _timeline(
     channel: str,
     store,
     order,
-    customer: Customer | None = None,
+    customer: Customer | None,
 ) -> None:
-    customer = customer or account.customer
     if customer is None:
         return
     customer_event_record(
@@ -160,6 +159,7 @@ def gift_card_issue(
         channel=channel,
         store=store,
         order=order,
+        customer=customer,
     )
     if email:
         _gift_card_email(account, code, email)
@@ -262,7 +262,10 @@ def stored_value_redeem(
     entry = _entry(
         account, Entry.Kind.REDEEM, -amount, channel=channel, store=store, order=order, user=user
     )
+    # On the timeline of who paid (a gift card's buyer does not see where it is spent).
     customer = order.customer if order is not None and order.customer_id else None
+    if customer is None and account.kind == Account.Kind.STORE_CREDIT:
+        customer = account.customer
     _timeline(
         account,
         CustomerEvent.Kind.STORED_VALUE_REDEEMED,
@@ -444,6 +447,23 @@ def gift_cards_void_returned(
                 note="The purchase was refunded.",
             )
             for card in cards
+        ),
+        Decimal("0.00"),
+    )
+
+
+def gift_cards_void_for_order(*, order: "Order", channel: str) -> Decimal:
+    """An order that bought gift cards is cancelled: what is left on its cards is voided."""
+    return sum(
+        (
+            stored_value_void(
+                account=card,
+                kind=Entry.Kind.ADJUST,
+                channel=channel,
+                order=order,
+                note="The order was cancelled.",
+            )
+            for card in Account.objects.filter(sold_on=order, is_active=True).order_by("pk")
         ),
         Decimal("0.00"),
     )

@@ -147,7 +147,7 @@ def _check_rest(plan: TenderPlan, total: Decimal) -> None:
             f"Nothing is left to pay by {rest.method}: the total is covered.",
             details=["payments"],
         )
-    if rest.method != Method.CASH and rest.amount is not None and rest.amount != left:
+    if rest.amount is not None and rest.amount != left:
         raise InvalidTenders(
             f"The {rest.method} tender of {rest.amount} does not match the {left} left to pay.",
             details=["payments"],

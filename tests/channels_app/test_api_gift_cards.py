@@ -667,3 +667,34 @@ class TestAbandonedCheckout:
 
         assert balance(code) == Decimal("50.00")
         assert Order.objects.get().status == Order.Status.PAYMENT_FAILED
+
+
+class TestCancelledGiftCardPurchase:
+    def test_cancelling_an_e_gift_card_order_voids_the_card(self, client, clerk, gift50):
+        web_checkout(
+            client,
+            "GIFT-50",
+            [{"method": "card", "card_token": "tok_visa"}],
+            body=delivery_body(email="bob@example.com"),
+        )
+        order = Order.objects.get()
+
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            order_cancel(order=order, channel="backoffice", user=clerk)
+
+        [account] = StoredValueAccount.objects.all()
+        assert (account.balance, account.is_active) == (Decimal("0.00"), False)
+        assert sum(account.entries.values_list("amount", flat=True)) == Decimal("0.00")
+        assert order.payments.filter(refund_of__isnull=False, method="card").exists()
+
+
+def test_a_cash_tender_with_a_wrong_amount_is_refused(till, item30):
+    code = card50()
+
+    response = sale(
+        till,
+        [("BAG-30", 1)],
+        [gift(code, "10.00"), {"method": "cash", "amount": "25.00", "tendered": "25.00"}],
+    )
+
+    assert_error(response, 400, "invalid_tenders")
