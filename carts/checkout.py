@@ -299,7 +299,7 @@ def _place_at_once(*, cart, details, customer, channel, staff_user, session_orde
     order.pickup_deadline = _pickup_deadline(details)
     paid_on_terminal = details.payment_method == Payment.Method.CARD
     rest = _tenders_take(order, details, customer=customer, staff_user=staff_user)
-    if rest:
+    if details.payment_method:  # else gift cards and store credit paid it all
         payment_record(
             order=order,
             method=details.payment_method,

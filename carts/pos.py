@@ -33,9 +33,9 @@ from shop.orders.emails import order_email_enqueue
 from shop.orders.models import Order
 from shop.orders.services import order_number_new
 from shop.payments.models import Payment
-from shop.payments.services import payment_record
+from shop.payments.services import payment_take_tenders
 from shop.payments.stored_value import gift_cards_issue_for_order, is_gift_card_line
-from shop.payments.tenders import Tender, order_tenders_take
+from shop.payments.tenders import Tender
 
 
 @dataclass(frozen=True)
@@ -108,7 +108,8 @@ def pos_sale_complete(
     variants_ensure_sold(line.variant for line in priced.lines)
     if payment is None and not tenders:
         raise InvalidInput("Say how the sale is paid.", details=["payment"])
-    change_due = None if tenders else _check_payment(payment, priced.total)
+    if not tenders:
+        _check_payment(payment, priced.total)
     order = Order.objects.create(
         number=order_number_new(),
         channel=Channel.POS,
@@ -140,29 +141,22 @@ def pos_sale_complete(
     # usage limit, the stock rows. So each is locked for the shortest time, and a hot item's
     # stock row for one statement and the commit (a one-line sale is one statement on
     # PostgreSQL).
-    rest, amount, tendered = payment, priced.total, payment.tendered if payment else None
-    if tenders:
-        plan = order_tenders_take(
-            order=order,
-            tenders=tenders,
-            customer=customer,
-            rest_methods=(Payment.Method.CASH, Payment.Method.CARD),
-            store=store,
-            user=clerk,
+    if not tenders:  # the one payment pays it all
+        tenders = (
+            Tender(
+                payment.method,
+                tendered=payment.tendered,
+                terminal_reference=payment.terminal_reference,
+            ),
         )
-        rest, amount, change_due = plan.rest, plan.rest_amount, plan.change_due
-        tendered = plan.tendered
-    if amount:
-        payment_record(
-            order=order,
-            method=rest.method,
-            amount=amount,
-            reference=rest.terminal_reference,
-            tendered=tendered,
-            change_due=change_due,
-            channel=Channel.POS,
-            store=store,
-        )
+    change_due = payment_take_tenders(
+        order=order,
+        tenders=tenders,
+        customer=customer,
+        rest_methods=(Payment.Method.CASH, Payment.Method.CARD),
+        store=store,
+        user=clerk,
+    ).change_due
     order.gift_cards = gift_cards_issue_for_order(
         order=order, channel=Channel.POS, store=store, user=clerk
     )

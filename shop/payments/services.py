@@ -23,7 +23,9 @@ from shop.payments.stored_value import gift_cards_void_for_order
 from shop.payments.tenders import (
     STORED_VALUE_METHODS,
     Tender,
+    TenderPlan,
     order_paid_with_stored_value,
+    order_tenders_take,
     store_credit_refund,
     stored_value_refund,
     tenders_redeem,
@@ -70,6 +72,40 @@ def payment_record(
         store=store,
         drawer_session=drawer_take_cash(store=store) if cash else None,
     )
+
+
+def payment_take_tenders(
+    *,
+    order: "Order",
+    tenders: Sequence[Tender],
+    customer,
+    rest_methods: Sequence[str],
+    store: "Location | None" = None,
+    user=None,
+) -> TenderPlan:
+    """A sale paid at once with these tenders (the till): gift cards and store credit are
+    redeemed and the rest (cash into the open till, or a card on the terminal) is recorded.
+    The plan tells the change due."""
+    plan = order_tenders_take(
+        order=order,
+        tenders=tenders,
+        customer=customer,
+        rest_methods=rest_methods,
+        store=store,
+        user=user,
+    )
+    if plan.rest is not None:
+        payment_record(
+            order=order,
+            method=plan.rest.method,
+            amount=plan.rest_amount,
+            reference=plan.rest.terminal_reference,
+            tendered=plan.tendered,
+            change_due=plan.change_due,
+            channel=order.channel,
+            store=store,
+        )
+    return plan
 
 
 def payment_settle_at_pickup(
@@ -120,7 +156,7 @@ def _settle_at_pickup_with_tenders(
     tenders_redeem(plan, order=order, channel=channel, store=order.store)
     # What was owed is now paid by the tenders: the promise to pay at pickup is replaced.
     Payment.objects.filter(pk__in=[payment.pk for payment in owed]).delete()
-    if plan.rest_amount:
+    if plan.rest is not None:
         payment_record(
             order=order,
             method=plan.rest.method,

@@ -381,7 +381,6 @@ def gift_cards_issue_for_order(
 ) -> list[IssuedGiftCard]:
     """The gift cards an order bought (its lines of a gift-card product, one card per unit of
     the line's price), issued once the order is paid, each mailed to the order's email."""
-    lines = order.lines.filter(variant__product__is_gift_card=True).order_by("pk")
     return [
         gift_card_issue(
             amount=line.unit_price,
@@ -392,9 +391,17 @@ def gift_cards_issue_for_order(
             order=order,
             user=user,
         )
-        for line in lines
+        for line in order_gift_card_lines(order)
         for _ in range(line.quantity)
     ]
+
+
+def order_gift_card_lines(order: "Order") -> list:
+    """The order's lines that sell gift cards: from the lines in hand when the order was just
+    made (`lines_in_hand`, no query), else read."""
+    if "lines" in getattr(order, "_prefetched_objects_cache", {}):
+        return [line for line in order.lines.all() if is_gift_card_line(line.variant)]
+    return list(order.lines.filter(variant__product__is_gift_card=True).order_by("pk"))
 
 
 def is_gift_card_line(variant) -> bool:

@@ -20,6 +20,7 @@ from shop.payments.events import refund_event_record
 from shop.payments.models import Payment, StoredValueAccount, StoredValueEntry
 from shop.payments.stored_value import (
     gift_card_by_code,
+    order_gift_card_lines,
     store_credit_account,
     stored_value_credit,
     stored_value_redeem,
@@ -142,7 +143,7 @@ def _check_rest(plan: TenderPlan, total: Decimal) -> None:
                 f"{left} is left to pay: add a tender for it.", details=["payments"]
             )
         return
-    if not left:
+    if not left and plan.stored:
         raise InvalidTenders(
             f"Nothing is left to pay by {rest.method}: the total is covered.",
             details=["payments"],
@@ -335,7 +336,7 @@ def order_tenders_take(
         total=order.total,
         customer=customer,
         rest_methods=rest_methods,
-        buys_stored_value=order.lines.filter(variant__product__is_gift_card=True).exists(),
+        buys_stored_value=bool(order_gift_card_lines(order)),
     )
     tenders_redeem(plan, order=order, channel=order.channel, store=store or order.store, user=user)
     return plan
