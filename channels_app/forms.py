@@ -12,6 +12,20 @@ from shop.payments.models import Payment
 from shop.payments.tenders import Tender
 
 
+def gift_card_fields(*, amount_label: str) -> tuple[forms.Field, forms.Field]:
+    """A gift card paying part of a checkout or a till sale: its code and the amount."""
+    return (
+        forms.CharField(label="Gift card code", max_length=40, required=False),
+        forms.DecimalField(
+            label=amount_label,
+            required=False,
+            max_digits=12,
+            decimal_places=2,
+            min_value=Decimal("0.01"),
+        ),
+    )
+
+
 class CartLineAddForm(forms.Form):
     sku = forms.CharField(max_length=64)
     quantity = forms.IntegerField(min_value=1, max_value=settings.MAX_CART_LINE_QUANTITY)
@@ -59,14 +73,7 @@ class CheckoutForm(forms.Form):
     #: Made by the configured gateway's card widget; the gateway judges it.
     card_token = forms.CharField(label="Card", max_length=255, required=False)
     #: Part of the order paid with a gift card; the payment method pays the rest.
-    gift_card_code = forms.CharField(label="Gift card code", max_length=40, required=False)
-    gift_card_amount = forms.DecimalField(
-        label="Amount from the gift card",
-        required=False,
-        max_digits=12,
-        decimal_places=2,
-        min_value=Decimal("0.01"),
-    )
+    gift_card_code, gift_card_amount = gift_card_fields(amount_label="Amount from the gift card")
 
     #: What a service error's `details` names → the field that shows it.
     FIELD_FOR_DETAIL = {

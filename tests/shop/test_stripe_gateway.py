@@ -52,6 +52,30 @@ def signed(payload: str, *, secret: str = SECRET, at: int | None = None) -> str:
     return f"t={at},v1={digest}"
 
 
+def stripe_refund_row(*, status: str, reference: str = "") -> Payment:
+    """A refund of 15.00 of a 20.00 card charge Stripe made (PaymentIntent of the fixtures)."""
+    order = factories.OrderFactory()
+    charge_row = Payment.objects.create(
+        order=order,
+        method="card",
+        status="captured",
+        amount=Decimal("20.00"),
+        currency="EUR",
+        reference="pi_3QxGfT2eZvKYlo2C0Ykq9Jd1",
+        channel="web",
+    )
+    return Payment.objects.create(
+        order=order,
+        method="card",
+        status=status,
+        amount=Decimal("15.00"),
+        currency="EUR",
+        reference=reference,
+        refund_of=charge_row,
+        channel="web",
+    )
+
+
 @pytest.fixture
 def stripe_settings(settings):
     settings.PAYMENT_GATEWAY = "shop.payments.stripe_gateway.StripeGateway"
@@ -246,25 +270,7 @@ class TestCheckoutThroughStripe:
         assert Order.objects.get().status == Order.Status.PAYMENT_FAILED
 
     def test_a_refund_goes_to_stripe_from_the_outbox(self, stripe_api, db):
-        order = factories.OrderFactory()
-        charge_row = Payment.objects.create(
-            order=order,
-            method="card",
-            status="captured",
-            amount=Decimal("20.00"),
-            currency="EUR",
-            reference="pi_3QxGfT2eZvKYlo2C0Ykq9Jd1",
-            channel="web",
-        )
-        refund_row = Payment.objects.create(
-            order=order,
-            method="card",
-            status="pending",
-            amount=Decimal("15.00"),
-            currency="EUR",
-            refund_of=charge_row,
-            channel="web",
-        )
+        refund_row = stripe_refund_row(status="pending")
         stripe_api.post(f"{API}/refunds", json=fixture("refund_succeeded"))
 
         assert refund_send(payment_id=refund_row.pk)
@@ -326,26 +332,7 @@ class TestWebhook:
         assert not GatewayEvent.objects.exists()
 
     def test_a_refund_stripe_failed_later_waits_for_a_retry(self, stripe_settings):
-        order = factories.OrderFactory()
-        charge_row = Payment.objects.create(
-            order=order,
-            method="card",
-            status="captured",
-            amount=Decimal("20.00"),
-            currency="EUR",
-            reference="pi_3QxGfT2eZvKYlo2C0Ykq9Jd1",
-            channel="web",
-        )
-        refund_row = Payment.objects.create(
-            order=order,
-            method="card",
-            status="refunded",
-            amount=Decimal("15.00"),
-            currency="EUR",
-            reference="re_3QxGfT2eZvKYlo2C0n8Rk2Lp",
-            refund_of=charge_row,
-            channel="web",
-        )
+        refund_row = stripe_refund_row(status="refunded", reference="re_3QxGfT2eZvKYlo2C0n8Rk2Lp")
         payload = json.dumps(fixture("event_refund_failed"))
 
         assert stripe_webhook_apply(payload=payload.encode(), signature=signed(payload))

@@ -7,6 +7,7 @@ from django.conf import settings
 
 from carts.checkout import ADDRESS_FIELDS, CheckoutDetails
 from carts.pos import TillPayment
+from channels_app.forms import gift_card_fields
 from inventory.models import Location
 from shop.orders.models import Order
 from shop.payments.models import Payment
@@ -60,14 +61,7 @@ class PaymentForm(forms.Form):
     #: Cash: the clerk has seen the change due (on the review step, or live on the page).
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
     #: Part of the sale paid with a gift card; cash or card pays the rest.
-    gift_card_code = forms.CharField(label="Gift card code", max_length=40, required=False)
-    gift_card_amount = forms.DecimalField(
-        label="From the gift card",
-        required=False,
-        max_digits=12,
-        decimal_places=2,
-        min_value=Decimal("0.01"),
-    )
+    gift_card_code, gift_card_amount = gift_card_fields(amount_label="From the gift card")
 
     def clean(self):
         data = super().clean()
