@@ -182,3 +182,11 @@ class TestTill:
         reprint = text(till.get(f"/pos/receipts/{number}/"))
         assert code not in reprint
         assert StoredValueAccount.objects.count() == 1
+
+
+def test_a_gift_card_product_page_speaks_of_email_not_stock(client, gift50):
+    page = text(client.get(gift50.product.get_absolute_url()))
+
+    assert "Delivered by email" in page
+    assert "Out of stock" not in page
+    assert "Add to cart" in page
