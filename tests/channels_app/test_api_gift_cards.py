@@ -698,3 +698,16 @@ def test_a_cash_tender_with_a_wrong_amount_is_refused(till, item30):
     )
 
     assert_error(response, 400, "invalid_tenders")
+
+
+def test_the_schema_describes_gift_cards_and_payments_lists(api, db):
+    schema = api.get("/api/schema/", {"format": "json"}).json()
+    paths, components = schema["paths"], schema["components"]["schemas"]
+
+    assert set(paths["/api/gift-cards/"]) >= {"post"}
+    assert set(paths["/api/gift-cards/{code}/"]) >= {"get"}
+    assert set(paths["/api/payments/stripe/webhook/"]) >= {"post"}
+    for path in ("/api/checkout/", "/api/pos/sales/"):
+        body = paths[path]["post"]["requestBody"]["content"]["application/json"]["schema"]
+        properties = components[body["$ref"].rsplit("/", 1)[-1]]["properties"]
+        assert {"payment", "payments"} <= set(properties), path
