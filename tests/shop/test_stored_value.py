@@ -22,7 +22,8 @@ from shop.customers.services import customer_merge
 from shop.errors import InvalidInput
 from shop.outbox.models import OutboxMessage
 from shop.payments.errors import GiftCardNotFound, StoredValueTooLow
-from shop.payments.models import StoredValueAccount, StoredValueEntry
+from shop.payments.models import Payment, StoredValueAccount, StoredValueEntry
+from shop.payments.services import refund_for_return
 from shop.payments.stored_value import (
     gift_card_by_code,
     gift_card_issue,
@@ -35,6 +36,7 @@ from shop.payments.stored_value import (
     stored_value_void,
 )
 from shop.payments.tasks import expire_gift_cards
+from shop.payments.tenders import tenders_refundable
 from tests import factories
 from tests.shop.order_support import run_at_once
 
@@ -364,3 +366,67 @@ def test_the_beat_job_expires_cards(settings):
 
     assert expire_gift_cards.apply().get() == 1
     assert StoredValueAccount.objects.get().balance == Decimal("0.00")
+
+
+# --- refunds split over the tenders that paid -----------------------------------------------
+
+
+class TestRefundsToTenders(HypothesisTestCase):
+    """However a paid order is refunded in parts, each tender gets back at most what it gave,
+    the parts add up to what was refunded, and gift cards end where they would have been."""
+
+    @hypothesis_settings(max_examples=40, deadline=None)
+    @given(
+        gift_share=st.integers(min_value=1, max_value=9999),
+        parts=st.lists(st.integers(min_value=1, max_value=4000), min_size=1, max_size=6),
+    )
+    def test_refunds_never_exceed_a_tender(self, gift_share, parts):
+        total = Decimal("100.00")
+        gift = Decimal(gift_share) / 100
+        store = factories.LocationFactory()
+        order = factories.OrderFactory(total=total, store=store, channel="pos")
+        account = issue("100.00").account
+        card_share = total - gift
+        stored_value_redeem(account=account, amount=gift, channel=Channel.POS, order=order)
+        Payment.objects.create(
+            order=order,
+            method="gift_card",
+            status="captured",
+            amount=gift,
+            currency="EUR",
+            stored_value=account,
+            channel="pos",
+            store=store,
+        )
+        Payment.objects.create(
+            order=order,
+            method="card",
+            status="captured",
+            amount=card_share,
+            currency="EUR",
+            reference="T-1",
+            channel="pos",
+            store=store,
+        )
+        refunded = Decimal("0.00")
+        for cents in parts:
+            amount = min(Decimal(cents) / 100, total - refunded)
+            if amount <= 0:
+                break
+            refund_for_return(
+                order=order,
+                amount=amount,
+                refund_method="original",
+                channel=Channel.POS,
+                store=store,
+                return_record=None,
+            )
+            refunded += amount
+        by_tender = {
+            tender.method: tender.amount - left for tender, left in tenders_refundable(order=order)
+        }
+        assert sum(by_tender.values()) == refunded
+        assert by_tender["card"] == min(refunded, card_share)  # money first
+        assert by_tender["gift_card"] == max(Decimal("0.00"), refunded - card_share)
+        assert_ledger_holds(account)
+        assert account.balance == Decimal("100.00") - gift + by_tender["gift_card"]
