@@ -74,6 +74,8 @@ class CheckoutForm(forms.Form):
     card_token = forms.CharField(label="Card", max_length=255, required=False)
     #: Part of the order paid with a gift card; the payment method pays the rest.
     gift_card_code, gift_card_amount = gift_card_fields(amount_label="Amount from the gift card")
+    #: A signed-in customer spends their store credit first (as much as the order needs).
+    use_store_credit = forms.BooleanField(label="Use my store credit", required=False)
 
     #: What a service error's `details` names → the field that shows it.
     FIELD_FOR_DETAIL = {
@@ -89,22 +91,34 @@ class CheckoutForm(forms.Form):
             self.add_error("gift_card_amount", "Enter the gift card's code and the amount.")
         return data
 
-    def details(self, total: Decimal | None = None) -> CheckoutDetails:
-        """`total`: the cart's total, needed when a gift card pays part of it (a card that
-        covers it all leaves nothing for the payment method)."""
+    def details(
+        self, total: Decimal | None = None, store_credit: Decimal = Decimal("0.00")
+    ) -> CheckoutDetails:
+        """`total`: the cart's total, needed when a gift card or the store credit pays part
+        of it (when they cover it all, nothing is left for the payment method);
+        `store_credit`: what the signed-in customer's credit holds."""
         data = self.cleaned_data
         card = data["payment_method"] == Payment.Method.CARD
         delivery = data["fulfilment"] == Order.Fulfilment.DELIVERY
-        method, tenders = data["payment_method"], ()
+        method, stored = data["payment_method"], []
         if data.get("gift_card_code"):
-            gift = Tender(
-                Payment.Method.GIFT_CARD,
-                amount=data["gift_card_amount"],
-                code=data["gift_card_code"],
+            stored.append(
+                Tender(
+                    Payment.Method.GIFT_CARD,
+                    amount=data["gift_card_amount"],
+                    code=data["gift_card_code"],
+                )
             )
-            covered = total is not None and data["gift_card_amount"] >= total
+        if data.get("use_store_credit") and store_credit > 0 and total is not None:
+            left = total - sum((tender.amount for tender in stored), Decimal("0.00"))
+            if left > 0:
+                stored.append(Tender(Payment.Method.STORE_CREDIT, amount=min(store_credit, left)))
+        tenders = ()
+        if stored:
+            paid = sum((tender.amount for tender in stored), Decimal("0.00"))
+            covered = total is not None and paid >= total
             rest = Tender(method, card_token=data["card_token"] if card else "")
-            tenders = (gift,) if covered else (gift, rest)
+            tenders = tuple(stored) if covered else (*stored, rest)
             method = "" if covered else method
         return CheckoutDetails(
             email=data["email"],

@@ -8,10 +8,17 @@ from decimal import Decimal
 
 import pytest
 
+from shop.customers.services import customer_for_user
 from shop.orders.models import Order
 from shop.payments.drawer import drawer_open
 from shop.payments.models import Payment, StoredValueAccount
-from shop.payments.stored_value import gift_card_by_code, gift_card_issue
+from shop.payments.stored_value import (
+    gift_card_by_code,
+    gift_card_issue,
+    store_credit_account,
+    store_credit_balance,
+    stored_value_credit,
+)
 from tests import factories
 from tests.channels_app.support import receive
 
@@ -190,3 +197,48 @@ def test_a_gift_card_product_page_speaks_of_email_not_stock(client, gift50):
     assert "Delivered by email" in page
     assert "Out of stock" not in page
     assert "Add to cart" in page
+
+
+class TestStoreCreditOnTheWeb:
+    @pytest.fixture
+    def ann(self, client, db):
+        user = factories.UserFactory(email="ann@example.com")
+        client.force_login(user)
+        customer = customer_for_user(user)
+        stored_value_credit(
+            account=store_credit_account(customer=customer),
+            amount=Decimal("10.00"),
+            channel="pos",
+        )
+        return customer
+
+    def test_a_signed_in_shopper_spends_their_credit_first(self, client, ann, bag):
+        client.post("/cart/add/", {"sku": "BAG-30", "quantity": "1"})
+
+        page = text(client.get(CHECKOUT))
+        response = client.post(CHECKOUT, checkout_body(use_store_credit="on"))
+
+        assert "Use my store credit (€10.00 available)" in page
+        assert response.status_code == 302, response.context and response.context["form"].errors
+        paid = sorted(Order.objects.get().payments.values_list("method", "amount"))
+        assert paid == [("card", Decimal("20.00")), ("store_credit", Decimal("10.00"))]
+        assert store_credit_balance(customer=ann) == Decimal("0.00")
+
+    def test_credit_covering_the_order_charges_no_card(self, client, ann, bag):
+        stored_value_credit(
+            account=store_credit_account(customer=ann), amount=Decimal("40.00"), channel="pos"
+        )
+        client.post("/cart/add/", {"sku": "BAG-30", "quantity": "1"})
+
+        response = client.post(CHECKOUT, checkout_body(use_store_credit="on", card_token=""))
+
+        assert response.status_code == 302
+        assert list(Payment.objects.values_list("method", "amount")) == [
+            ("store_credit", Decimal("30.00"))
+        ]
+        assert store_credit_balance(customer=ann) == Decimal("20.00")
+
+    def test_no_credit_no_offer(self, client, bag):
+        client.post("/cart/add/", {"sku": "BAG-30", "quantity": "1"})
+
+        assert "Use my store credit" not in text(client.get(CHECKOUT))

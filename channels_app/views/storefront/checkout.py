@@ -1,6 +1,7 @@
 """Checkout: delivery or click-and-collect, paid by card or at pickup; one order per submit."""
 
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
@@ -31,6 +32,7 @@ from shop.orders.models import Order
 from shop.payments.errors import GiftCardNotFound, StoredValueTooLow
 from shop.payments.gateways import gateway
 from shop.payments.models import Payment
+from shop.payments.stored_value import store_credit_balance
 
 
 def fulfilment_options(lines) -> dict:
@@ -79,9 +81,15 @@ def _render(request, form: CheckoutForm, cart, priced, *, shortages=None):
             "address_fields": [form[name] for name in ADDRESS_FIELDS],
             "pickup_days": settings.PICKUP_DAYS,
             "gateway": gateway(),
+            "store_credit": _store_credit(request),
             **fulfilment_options(lines),
         },
     )
+
+
+def _store_credit(request) -> Decimal:
+    customer = current_customer(request)
+    return store_credit_balance(customer=customer) if customer else Decimal("0.00")
 
 
 @throttle_posts("checkout")
@@ -114,10 +122,16 @@ def _checkout_post(request):
             cart = current_cart(request)
             if cart is None:
                 raise EmptyCart()
+            customer = current_customer(request)
             order = checkout_place(
                 cart=cart,
-                details=form.details(total=priced_cart(request)[1].total),
-                customer=current_customer(request),
+                details=form.details(
+                    total=priced_cart(request)[1].total,
+                    store_credit=store_credit_balance(customer=customer)
+                    if customer
+                    else Decimal("0.00"),
+                ),
+                customer=customer,
                 channel=Channel.WEB,
                 session_orders=request.session.get(SESSION_ORDERS, []),
             )
