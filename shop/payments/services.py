@@ -379,51 +379,50 @@ def _refund_to_tenders(
     return_record: "Return",
 ) -> Payment | None:
     """A return of an order paid with several tenders: each gets back at most what it paid
-    (less what it got back before), money tenders first. Returns the first refund."""
-    refunds, left = [], amount
+    (less what it got back before), money tenders first. Returns the first refund.
+
+    Shares are decided in that order, but written gift cards and store credit first (by
+    account), then the till's drawer: the lock order of `inventory/locks.py`."""
+    shares, left = [], amount
     for tender, refundable in tenders_refundable(order=order):
         share = min(left, refundable)
-        if share <= 0:
-            continue
-        if tender.method in STORED_VALUE_METHODS:
-            refunds.append(
-                stored_value_refund(
-                    tender=tender,
-                    amount=share,
-                    channel=channel,
-                    store=store,
-                    return_record=return_record,
-                )
-            )
-        elif tender.method == Method.CARD and tender.channel == ONLINE_CHANNEL:
-            refunds.append(
-                refund_request(
-                    charge=tender,
-                    amount=share,
-                    channel=channel,
-                    store=store,
-                    return_record=return_record,
-                )
-            )
-        else:
-            method = Method.CASH if tender.method == Method.PAY_AT_PICKUP else tender.method
-            refunds.append(
-                _refund_in_store(
-                    order=order,
-                    method=method,
-                    amount=share,
-                    refund_of=tender,
-                    channel=channel,
-                    store=store,
-                    return_record=return_record,
-                )
-            )
-        left -= share
+        if share > 0:
+            shares.append((tender, share))
+            left -= share
         if not left:
             break
     if left > 0:  # more than the tenders paid (they cannot: returns are priced from the lines)
         raise InvalidInput(f"{left} more would be refunded than the order was paid.")
+    shares.sort(key=lambda pair: (pair[0].stored_value_id is None, pair[0].stored_value_id or 0))
+    refunds = [
+        _refund_tender(tender, share, channel=channel, store=store, return_record=return_record)
+        for tender, share in shares
+    ]
     return refunds[0] if refunds else None
+
+
+def _refund_tender(
+    tender: Payment, share: Decimal, *, channel: str, store: "Location", return_record
+) -> Payment:
+    """`share` of one tender back to it: a gift card or credit, the online card through the
+    gateway, else at the counter (cash from the till, the terminal card)."""
+    if tender.method in STORED_VALUE_METHODS:
+        return stored_value_refund(
+            tender=tender, amount=share, channel=channel, store=store, return_record=return_record
+        )
+    if tender.method == Method.CARD and tender.channel == ONLINE_CHANNEL:
+        return refund_request(
+            charge=tender, amount=share, channel=channel, store=store, return_record=return_record
+        )
+    return _refund_in_store(
+        order=tender.order,
+        method=Method.CASH if tender.method == Method.PAY_AT_PICKUP else tender.method,
+        amount=share,
+        refund_of=tender,
+        channel=channel,
+        store=store,
+        return_record=return_record,
+    )
 
 
 def refunds_for_cancelled(*, order: "Order", channel: str) -> list[Payment]:
