@@ -66,6 +66,8 @@ from shop.payments.services import (
     charges_settle_unplaced,
     payment_record,
 )
+from shop.payments.stored_value import gift_cards_issue_for_order, is_gift_card_line
+from shop.payments.tenders import Tender, order_tenders_take
 
 ADDRESS_FIELDS = ("name", "line1", "postcode", "city", "country")
 
@@ -82,6 +84,9 @@ class CheckoutDetails:
     terminal_reference: str = ""
     #: The whole order or nothing: an item missing everywhere cancels the order.
     all_or_nothing: bool = False
+    #: Several tenders (gift cards, store credit, and the `payment_method` for the rest);
+    #: empty: `payment_method` pays it all.
+    tenders: tuple[Tender, ...] = ()
 
 
 def _validate(details: CheckoutDetails) -> None:
@@ -109,7 +114,7 @@ def _validate(details: CheckoutDetails) -> None:
     elif details.payment_method == Payment.Method.CARD:
         if not (details.card_token or details.terminal_reference):
             raise InvalidInput("A card token is needed.", details=["payment"])
-    else:
+    elif details.payment_method or not details.tenders:
         raise InvalidInput("Payment must be card or pay at pickup.", details=["payment"])
 
 
@@ -195,6 +200,9 @@ def _order_create(
 def _reserve(lines: list[OrderLine], *, details: CheckoutDetails, expires_at) -> None:
     """Holds every line's stock: at the collect store, or where delivery allocation finds it.
     The transaction's last write (see the module's docstring)."""
+    lines = [line for line in lines if not is_gift_card_line(line.variant)]  # e-gift cards
+    if not lines:
+        return
     if details.fulfilment == Order.Fulfilment.COLLECT:
         requests = [stock.ReservationRequest(line, details.store, line.quantity) for line in lines]
     else:
@@ -287,19 +295,34 @@ def _place_at_once(*, cart, details, customer, channel, staff_user, session_orde
     )
     order.pickup_deadline = _pickup_deadline(details)
     paid_on_terminal = details.payment_method == Payment.Method.CARD
-    payment_record(
-        order=order,
-        method=details.payment_method,
-        status=Payment.Status.CAPTURED if paid_on_terminal else Payment.Status.PENDING,
-        amount=order.total,
-        reference=details.terminal_reference,
-        channel=order.channel,
-        store=order.store,
-    )
+    rest = _tenders_take(order, details, customer=customer, staff_user=staff_user)
+    if details.payment_method:  # else gift cards and store credit paid it all
+        payment_record(
+            order=order,
+            method=details.payment_method,
+            status=Payment.Status.CAPTURED if paid_on_terminal else Payment.Status.PENDING,
+            amount=rest,
+            reference=details.terminal_reference,
+            channel=order.channel,
+            store=order.store,
+        )
     _place(order, cart=cart)
     promotions_use(order, priced)
     _reserve(lines, details=details, expires_at=order.pickup_deadline)
     return order
+
+
+def _tenders_take(order: Order, details: CheckoutDetails, *, customer, staff_user):
+    """Takes the gift cards' and store credit's share (`shop.payments.tenders`); returns what
+    the card or the payment at pickup pays."""
+    plan = order_tenders_take(
+        order=order,
+        tenders=details.tenders or (Tender(details.payment_method),),
+        customer=customer,
+        rest_methods=(Payment.Method.CARD, Payment.Method.PAY_AT_PICKUP),
+        user=staff_user,
+    )
+    return plan.rest_amount
 
 
 def _place(order: Order, *, cart: Cart) -> None:
@@ -313,6 +336,7 @@ def _place(order: Order, *, cart: Cart) -> None:
     order.status = Order.Status.PLACED
     cart_clear(cart=cart)
     order_placed.send(sender=Order, order=order, cart=cart)
+    gift_cards_issue_for_order(order=order, channel=order.channel, store=order.store)
     if order.customer_id:
         customer_event_record(
             customer=order.customer,
@@ -383,7 +407,8 @@ def checkout_place(
         order, priced, lines = _order_create(
             cart=cart, details=details, customer=customer, channel=channel, staff_user=staff_user
         )
-        attempt = charge_attempt_create(order=order)
+        rest = _tenders_take(order, details, customer=customer, staff_user=staff_user)
+        attempt = charge_attempt_create(order=order, amount=rest)
         promotions_use(order, priced)
         _reserve(lines, details=details, expires_at=timezone.now() + settings.PAYMENT_WINDOW)
     try:

@@ -1,5 +1,6 @@
 """A sale at the till: the same pricing as the web, stock taken from this store at once."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -34,7 +35,9 @@ from shop.orders.models import Order
 from shop.orders.services import order_number_new
 from shop.orders.signals import order_placed
 from shop.payments.models import Payment
-from shop.payments.services import payment_record
+from shop.payments.services import payment_take_tenders
+from shop.payments.stored_value import gift_cards_issue_for_order, is_gift_card_line
+from shop.payments.tenders import Tender
 
 
 @dataclass(frozen=True)
@@ -84,14 +87,17 @@ def pos_sale_complete(
     *,
     store: Location,
     clerk,
-    payment: TillPayment,
+    payment: TillPayment | None,
     lines: list[tuple[Variant, int]] | None = None,
     cart: Cart | None = None,
     customer: Customer | None = None,
     codes: list[str] = (),
+    tenders: Sequence[Tender] = (),
 ) -> Order:
     """Sells from this store's stock at once, all or nothing. If another channel took a unit
-    meanwhile, `InsufficientStock` is raised and nothing is recorded: no payment, no order."""
+    meanwhile, `InsufficientStock` is raised and nothing is recorded: no payment, no order.
+    `tenders`: several tenders (gift cards, store credit, and cash or card for the rest)
+    instead of the one `payment`. Gift cards sold are issued here (`order.gift_cards`)."""
     seen = None
     if cart is not None:
         customer = customer or cart.customer
@@ -104,7 +110,10 @@ def pos_sale_complete(
     if not priced.lines:
         raise EmptyCart("The sale has no items.")
     variants_ensure_sold(line.variant for line in priced.lines)
-    change_due = _check_payment(payment, priced.total)
+    if payment is None and not tenders:
+        raise InvalidInput("Say how the sale is paid.", details=["payment"])
+    if not tenders:
+        _check_payment(payment, priced.total)
     order = Order.objects.create(
         number=order_number_new(),
         channel=Channel.POS,
@@ -139,28 +148,40 @@ def pos_sale_complete(
             payload={"order": order.number, "total": str(order.total)},
         )
         order_email_enqueue(order=order, kind="receipt")
-    # The rows many sales update come last, in the lock order of `inventory/locks.py`: the
-    # drawer session (cash), the counters of promotions with a usage limit, the stock rows. So
-    # each is locked for the shortest time, and a hot item's stock row for one statement and
-    # the commit (a one-line sale is one statement on PostgreSQL).
-    payment_record(
+    # The rows many sales update come last, in the lock order of `inventory/locks.py`: gift
+    # cards and store credit, the drawer session (cash), the counters of promotions with a
+    # usage limit, the stock rows. So each is locked for the shortest time, and a hot item's
+    # stock row for one statement and the commit (a one-line sale is one statement on
+    # PostgreSQL).
+    if not tenders:  # the one payment pays it all
+        tenders = (
+            Tender(
+                payment.method,
+                tendered=payment.tendered,
+                terminal_reference=payment.terminal_reference,
+            ),
+        )
+    change_due = payment_take_tenders(
         order=order,
-        method=payment.method,
-        amount=priced.total,
-        reference=payment.terminal_reference,
-        tendered=payment.tendered,
-        change_due=change_due,
-        channel=Channel.POS,
+        tenders=tenders,
+        customer=customer,
+        rest_methods=(Payment.Method.CASH, Payment.Method.CARD),
         store=store,
+        user=clerk,
+    ).change_due
+    order.gift_cards = gift_cards_issue_for_order(
+        order=order, channel=Channel.POS, store=store, user=clerk
     )
     promotions_use(order, priced)
-    stock.stock_sell(
-        location=store,
-        lines=[stock.StockLine(line.variant, line.quantity) for line in priced.lines],
-        channel=Channel.POS,
-        reference=f"sale {order.number}",
-        order=order,
-        user=clerk,
-    )
+    stocked = [line for line in priced.lines if not is_gift_card_line(line.variant)]
+    if stocked:
+        stock.stock_sell(
+            location=store,
+            lines=[stock.StockLine(line.variant, line.quantity) for line in stocked],
+            channel=Channel.POS,
+            reference=f"sale {order.number}",
+            order=order,
+            user=clerk,
+        )
     order.change_due = change_due
     return order

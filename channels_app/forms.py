@@ -1,5 +1,7 @@
 """Forms of the shopper's pages: they parse and type the input; the services decide the rest."""
 
+from decimal import Decimal
+
 from django import forms
 from django.conf import settings
 
@@ -7,6 +9,21 @@ from carts.checkout import ADDRESS_FIELDS, CheckoutDetails
 from inventory.models import Location
 from shop.orders.models import Order
 from shop.payments.models import Payment
+from shop.payments.tenders import Tender
+
+
+def gift_card_fields(*, amount_label: str) -> tuple[forms.Field, forms.Field]:
+    """A gift card paying part of a checkout or a till sale: its code and the amount."""
+    return (
+        forms.CharField(label="Gift card code", max_length=40, required=False),
+        forms.DecimalField(
+            label=amount_label,
+            required=False,
+            max_digits=12,
+            decimal_places=2,
+            min_value=Decimal("0.01"),
+        ),
+    )
 
 
 class CartLineAddForm(forms.Form):
@@ -60,22 +77,63 @@ class CheckoutForm(forms.Form):
     card_token = forms.CharField(label="Card", max_length=255, required=False)
     marketing_consent = forms.BooleanField(label=MARKETING_CONSENT_LABEL, required=False)
     all_or_nothing = forms.BooleanField(required=False)
+    #: Part of the order paid with a gift card; the payment method pays the rest.
+    gift_card_code, gift_card_amount = gift_card_fields(amount_label="Amount from the gift card")
+    #: A signed-in customer spends their store credit first (as much as the order needs).
+    use_store_credit = forms.BooleanField(label="Use my store credit", required=False)
 
     #: What a service error's `details` names → the field that shows it.
-    FIELD_FOR_DETAIL = {"payment": "payment_method", **{f: f for f in ADDRESS_FIELDS}}
+    FIELD_FOR_DETAIL = {
+        "payment": "payment_method",
+        "payments": "gift_card_code",
+        "amount": "gift_card_amount",
+        **{f: f for f in ADDRESS_FIELDS},
+    }
 
-    def details(self) -> CheckoutDetails:
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("gift_card_code")) != bool(data.get("gift_card_amount")):
+            self.add_error("gift_card_amount", "Enter the gift card's code and the amount.")
+        return data
+
+    def details(
+        self, total: Decimal | None = None, store_credit: Decimal = Decimal("0.00")
+    ) -> CheckoutDetails:
+        """`total`: the cart's total, needed when a gift card or the store credit pays part
+        of it (when they cover it all, nothing is left for the payment method);
+        `store_credit`: what the signed-in customer's credit holds."""
         data = self.cleaned_data
         card = data["payment_method"] == Payment.Method.CARD
         delivery = data["fulfilment"] == Order.Fulfilment.DELIVERY
+        method, stored = data["payment_method"], []
+        if data.get("gift_card_code"):
+            stored.append(
+                Tender(
+                    Payment.Method.GIFT_CARD,
+                    amount=data["gift_card_amount"],
+                    code=data["gift_card_code"],
+                )
+            )
+        if data.get("use_store_credit") and store_credit > 0 and total is not None:
+            left = total - sum((tender.amount for tender in stored), Decimal("0.00"))
+            if left > 0:
+                stored.append(Tender(Payment.Method.STORE_CREDIT, amount=min(store_credit, left)))
+        tenders = ()
+        if stored:
+            paid = sum((tender.amount for tender in stored), Decimal("0.00"))
+            covered = total is not None and paid >= total
+            rest = Tender(method, card_token=data["card_token"] if card else "")
+            tenders = tuple(stored) if covered else (*stored, rest)
+            method = "" if covered else method
         return CheckoutDetails(
             email=data["email"],
             fulfilment=data["fulfilment"],
-            payment_method=data["payment_method"],
+            payment_method=method,
             store=None if delivery else data["store"],
             shipping_address={f: data[f].strip() for f in ADDRESS_FIELDS} if delivery else {},
-            card_token=data["card_token"] if card else "",
+            card_token=data["card_token"] if card and method else "",
             all_or_nothing=data["all_or_nothing"],
+            tenders=tenders,
         )
 
     def add_service_error(self, message: str, details: list) -> None:

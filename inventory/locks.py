@@ -6,8 +6,9 @@ its rows here, then updates them in one statement. A single stock row may instea
 through one conditional UPDATE (which locks just that row).
 
 A sale, a checkout, a pickup or a return also updates rows that other sales update, and takes
-them in this order, stock last: the cart (a checkout claims it), the store's open drawer
-session (cash counts a movement on it), the counters of promotions with a usage limit, then
+them in this order, stock last: the cart (a checkout claims it), gift cards and store credit
+(spent by conditional updates in primary-key order), the store's open drawer session (cash
+counts a movement on it), the counters of promotions with a usage limit, then
 reservations and stock rows. Stock comes last because every channel's sales of a popular item
 queue on its row: it is then held for the stock statement(s) and the commit only.
 """

@@ -7,6 +7,7 @@ on the deployment hardening that `manage.py check --deploy` asks for.
 
 import ipaddress
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -209,6 +210,26 @@ if PRODUCTION and PAYMENT_GATEWAY == TEST_PAYMENT_GATEWAY:
 OUTBOX_LEASE_SECONDS = env.int("OUTBOX_LEASE_SECONDS", default=300)
 #: Tries before an outbox message is marked failed for a manager to look at.
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=10)
+#: Stripe (PAYMENT_GATEWAY=shop.payments.stripe_gateway.StripeGateway): the secret key for
+#: the server, the publishable key for Stripe.js, the webhook's signing secret.
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+STRIPE_TIMEOUT_SECONDS = env.int("STRIPE_TIMEOUT_SECONDS", default=20)
+STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=2)
+if (
+    PRODUCTION
+    and PAYMENT_GATEWAY.endswith(".StripeGateway")
+    and not (STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET)
+):
+    raise ImproperlyConfigured(
+        "The Stripe gateway needs STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET."
+    )
+#: Days a gift card can be spent after it is issued (0: it never expires).
+GIFT_CARD_VALID_DAYS = env.int("GIFT_CARD_VALID_DAYS", default=0)
+#: The smallest and largest gift card a manager issues in one go.
+GIFT_CARD_MIN = Decimal(env.str("GIFT_CARD_MIN", default="1.00"))
+GIFT_CARD_MAX = Decimal(env.str("GIFT_CARD_MAX", default="1000.00"))
 
 #: Service requests. Replies to a ticket's emails go to `support+<token>@SUPPORT_REPLY_DOMAIN`:
 #: that domain's mail is piped to `manage.py receive_email` or posted to /api/inbound-email/.
@@ -358,6 +379,10 @@ CELERY_BEAT_SCHEDULE = {
     "build-recommendations": {
         "task": "shop.marketing.tasks.build_recommendations",
         "schedule": timedelta(hours=6),
+    },
+    "expire-gift-cards": {
+        "task": "shop.payments.tasks.expire_gift_cards",
+        "schedule": timedelta(hours=1),
     },
 }
 

@@ -25,11 +25,13 @@ class _NotKept(DomainError):
         self.response = response
 
 
-def idempotent(view_method=None, *, atomic: bool = True):
+def idempotent(view_method=None, *, atomic: bool = True, redact=None):
     """Decorates an APIView's post(): replays the first response for a repeated key.
-    `@idempotent(atomic=False)` for work that commits in several transactions of its own."""
+    `@idempotent(atomic=False)` for work that commits in several transactions of its own.
+    `redact(body) -> body`: what is kept for replays when the first answer holds a secret that
+    must not be stored (a gift card's code): the first caller gets it, a replay does not."""
     if view_method is None:
-        return functools.partial(idempotent, atomic=atomic)
+        return functools.partial(idempotent, atomic=atomic, redact=redact)
 
     @functools.wraps(view_method)
     def wrapper(self, request, *args, **kwargs):
@@ -42,11 +44,15 @@ def idempotent(view_method=None, *, atomic: bool = True):
                 status=status.HTTP_400_BAD_REQUEST,
             )
 
+        first: list[Response] = []
+
         def respond() -> dict:
             response = view_method(self, request, *args, **kwargs)
             if not 200 <= response.status_code < 300:
                 raise _NotKept(response)
-            return {"status": response.status_code, "body": response.data}
+            first.append(response)
+            body = redact(response.data) if redact else response.data
+            return {"status": response.status_code, "body": body}
 
         try:
             stored = run_idempotent(
@@ -58,6 +64,8 @@ def idempotent(view_method=None, *, atomic: bool = True):
             )
         except _NotKept as not_kept:
             return not_kept.response
+        if first:
+            return first[0]
         return Response(stored["body"], status=stored["status"])
 
     return wrapper

@@ -35,6 +35,8 @@ class Product(models.Model):
     description = models.TextField(blank=True)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
     is_active = models.BooleanField(default=True)
+    #: Its variants are gift cards of their price: selling one issues a card, moves no stock.
+    is_gift_card = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ProductQuerySet.as_manager()

@@ -200,7 +200,7 @@ class CustomerOverview:
     recent_orders: list = field(default_factory=list)
     open_tickets: list = field(default_factory=list)
     open_ticket_count: int = 0
-    #: Gift cards and store credit are not kept yet: always zero until they are.
+    #: What the customer's store credit holds (gift cards belong to whoever has the code).
     store_credit: Decimal = Decimal("0.00")
 
     @property
@@ -251,7 +251,7 @@ def customer_open_cart(customer: Customer):
 def customer_overview(customer: Customer, *, orders: int = 10, tickets: int = 10):
     """Spend per channel, the open cart, the newest `orders` orders of every channel and the
     open service requests (the newest `tickets`): for the manager's customer page, the API's
-    customer card and the till's customer panel. Seven queries whatever the history (five
+    customer card and the till's customer panel. Eight queries whatever the history (six
     with `orders=0, tickets=0`)."""
     Order = customer.orders.model
     Ticket = customer.tickets.model
@@ -268,4 +268,15 @@ def customer_overview(customer: Customer, *, orders: int = 10, tickets: int = 10
         recent_orders=list(recent[:orders]) if orders else [],
         open_tickets=list(open_tickets.order_by("-updated_at", "-id")[:tickets]) if tickets else [],
         open_ticket_count=open_tickets.count(),
+        store_credit=customer_store_credit(customer),
     )
+
+
+def customer_store_credit(customer: Customer) -> Decimal:
+    """The balance of the customer's store credit account (kept by `shop.payments`)."""
+    balance = (
+        customer.stored_value_accounts.filter(kind="store_credit")
+        .values_list("balance", flat=True)
+        .first()
+    )
+    return balance if balance is not None else Decimal("0.00")

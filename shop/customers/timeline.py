@@ -221,7 +221,12 @@ def _pick_not_found(payload: dict) -> Summary:
     )
 
 
-REFUND_METHODS = {"card": "to the card", "cash": "in cash"}
+REFUND_METHODS = {
+    "card": "to the card",
+    "cash": "in cash",
+    "gift_card": "to the gift card",
+    "store_credit": "to store credit",
+}
 
 
 @summarises(Kind.REFUND)
@@ -234,6 +239,31 @@ def _refund(payload: dict) -> Summary:
     sentence += f" for {_order_name(payload)}"
     if payload.get("status") == "pending":
         sentence += " (on its way)"
+    return Summary(sentence, _order(payload))
+
+
+def _stored_value_name(payload: dict) -> str:
+    if payload.get("account") == "store_credit":
+        return "store credit"
+    last4 = payload.get("last4")
+    return f"gift card …{last4}" if last4 else "a gift card"
+
+
+@summarises(Kind.STORED_VALUE_ISSUED)
+def _stored_value_issued(payload: dict) -> Summary:
+    amount = f" of {_money(payload['amount'], payload.get('currency'))}"
+    sentence = f"{_first_upper(_stored_value_name(payload))}{amount} issued"
+    if payload.get("order"):
+        sentence += f" (bought with {_order_name(payload)})"
+    return Summary(sentence, _order(payload))
+
+
+@summarises(Kind.STORED_VALUE_REDEEMED)
+def _stored_value_redeemed(payload: dict) -> Summary:
+    amount = _money(payload["amount"], payload.get("currency"))
+    sentence = f"Paid {amount} with {_stored_value_name(payload)}"
+    if payload.get("order"):
+        sentence += f" for {_order_name(payload)}"
     return Summary(sentence, _order(payload))
 
 

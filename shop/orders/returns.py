@@ -14,10 +14,11 @@ from shop.orders.errors import InvalidReturn, OrderStatusConflict, ReturnExceeds
 from shop.orders.events import order_event_record
 from shop.orders.models import Order, OrderLine, Return, ReturnLine
 from shop.payments.services import refund_for_return
+from shop.payments.stored_value import gift_cards_void_returned, is_gift_card_line
 
 #: Orders whose goods the customer has: only these can come back.
 RETURNABLE = (Order.Status.COMPLETED, Order.Status.COLLECTED, Order.Status.SHIPPED)
-REFUND_METHODS = ("original", "cash")
+REFUND_METHODS = ("original", "cash", "store_credit")
 CENT = Decimal("0.01")
 
 
@@ -25,6 +26,17 @@ CENT = Decimal("0.01")
 class ReturnRequest:
     sku: str
     quantity: int
+
+
+def _gift_cards_void(order, line, quantity, channel, store, user) -> Decimal:
+    return gift_cards_void_returned(
+        order=order,
+        unit_price=line.unit_price,
+        quantity=quantity,
+        channel=channel,
+        store=store,
+        user=user,
+    )
 
 
 def _refund_amount(line: OrderLine, quantity: int, *, before: int) -> Decimal:
@@ -57,10 +69,10 @@ def return_create(
             f"Order {order.number} is {order.get_status_display().lower()}: nothing to return yet."
         )
     if refund_method not in REFUND_METHODS:
-        raise InvalidReturn("Refund by the original method or in cash.")
+        raise InvalidReturn("Refund by the original method, in cash or to store credit.")
     if not lines:
         raise InvalidReturn("Choose at least one item to return.")
-    by_sku = {line.sku: line for line in order.lines.select_related("variant")}
+    by_sku = {line.sku: line for line in order.lines.select_related("variant__product")}
     wanted: dict[str, int] = {}
     for request in lines:
         if request.sku not in by_sku:
@@ -100,6 +112,8 @@ def return_create(
         # Priced after the count, which this transaction now holds: a concurrent return of
         # the same line cannot price its units from the same starting point.
         amount = _refund_amount(line, quantity, before=line.returned_quantity - quantity)
+        if is_gift_card_line(line.variant):  # only what is left on the cards is refunded
+            amount = min(amount, _gift_cards_void(order, line, quantity, channel, store, user))
         return_lines.append(
             ReturnLine(return_record=record, order_line=line, quantity=quantity, amount=amount)
         )
@@ -132,10 +146,11 @@ def return_create(
     )
     # Last: a cash refund locked the till's drawer session above, and stock rows come after it
     # (`inventory/locks.py`), as in a cash sale at the till.
-    if restock:
+    goods = [rl for rl in return_lines if not is_gift_card_line(rl.order_line.variant)]
+    if restock and goods:
         stock.stock_return(
             location=store,
-            lines=[stock.StockLine(rl.order_line.variant, rl.quantity) for rl in return_lines],
+            lines=[stock.StockLine(rl.order_line.variant, rl.quantity) for rl in goods],
             channel=channel,
             reference=f"return {order.number}",
             order=order,

@@ -6,7 +6,7 @@ or, for the task, simply skips it.
 """
 
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from django.db import transaction
 from django.utils import timezone
@@ -22,6 +22,7 @@ from shop.orders.models import Order
 from shop.orders.signals import order_released
 from shop.payments.models import Payment
 from shop.payments.services import payment_settle_at_pickup, refunds_for_cancelled
+from shop.payments.tenders import Tender
 
 # No 0/O or 1/I: numbers are read out over the counter and typed from paper.
 NUMBER_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -90,9 +91,11 @@ def order_mark_collected(
     user=None,
     payment_method: str = Payment.Method.CASH,
     terminal_reference: str = "",
+    tenders: Sequence[Tender] = (),
 ) -> Order:
     """The customer took the order: the reservation becomes a sale in the ledger, and a
-    pay-at-pickup payment is taken at the desk (cash into the till, or card on the terminal)."""
+    pay-at-pickup payment is taken at the desk (cash into the till, or card on the terminal,
+    or several `tenders` with gift cards and store credit)."""
     _move(
         order,
         allowed=[Status.PLACED, Status.READY_FOR_PICKUP],
@@ -102,7 +105,11 @@ def order_mark_collected(
     # The desk's payment before the stock: a cash payment locks the till's drawer session, and
     # stock rows come last (`inventory/locks.py`), as in a cash sale at the till.
     payment_settle_at_pickup(
-        order=order, method=payment_method, channel=channel, terminal_reference=terminal_reference
+        order=order,
+        method=payment_method,
+        channel=channel,
+        terminal_reference=terminal_reference,
+        tenders=tenders,
     )
     order_event_record(order, CustomerEvent.Kind.PICKUP_COLLECTED, channel)
     reference = f"collected {order.number}"

@@ -7,4 +7,7 @@ class PaymentsConfig(AppConfig):
     verbose_name = "Payments"
 
     def ready(self) -> None:
-        from shop.payments import refunds  # noqa: F401  (registers the refund outbox handler)
+        from shop.payments import (  # noqa: F401  (the refund outbox handler, the receivers)
+            receivers,
+            refunds,
+        )

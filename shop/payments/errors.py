@@ -1,4 +1,4 @@
-from shop.errors import Conflict, NotFound, UpstreamError
+from shop.errors import Conflict, InvalidInput, NotFound, UpstreamError
 
 
 class PaymentGatewayError(UpstreamError):
@@ -21,3 +21,22 @@ class DrawerClosed(DrawerConflict):
 class NoOpenDrawer(NotFound):
     code = "drawer_closed"
     default_message = "No till is open at this store."
+
+
+class GiftCardNotFound(NotFound):
+    code = "gift_card_not_found"
+    default_message = "No gift card has this code."
+
+
+class StoredValueTooLow(Conflict):
+    """A gift card or store credit holds less than asked, or can no longer be spent."""
+
+    code = "insufficient_balance"
+    default_message = "The gift card or store credit does not cover this amount."
+
+
+class InvalidTenders(InvalidInput):
+    """The tenders of a payment do not add up to the total, or one is not allowed."""
+
+    code = "invalid_tenders"
+    default_message = "The payments must cover the total exactly."

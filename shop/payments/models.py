@@ -16,6 +16,8 @@ class Payment(models.Model):
         CARD = "card", "Card"
         CASH = "cash", "Cash"
         PAY_AT_PICKUP = "pay_at_pickup", "Pay at pickup"
+        GIFT_CARD = "gift_card", "Gift card"
+        STORE_CREDIT = "store_credit", "Store credit"
 
     class Status(models.TextChoices):
         #: A charge about to be asked of the gateway, a payment due at pickup, or a refund
@@ -58,6 +60,15 @@ class Payment(models.Model):
     )
     return_record = models.ForeignKey(
         "orders.Return", null=True, blank=True, on_delete=models.PROTECT, related_name="refunds"
+    )
+    #: Gift card and store credit tenders and refunds: the account the money came from or
+    #: went back to.
+    stored_value = models.ForeignKey(
+        "payments.StoredValueAccount",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payments",
     )
     channel = models.CharField(max_length=20, choices=Channel.choices)
     store = models.ForeignKey(
@@ -116,3 +127,125 @@ class CashDrawerSession(models.Model):
     def __str__(self) -> str:
         state = "open" if self.closed_at is None else "closed"
         return f"Till at {self.store} from {self.opened_at:%Y-%m-%d %H:%M} ({state})"
+
+
+class StoredValueAccount(models.Model):
+    """Money the shop owes a customer, spendable on every channel: a gift card (anyone holding
+    its code) or a customer's store credit. Its balance changes only in
+    `shop.payments.stored_value`, by a conditional UPDATE, and always with a ledger entry:
+    the balance equals the sum of its entries."""
+
+    class Kind(models.TextChoices):
+        GIFT_CARD = "gift_card", "Gift card"
+        STORE_CREDIT = "store_credit", "Store credit"
+
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    #: Gift cards: SHA-256 of the normalised code. The code itself is shown once, at issue.
+    code_hash = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    #: The code's last four characters, to tell cards apart on receipts and in the admin.
+    last4 = models.CharField(max_length=4, blank=True)
+    #: Store credit: whose it is. Gift cards: the buyer, when known.
+    customer = models.ForeignKey(
+        "customers.Customer",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="stored_value_accounts",
+    )
+    #: Where an e-gift card is delivered.
+    email = models.EmailField(blank=True)
+    currency = models.CharField(max_length=3)
+    balance = models.DecimalField(**MONEY)
+    #: The amount first issued (what the card was sold or given for).
+    initial_amount = models.DecimalField(**MONEY)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    is_active = models.BooleanField(default=True)
+    #: A gift card sold as an order line: that order (a refund of it voids what is unspent).
+    sold_on = models.ForeignKey(
+        "orders.Order",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="gift_cards_sold",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(balance__gte=0), name="stored_value_balance_gte_0"
+            ),
+            models.UniqueConstraint(
+                fields=["customer"],
+                condition=models.Q(kind="store_credit"),
+                name="store_credit_one_per_customer",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="store_credit", customer__isnull=False)
+                | models.Q(kind="gift_card", code_hash__isnull=False),
+                name="stored_value_kind_fields",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        if self.kind == self.Kind.GIFT_CARD:
+            return f"Gift card …{self.last4}"
+        return f"Store credit of customer #{self.customer_id}"
+
+
+class StoredValueEntry(models.Model):
+    """One change of a stored-value balance (the ledger; never updated or deleted)."""
+
+    class Kind(models.TextChoices):
+        ISSUE = "issue", "Issued"
+        REDEEM = "redeem", "Spent"
+        REFUND = "refund", "Given back"
+        EXPIRE = "expire", "Expired"
+        ADJUST = "adjust", "Adjusted"
+
+    account = models.ForeignKey(
+        StoredValueAccount, on_delete=models.PROTECT, related_name="entries"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    #: Signed: positive adds to the balance, negative takes from it.
+    amount = models.DecimalField(**MONEY)
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    store = models.ForeignKey(
+        "inventory.Location", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    order = models.ForeignKey(
+        "orders.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(amount=0), name="stored_value_entry_not_zero"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount} on {self.account}"
+
+
+class GatewayEvent(models.Model):
+    """A card gateway's webhook event, applied once: its id is claimed with the change it makes."""
+
+    provider = models.CharField(max_length=20)
+    event_id = models.CharField(max_length=255)
+    kind = models.CharField(max_length=100)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "event_id"], name="gateway_event_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.provider} {self.kind} {self.event_id}"

@@ -5,20 +5,34 @@ till or the desk, a card charge around the gateway call, and refunds (`refund_re
 which are sent to the gateway by the outbox after commit.
 """
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db import transaction
 
-from shop.customers.models import CustomerEvent
-from shop.customers.services import customer_event_record
 from shop.errors import InvalidInput
 from shop.outbox.services import outbox_enqueue
 from shop.payments import gateways
 from shop.payments.drawer import drawer_take_cash
 from shop.payments.errors import PaymentGatewayError
+from shop.payments.events import refund_event_record
 from shop.payments.gateways import ChargeResult
 from shop.payments.models import Payment
+from shop.payments.stored_value import gift_cards_void_for_order
+from shop.payments.tenders import (
+    STORED_VALUE_METHODS,
+    Tender,
+    TenderPlan,
+    order_paid_with_stored_value,
+    order_tenders_take,
+    store_credit_refund,
+    stored_value_refund,
+    tenders_redeem,
+    tenders_refundable,
+    tenders_reverse,
+    tenders_split,
+)
 
 if TYPE_CHECKING:
     from inventory.models import Location
@@ -60,12 +74,54 @@ def payment_record(
     )
 
 
+def payment_take_tenders(
+    *,
+    order: "Order",
+    tenders: Sequence[Tender],
+    customer,
+    rest_methods: Sequence[str],
+    store: "Location | None" = None,
+    user=None,
+) -> TenderPlan:
+    """A sale paid at once with these tenders (the till): gift cards and store credit are
+    redeemed and the rest (cash into the open till, or a card on the terminal) is recorded.
+    The plan tells the change due."""
+    plan = order_tenders_take(
+        order=order,
+        tenders=tenders,
+        customer=customer,
+        rest_methods=rest_methods,
+        store=store,
+        user=user,
+    )
+    if plan.rest is not None:
+        payment_record(
+            order=order,
+            method=plan.rest.method,
+            amount=plan.rest_amount,
+            reference=plan.rest.terminal_reference,
+            tendered=plan.tendered,
+            change_due=plan.change_due,
+            channel=order.channel,
+            store=store,
+        )
+    return plan
+
+
 def payment_settle_at_pickup(
-    *, order: "Order", method: str, channel: str, terminal_reference: str = ""
+    *,
+    order: "Order",
+    method: str,
+    channel: str,
+    terminal_reference: str = "",
+    tenders: Sequence[Tender] = (),
 ) -> int:
     """The pay-at-pickup payment of a collect order is taken at the desk, in cash (into the
-    store's open till) or on the card terminal. Returns how many payments were settled (0
-    when nothing was owed)."""
+    store's open till) or on the card terminal; or with `tenders` (gift cards, store credit
+    and cash or card for the rest). Returns how many payments were settled (0 when nothing
+    was owed)."""
+    if tenders:
+        return _settle_at_pickup_with_tenders(order=order, channel=channel, tenders=tenders)
     if method not in (Method.CASH, Method.CARD):
         raise InvalidInput("Payment at the desk is cash or card.")
     owed = order.payments.filter(method=Method.PAY_AT_PICKUP, status=Status.PENDING)
@@ -84,17 +140,48 @@ def payment_settle_at_pickup(
     )
 
 
+def _settle_at_pickup_with_tenders(
+    *, order: "Order", channel: str, tenders: Sequence[Tender]
+) -> int:
+    owed = list(order.payments.filter(method=Method.PAY_AT_PICKUP, status=Status.PENDING))
+    if not owed:
+        return 0
+    due = sum((payment.amount for payment in owed), Decimal("0.00"))
+    plan = tenders_split(
+        tenders,
+        total=due,
+        customer=order.customer if order.customer_id else None,
+        rest_methods=(Method.CASH, Method.CARD),
+    )
+    tenders_redeem(plan, order=order, channel=channel, store=order.store)
+    # What was owed is now paid by the tenders: the promise to pay at pickup is replaced.
+    Payment.objects.filter(pk__in=[payment.pk for payment in owed]).delete()
+    if plan.rest is not None:
+        payment_record(
+            order=order,
+            method=plan.rest.method,
+            amount=plan.rest_amount,
+            reference=plan.rest.terminal_reference or "paid at the pickup desk",
+            tendered=plan.tendered,
+            change_due=plan.change_due,
+            channel=channel,
+            store=order.store,
+        )
+    return len(owed)
+
+
 # --- Card charges through the online gateway ---------------------------------------------------
 
 
-def charge_attempt_create(*, order: "Order") -> Payment:
+def charge_attempt_create(*, order: "Order", amount: Decimal | None = None) -> Payment:
     """Written in the checkout's first transaction, before the gateway is asked: a charge
-    that was made but never recorded (the process died) is found by the sweeper and voided."""
+    that was made but never recorded (the process died) is found by the sweeper and voided.
+    `amount`: what the card pays when gift cards or store credit paid part (else the total)."""
     return Payment.objects.create(
         order=order,
         method=Method.CARD,
         status=Status.PENDING,
-        amount=order.total,
+        amount=order.total if amount is None else amount,
         currency=order.currency,
         channel=order.channel,
         store=order.store,
@@ -154,7 +241,9 @@ def charge_attempt_void(*, attempt: Payment, message: str) -> None:
 
 def charges_settle_unplaced(*, order: "Order") -> None:
     """An order that will never be placed gives back what its checkout charged: captured
-    charges are refunded, charges whose answer never came back are voided."""
+    charges are refunded, charges whose answer never came back are voided, and gift cards and
+    store credit get back what they gave."""
+    tenders_reverse(order=order, channel=order.channel)
     for attempt in order.payments.filter(method=Method.CARD, channel=ONLINE_CHANNEL):
         if attempt.status == Status.CAPTURED:
             refund_request(charge=attempt, amount=attempt.amount, channel=attempt.channel)
@@ -163,25 +252,6 @@ def charges_settle_unplaced(*, order: "Order") -> None:
 
 
 # --- Refunds ---------------------------------------------------------------------------------
-
-
-def _refund_event(refund: Payment) -> None:
-    """The refund on the customer's timeline, in the transaction that records it."""
-    order = refund.order
-    if order.customer_id:
-        customer_event_record(
-            customer=order.customer,
-            kind=CustomerEvent.Kind.REFUND,
-            channel=refund.channel,
-            store=refund.store,
-            payload={
-                "order": order.number,
-                "amount": str(refund.amount),
-                "currency": refund.currency,
-                "method": refund.method,
-                "status": refund.status,
-            },
-        )
 
 
 def refund_request(
@@ -197,7 +267,7 @@ def refund_request(
     refund = _refund_pending(
         charge=charge, amount=amount, channel=channel, store=store, return_record=return_record
     )
-    _refund_event(refund)
+    refund_event_record(refund)
     return refund
 
 
@@ -234,9 +304,19 @@ def refund_for_return(
     channel: str,
     store: "Location",
     return_record: "Return",
-) -> Payment:
+) -> Payment | None:
     """The money of a return: by the original method (an online card through the gateway, a
-    terminal card on the terminal, cash from the till) or in cash."""
+    terminal card on the terminal, cash from the till, a gift card back to that card; split
+    across the tenders that paid), in cash, or to the customer's store credit. None when
+    there is nothing to give back to stored value (a returned gift card that was spent)."""
+    if refund_method == "store_credit":
+        return store_credit_refund(
+            order=order, amount=amount, channel=channel, store=store, return_record=return_record
+        )
+    if refund_method == "original" and order_paid_with_stored_value(order):
+        return _refund_to_tenders(
+            order=order, amount=amount, channel=channel, store=store, return_record=return_record
+        )
     original = order.payments.filter(status=Status.CAPTURED).first()
     method = original.method if original and refund_method == "original" else Method.CASH
     if method == Method.PAY_AT_PICKUP:
@@ -250,27 +330,108 @@ def refund_for_return(
             return_record=return_record,
         )
     cash = method == Method.CASH
+    return _refund_in_store(
+        order=order,
+        method=method,
+        amount=amount,
+        refund_of=None if cash else original,
+        channel=channel,
+        store=store,
+        return_record=return_record,
+    )
+
+
+def _refund_in_store(
+    *,
+    order: "Order",
+    method: str,
+    amount: Decimal,
+    refund_of: Payment | None,
+    channel: str,
+    store: "Location",
+    return_record: "Return | None",
+) -> Payment:
+    """Money given back at the counter: cash from the store's open till, or a card refund on
+    the store's terminal."""
+    cash = method == Method.CASH
     refund = Payment.objects.create(
         order=order,
         method=method,
         status=Status.REFUNDED,
         amount=amount,
         currency=order.currency,
-        refund_of=None if cash else original,
+        refund_of=refund_of,
         channel=channel,
         store=store,
         return_record=return_record,
         drawer_session=drawer_take_cash(store=store) if cash else None,
     )
-    _refund_event(refund)
+    refund_event_record(refund)
     return refund
 
 
+def _refund_to_tenders(
+    *,
+    order: "Order",
+    amount: Decimal,
+    channel: str,
+    store: "Location",
+    return_record: "Return",
+) -> Payment | None:
+    """A return of an order paid with several tenders: each gets back at most what it paid
+    (less what it got back before), money tenders first. Returns the first refund.
+
+    Shares are decided in that order, but written gift cards and store credit first (by
+    account), then the till's drawer: the lock order of `inventory/locks.py`."""
+    shares, left = [], amount
+    for tender, refundable in tenders_refundable(order=order):
+        share = min(left, refundable)
+        if share > 0:
+            shares.append((tender, share))
+            left -= share
+        if not left:
+            break
+    if left > 0:  # more than the tenders paid (they cannot: returns are priced from the lines)
+        raise InvalidInput(f"{left} more would be refunded than the order was paid.")
+    shares.sort(key=lambda pair: (pair[0].stored_value_id is None, pair[0].stored_value_id or 0))
+    refunds = [
+        _refund_tender(tender, share, channel=channel, store=store, return_record=return_record)
+        for tender, share in shares
+    ]
+    return refunds[0] if refunds else None
+
+
+def _refund_tender(
+    tender: Payment, share: Decimal, *, channel: str, store: "Location", return_record
+) -> Payment:
+    """`share` of one tender back to it: a gift card or credit, the online card through the
+    gateway, else at the counter (cash from the till, the terminal card)."""
+    if tender.method in STORED_VALUE_METHODS:
+        return stored_value_refund(
+            tender=tender, amount=share, channel=channel, store=store, return_record=return_record
+        )
+    if tender.method == Method.CARD and tender.channel == ONLINE_CHANNEL:
+        return refund_request(
+            charge=tender, amount=share, channel=channel, store=store, return_record=return_record
+        )
+    return _refund_in_store(
+        order=tender.order,
+        method=Method.CASH if tender.method == Method.PAY_AT_PICKUP else tender.method,
+        amount=share,
+        refund_of=tender,
+        channel=channel,
+        store=store,
+        return_record=return_record,
+    )
+
+
 def refunds_for_cancelled(*, order: "Order", channel: str) -> list[Payment]:
-    """Gives back what the online gateway took for an order that will not be handed over, less
-    what was already given back of it (a line cancelled earlier). Pay-at-pickup orders have
-    nothing to give back."""
-    refunds = []
+    """Gives back what the online gateway took for an order that will not be handed over,
+    less what was already given back of it (a line cancelled earlier), and what gift cards
+    and store credit gave to the cards and credit they came from; gift cards the order bought
+    lose what is left on them. Pay-at-pickup orders have nothing else to give back."""
+    gift_cards_void_for_order(order=order, channel=channel)
+    refunds = list(tenders_reverse(order=order, channel=channel))
     for charge in order.payments.filter(
         method=Method.CARD, status=Status.CAPTURED, channel=ONLINE_CHANNEL
     ):

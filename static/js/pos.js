@@ -73,6 +73,8 @@
     var button = form.querySelector("[data-pay-button]");
     var buttonText = button ? button.textContent : "";
     var quick = form.querySelector("[data-quick-cash]");
+    var giftAmount = form.querySelector("[data-gift-amount]");
+    var saleTotal = total;
 
     function method() {
       var checked = form.querySelector("input[name=method]:checked");
@@ -88,6 +90,9 @@
       changeEl.textContent = "";
       changeEl.className = "change-line";
       if (button) button.textContent = buttonText;
+      // A gift card pays part: cash pays what it leaves.
+      var gift = giftAmount ? toCents(giftAmount.value) : null;
+      total = saleTotal === null ? null : Math.max(saleTotal - (gift || 0), 0);
       if (!cash || total === null) return;
       var given = toCents(tendered.value);
       if (given === null) return;
@@ -126,6 +131,7 @@
 
     form.addEventListener("change", update);
     tendered.addEventListener("input", update);
+    if (giftAmount) giftAmount.addEventListener("input", update);
     update();
   }
 

@@ -112,6 +112,24 @@ SUMMARIES = [
         ("order", "OS-EEEEEE"),
     ),
     (
+        Kind.REFUND,
+        {"order": "OS-EEEEEE", "amount": "5.00", "method": "gift_card", "status": "refunded"},
+        "Refund of 5.00 EUR to the gift card for order OS-EEEEEE",
+        ("order", "OS-EEEEEE"),
+    ),
+    (
+        Kind.STORED_VALUE_ISSUED,
+        {"account": "gift_card", "last4": "7QXZ", "amount": "50.00", "currency": "EUR"},
+        "Gift card …7QXZ of 50.00 EUR issued",
+        None,
+    ),
+    (
+        Kind.STORED_VALUE_REDEEMED,
+        {"account": "store_credit", "amount": "12.00", "order": "OS-HHHHHH"},
+        "Paid 12.00 EUR with store credit for order OS-HHHHHH",
+        ("order", "OS-HHHHHH"),
+    ),
+    (
         Kind.EMAIL_SENT,
         {"subject": "Your order OS-FFFFFF", "order": "OS-FFFFFF", "email": "confirmation"},
         "Email sent: “Your order OS-FFFFFF”",

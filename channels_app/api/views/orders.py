@@ -9,6 +9,12 @@ from carts.checkout import CheckoutDetails, checkout_place
 from carts.errors import EmptyCart
 from channels_app.api.fields import MoneyField, location_by_code
 from channels_app.api.idempotency import idempotent
+from channels_app.api.tenders import (
+    TenderInput,
+    one_of_payment_or_payments,
+    rest_tender,
+    tenders_from,
+)
 from channels_app.current import current_cart, current_customer
 from channels_app.throttling import throttles
 from channels_app.views.storefront._common import SESSION_ORDERS, remember_order
@@ -74,13 +80,17 @@ class CheckoutApi(APIView):
         shipping_address = serializers.DictField(
             child=serializers.CharField(allow_blank=True, max_length=200), required=False
         )
-        payment = PaymentInput()
+        payment = PaymentInput(required=False)
+        payments = TenderInput(many=True, required=False, max_length=10)
         #: Agrees (or not) to marketing email: offers and a reminder of a cart left behind.
         marketing_consent = serializers.BooleanField(required=False)
         all_or_nothing = serializers.BooleanField(
             default=False,
             help_text="An item missing everywhere cancels the whole order, not just its line.",
         )
+
+        def validate(self, data):
+            return one_of_payment_or_payments(data)
 
     @extend_schema(request=CheckoutInputSerializer, responses={201: OrderSerializer})
     @idempotent(atomic=False)  # reserve, charge and place commit one after the other
@@ -91,14 +101,20 @@ class CheckoutApi(APIView):
         cart = current_cart(request)
         if cart is None:
             raise EmptyCart()
+        tenders = tenders_from(fields.get("payments", []))
+        payment = fields.get("payment") or {}
+        if tenders:
+            rest = rest_tender(tenders)
+            payment = {"method": rest.method, "card_token": rest.card_token} if rest else {}
         details = CheckoutDetails(
             email=fields["email"],
             fulfilment=fields["fulfilment"],
             store=location_by_code(fields["store"]) if fields.get("store") else None,
             shipping_address=fields.get("shipping_address", {}),
-            payment_method=fields["payment"]["method"],
-            card_token=fields["payment"].get("card_token", ""),
+            payment_method=payment.get("method", ""),
+            card_token=payment.get("card_token", ""),
             all_or_nothing=fields["all_or_nothing"],
+            tenders=tenders,
         )
         customer = current_customer(request)
         if "marketing_consent" in fields:

@@ -11,6 +11,7 @@ from carts.selectors import cart_by_handoff_code
 from channels_app.api.fields import MoneyField, QuantityField, SkuLineSerializer, location_by_code
 from channels_app.api.idempotency import idempotent
 from channels_app.api.permissions import IsStaffMember
+from channels_app.api.tenders import TenderInput, one_of_payment_or_payments, tenders_from
 from channels_app.api.views.carts import CartSerializer, cart_body
 from channels_app.api.views.orders import OrderSerializer
 from channels_app.throttling import throttles
@@ -109,6 +110,12 @@ class PosCartApi(APIView):
         return Response(body)
 
 
+def sold_gift_card_codes_removed(body: dict) -> dict:
+    """What a replay of a sale answers: gift card codes are not stored, so not repeated."""
+    cards = [{**card, "code": None} for card in body.get("gift_cards", [])]
+    return {**body, "gift_cards": cards}
+
+
 class PosSaleApi(APIView):
     permission_classes = [IsStaffMember]
 
@@ -127,21 +134,30 @@ class PosSaleApi(APIView):
         promotion_codes = serializers.ListField(
             child=serializers.CharField(max_length=40), required=False
         )
-        payment = TillPaymentInput()
+        payment = TillPaymentInput(required=False)
+        payments = TenderInput(many=True, required=False, max_length=10)
 
         def validate(self, data):
             if bool(data.get("lines")) == bool(data.get("cart")):
                 raise serializers.ValidationError("Give either lines or a cart, not both.")
-            return data
+            return one_of_payment_or_payments(data)
 
     class PosSaleOutputSerializer(OrderSerializer):
+        class IssuedCardOutput(serializers.Serializer):
+            #: For the receipt; null when a retried request is answered again (not stored).
+            code = serializers.CharField(allow_null=True)
+            last4 = serializers.CharField(source="account.last4")
+            balance = MoneyField(source="account.balance")
+
         change_due = MoneyField(allow_null=True)
+        #: Gift cards sold by this sale, with their codes for the receipt.
+        gift_cards = IssuedCardOutput(many=True)
 
         class Meta(OrderSerializer.Meta):
-            fields = [*OrderSerializer.Meta.fields, "change_due"]
+            fields = [*OrderSerializer.Meta.fields, "change_due", "gift_cards"]
 
     @extend_schema(request=PosSaleInputSerializer, responses={201: PosSaleOutputSerializer})
-    @idempotent
+    @idempotent(redact=sold_gift_card_codes_removed)
     def post(self, request):
         data = self.PosSaleInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -159,7 +175,7 @@ class PosSaleApi(APIView):
             customer = Customer.objects.filter(pk=fields["customer"]).first()
             if customer is None:
                 raise NotFound(f"No customer {fields['customer']}.")
-        payment = fields["payment"]
+        payment = fields.get("payment")
         order = pos_sale_complete(
             store=store,
             clerk=request.user,
@@ -167,15 +183,18 @@ class PosSaleApi(APIView):
                 method=payment["method"],
                 tendered=payment.get("tendered"),
                 terminal_reference=payment.get("terminal_reference", ""),
-            ),
+            )
+            if payment
+            else None,
+            tenders=tenders_from(fields.get("payments", [])),
             lines=lines,
             cart=cart,
             customer=customer,
             codes=fields.get("promotion_codes", []),
         )
-        change_due = order.change_due
+        sold = order.change_due, order.gift_cards
         order = orders_with_lines().get(pk=order.pk)
-        order.change_due = change_due
+        order.change_due, order.gift_cards = sold
         body = self.PosSaleOutputSerializer(order).data
         return Response(body, status=status.HTTP_201_CREATED)
 
@@ -193,7 +212,7 @@ class ReturnCreateApi(APIView):
         lines = ReturnLineInput(many=True, allow_empty=False)
         restock = serializers.BooleanField()
         refund_method = serializers.ChoiceField(
-            choices=["original", "cash"], required=False, default="original"
+            choices=["original", "cash", "store_credit"], required=False, default="original"
         )
 
     class ReturnOutputSerializer(serializers.Serializer):
@@ -279,7 +298,8 @@ class PickupReadyApi(_PickupActionApi):
 
 class PickupCollectedApi(_PickupActionApi):
     """Optional body for pay-at-pickup orders: `{"payment": {"method": "cash"|"card",
-    "terminal_reference"}}` (default cash)."""
+    "terminal_reference"}}` (default cash), or a `payments` list with gift cards and store
+    credit."""
 
     transition = staticmethod(order_services.order_mark_collected)
 
@@ -291,6 +311,7 @@ class PickupCollectedApi(_PickupActionApi):
             )
 
         payment = DeskPaymentInput(required=False)
+        payments = TenderInput(many=True, required=False, max_length=10)
 
     @extend_schema(request=DeskPaymentSerializer, responses=OrderSerializer)
     def post(self, request, number: str):
@@ -303,4 +324,5 @@ class PickupCollectedApi(_PickupActionApi):
         return {
             "payment_method": payment.get("method", "cash"),
             "terminal_reference": payment.get("terminal_reference", ""),
+            "tenders": tenders_from(data.validated_data.get("payments", [])),
         }

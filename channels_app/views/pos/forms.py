@@ -7,9 +7,11 @@ from django.conf import settings
 
 from carts.checkout import ADDRESS_FIELDS, CheckoutDetails
 from carts.pos import TillPayment
+from channels_app.forms import gift_card_fields
 from inventory.models import Location
 from shop.orders.models import Order
 from shop.payments.models import Payment
+from shop.payments.tenders import Tender
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": Decimal("0.00")}
 
@@ -58,15 +60,47 @@ class PaymentForm(forms.Form):
     )
     #: Cash: the clerk has seen the change due (on the review step, or live on the page).
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    #: Part of the sale paid with a gift card; cash or card pays the rest.
+    gift_card_code, gift_card_amount = gift_card_fields(amount_label="From the gift card")
 
     def clean(self):
         data = super().clean()
+        if bool(data.get("gift_card_code")) != bool(data.get("gift_card_amount")):
+            self.add_error("gift_card_amount", "Enter both the gift card's code and the amount.")
         method = data.get("method")
+        if data.get("gift_card_code"):
+            return data  # what the card leaves, and so what else is needed, is known at sale
         if method == Payment.Method.CASH and data.get("tendered") is None:
             self.add_error("tendered", "Enter the cash the customer handed over.")
         if method == Payment.Method.CARD and not data.get("terminal_reference"):
             self.add_error("terminal_reference", "Enter the card terminal's reference.")
         return data
+
+    def gift_card_share(self) -> Decimal:
+        return self.cleaned_data.get("gift_card_amount") or Decimal("0.00")
+
+    def tenders(self, total: Decimal) -> tuple[Tender, ...]:
+        """With a gift card: the card's share, and cash or card for what it leaves (if
+        anything). Without one: () and `payment()` pays it all."""
+        data = self.cleaned_data
+        if not data.get("gift_card_code"):
+            return ()
+        gift = Tender(
+            method=Payment.Method.GIFT_CARD,
+            code=data["gift_card_code"],
+            amount=data["gift_card_amount"],
+        )
+        if data["gift_card_amount"] >= total:
+            return (gift,)
+        rest = self.payment()
+        return (
+            gift,
+            Tender(
+                method=rest.method,
+                tendered=rest.tendered,
+                terminal_reference=rest.terminal_reference,
+            ),
+        )
 
     def payment(self) -> TillPayment:
         data = self.cleaned_data

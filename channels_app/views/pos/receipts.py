@@ -24,6 +24,12 @@ def order_or_404(number: str, queryset=None) -> Order:
 @require_GET
 @pos_view
 def receipt(request, store, number: str):
+    return receipt_render(request, number)
+
+
+def receipt_render(request, number: str, *, new_gift_cards=()):
+    """The receipt page; `new_gift_cards`: the cards this sale just issued, whose codes are
+    printed on this first receipt only (they are stored nowhere)."""
     order = order_or_404(
         number, orders_with_lines().select_related("staff_user").prefetch_related("payments")
     )
@@ -39,5 +45,6 @@ def receipt(request, store, number: str):
             "payments": payments,
             "in_store": order.fulfilment == Order.Fulfilment.IN_STORE,
             "emailed_to": order.email or (order.customer.email if order.customer else ""),
+            "new_gift_cards": new_gift_cards,
         },
     )

@@ -33,6 +33,7 @@ from channels_app.views.pos.forms import (
     ScanForm,
     first_error,
 )
+from channels_app.views.pos.receipts import receipt_render
 from channels_app.views.pos.sale import (
     Sale,
     SaleContents,
@@ -361,6 +362,9 @@ def complete(request, store):
     cash = payment.method == Payment.Method.CASH
     key = form.cleaned_data["idempotency_key"].strip()
     if idempotent_outcome(scope=request_scope(request), key=key) is None:
+        share = form.gift_card_share()
+        covered = bool(share) and share >= sale_contents(request, store).priced.total
+        cash = cash and not covered  # a gift card paying it all takes no cash
         if cash and drawer_open_session(store=store) is None:
             messages.error(
                 request, "The drawer is closed: open the till with a float before taking cash."
@@ -375,14 +379,17 @@ def complete(request, store):
         contents = seen["sale"] = sale_contents(request, store)
         if contents.signature() != form.cleaned_data["sale"]:
             raise SaleChanged()
+        tenders = form.tenders(contents.priced.total)
         order = pos_sale_complete(
             store=store,
             clerk=request.user,
-            payment=payment,
+            payment=None if tenders else payment,
+            tenders=tenders,
             cart=contents.cart or contents.sale.till_cart.cart,
             customer=contents.customer,
             codes=contents.codes,
         )
+        seen["gift_cards"] = order.gift_cards  # their codes: for this receipt only
         return {"order": order.number}
 
     try:
@@ -401,6 +408,10 @@ def complete(request, store):
         messages.error(request, error.message)
         return _to_till()
     sale_forget(request, store)
+    if seen.get("gift_cards"):
+        # Gift cards sold: their codes are printed on this receipt, which is rendered here and
+        # not after a redirect, since the codes are stored nowhere. A reprint leaves them out.
+        return receipt_render(request, result["order"], new_gift_cards=seen["gift_cards"])
     return redirect("pos:receipt", number=result["order"])
 
 
@@ -408,11 +419,17 @@ def _review(request, store, form: PaymentForm):
     """Cash: the change due is shown before the clerk confirms."""
     contents = sale_contents(request, store)
     tendered = form.cleaned_data["tendered"]
-    total = contents.priced.total
+    total = contents.priced.total - form.gift_card_share()
     if tendered < total:
         messages.error(request, f"{tendered} tendered is less than the total {total}.")
         return render_till(request, store, payment_form=form)
-    review = {"tendered": tendered, "change": tendered - total, "total": total}
+    review = {
+        "tendered": tendered,
+        "change": tendered - total,
+        "total": total,
+        "gift_card_code": form.cleaned_data["gift_card_code"],
+        "gift_card_amount": form.cleaned_data["gift_card_amount"],
+    }
     return render_till(request, store, payment_form=form, review=review)
 
 

@@ -1,6 +1,7 @@
 """Checkout: delivery or click-and-collect, paid by card or at pickup; one order per submit."""
 
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
@@ -29,8 +30,10 @@ from shop.channels import Channel
 from shop.errors import DomainError, InvalidInput, PaymentDeclined
 from shop.marketing.contacts import checkout_consent_record
 from shop.orders.models import Order
+from shop.payments.errors import GiftCardNotFound, StoredValueTooLow
 from shop.payments.gateways import gateway
 from shop.payments.models import Payment
+from shop.payments.stored_value import store_credit_balance
 
 
 def fulfilment_options(lines) -> dict:
@@ -79,9 +82,15 @@ def _render(request, form: CheckoutForm, cart, priced, *, shortages=None):
             "address_fields": [form[name] for name in ADDRESS_FIELDS],
             "pickup_days": settings.PICKUP_DAYS,
             "gateway": gateway(),
+            "store_credit": _store_credit(request),
             **fulfilment_options(lines),
         },
     )
+
+
+def _store_credit(request) -> Decimal:
+    customer = current_customer(request)
+    return store_credit_balance(customer=customer) if customer else Decimal("0.00")
 
 
 @throttle_posts("checkout")
@@ -116,15 +125,21 @@ def _checkout_post(request):
             cart = current_cart(request)
             if cart is None:
                 raise EmptyCart()
+            customer = current_customer(request)
             checkout_consent_record(
                 email=form.cleaned_data["email"],
                 consent=form.cleaned_data["marketing_consent"],
-                customer=current_customer(request),
+                customer=customer,
             )
             order = checkout_place(
                 cart=cart,
-                details=form.details(),
-                customer=current_customer(request),
+                details=form.details(
+                    total=priced_cart(request)[1].total,
+                    store_credit=store_credit_balance(customer=customer)
+                    if customer
+                    else Decimal("0.00"),
+                ),
+                customer=customer,
                 channel=Channel.WEB,
                 session_orders=request.session.get(SESSION_ORDERS, []),
             )
@@ -152,6 +167,10 @@ def _checkout_post(request):
             form.add_error(None, error.message)
         except PaymentDeclined as error:
             form.add_error("card_token", f"{error.message} Your cart is kept: try another card.")
+        except StoredValueTooLow as error:
+            form.add_error("gift_card_amount", error.message)
+        except GiftCardNotFound as error:
+            form.add_error("gift_card_code", error.message)
         except InvalidInput as error:
             form.add_service_error(error.message, error.details)
         except DomainError as error:
