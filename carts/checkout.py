@@ -141,6 +141,9 @@ def order_lines_create(order: Order, priced: PricedCart) -> list[OrderLine]:
             unit_price=line.unit_price,
             discount=line.discount,
             line_total=line.total,
+            tax_rate=line.tax_rate,
+            net_amount=line.net,
+            tax_amount=line.tax,
         )
         for line in priced.lines
     )

@@ -1,6 +1,8 @@
 from django.db import models
 from django.urls import reverse
 
+from shop.catalog.taxes import TaxClass
+
 
 class Category(models.Model):
     name = models.CharField(max_length=120)
@@ -31,6 +33,8 @@ class Product(models.Model):
     description = models.TextField(blank=True)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
     is_active = models.BooleanField(default=True)
+    #: Its VAT rate comes from settings.VAT_RATES for the shop's country.
+    tax_class = models.CharField(max_length=20, choices=TaxClass.choices, default=TaxClass.STANDARD)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ProductQuerySet.as_manager()

@@ -13,6 +13,7 @@ from shop.customers.models import CustomerEvent
 from shop.orders.errors import InvalidReturn, OrderStatusConflict, ReturnExceedsPurchase
 from shop.orders.events import order_event_record
 from shop.orders.models import Order, OrderLine, Return, ReturnLine
+from shop.orders.taxes import returned_line_tax
 from shop.payments.services import refund_for_return
 
 #: Orders whose goods the customer has: only these can come back.
@@ -97,9 +98,16 @@ def return_create(
             continue
         # Priced after the count, which this transaction now holds: a concurrent return of
         # the same line cannot price its units from the same starting point.
-        amount = _refund_amount(line, quantity, before=line.returned_quantity - quantity)
+        before = line.returned_quantity - quantity
         return_lines.append(
-            ReturnLine(return_record=record, order_line=line, quantity=quantity, amount=amount)
+            ReturnLine(
+                return_record=record,
+                order_line=line,
+                quantity=quantity,
+                amount=_refund_amount(line, quantity, before=before),
+                tax_rate=line.tax_rate,
+                tax_amount=returned_line_tax(line, quantity, before=before),
+            )
         )
     if too_many:
         raise ReturnExceedsPurchase(

@@ -1,0 +1,164 @@
+"""VAT on every channel: the web checkout, the till, the kiosk and returns keep the rate, net
+and tax of each line as sold, and every order answer carries its `tax_lines`."""
+
+import uuid
+from decimal import Decimal
+
+import pytest
+
+from carts.checkout import CheckoutDetails, checkout_place
+from carts.services import cart_anonymous_new, cart_line_add
+from shop.catalog.taxes import TaxClass
+from shop.channels import Channel
+from shop.orders.models import Order
+from tests import factories
+from tests.carts.support import CART, add_line, checkout, collect_body, promotion
+from tests.channels_app.support import open_till, receive
+from tests.conftest import auth
+
+D = Decimal
+
+
+@pytest.fixture
+def book(kitchen):
+    """A book: reduced rate (5.5 %)."""
+    return factories.VariantFactory(
+        sku="BOOK-1",
+        name="",
+        price=D("21.10"),
+        product__name="Book",
+        product__category=kitchen,
+        product__tax_class=TaxClass.REDUCED,
+    )
+
+
+@pytest.fixture
+def stocked(store, tee, book):
+    receive(store, tee, 20)
+    receive(store, book, 20)
+
+
+def rows(tax_lines) -> list[tuple[str, str, str, str]]:
+    return [(t["rate"], t["net"], t["tax"], t["gross"]) for t in tax_lines]
+
+
+def test_the_cart_and_the_web_order_carry_the_breakdown(api, shopper, stocked, tee, book):
+    auth(api, shopper)
+    add_line(api, "TEE-M", 2)  # 39.80 at 20 %
+    add_line(api, "BOOK-1", 1)  # 21.10 at 5.5 %
+    cart = api.get(CART).json()
+    expected = [("5.50", "20.00", "1.10", "21.10"), ("20.00", "33.17", "6.63", "39.80")]
+    assert rows(cart["tax_lines"]) == expected
+    response = checkout(api, collect_body())
+    assert response.status_code == 201, response.content
+    order = response.json()
+    assert rows(order["tax_lines"]) == expected
+    assert {(line["sku"], line["tax_rate"], line["tax"]) for line in order["lines"]} == {
+        ("TEE-M", "20.00", "6.63"),
+        ("BOOK-1", "5.50", "1.10"),
+    }
+    assert rows(api.get(f"/api/orders/{order['number']}/").json()["tax_lines"]) == expected
+
+
+def test_a_promotion_lowers_the_vat_of_the_lines_it_covers(api, stocked, tee, book, clothes):
+    promotion(value="50", categories=[clothes])  # half price on clothes (the tee)
+    add_line(api, "TEE-M", 2)
+    add_line(api, "BOOK-1", 1)
+    order = checkout(api, collect_body()).json()
+    assert order["total"] == "41.00"
+    assert rows(order["tax_lines"]) == [
+        ("5.50", "20.00", "1.10", "21.10"),
+        ("20.00", "16.58", "3.32", "19.90"),
+    ]
+
+
+def test_a_till_sale_carries_the_breakdown(api, store, clerk, stocked):
+    open_till(store)
+    response = auth(api, clerk).post(
+        "/api/pos/sales/",
+        {
+            "lines": [{"sku": "TEE-M", "quantity": 3}],
+            "payment": {"method": "cash", "tendered": "60.00"},
+        },
+        format="json",
+        headers={"Idempotency-Key": uuid.uuid4().hex},
+    )
+    assert response.status_code == 201, response.content
+    assert rows(response.json()["tax_lines"]) == [("20.00", "49.75", "9.95", "59.70")]
+
+
+def test_a_kiosk_order_keeps_the_rate_in_force_when_sold(settings, store, stocked, book):
+    cart = cart_anonymous_new()
+    cart_line_add(cart=cart, sku="BOOK-1", quantity=2, channel=Channel.KIOSK)
+    order = checkout_place(
+        cart=cart,
+        details=CheckoutDetails(
+            email="kim@example.com",
+            fulfilment="collect",
+            payment_method="pay_at_pickup",
+            store=store,
+        ),
+        channel=Channel.KIOSK,
+    )
+    settings.VAT_RATES = {**settings.VAT_RATES, "FR": {**settings.VAT_RATES["FR"], "reduced": "7"}}
+    order = Order.objects.get(pk=order.pk)
+    [tax_line] = order.tax_lines
+    assert (tax_line.rate, tax_line.net, tax_line.tax, tax_line.gross) == (
+        D("5.50"),
+        D("40.00"),
+        D("2.20"),
+        D("42.20"),
+    )
+
+
+def test_prices_without_vat_add_it_to_the_total(settings, api, stocked):
+    settings.PRICES_INCLUDE_TAX = False
+    add_line(api, "TEE-M", 1)  # 19.90 net
+    add_line(api, "BOOK-1", 1)  # 21.10 net
+    order = checkout(api, collect_body()).json()
+    assert rows(order["tax_lines"]) == [
+        ("5.50", "21.10", "1.16", "22.26"),
+        ("20.00", "19.90", "3.98", "23.88"),
+    ]
+    assert order["total"] == "46.14"
+
+
+def test_a_return_gives_back_the_vat_at_the_rate_of_the_sale(api, store, clerk, stocked, settings):
+    open_till(store)
+    sale = (
+        auth(api, clerk)
+        .post(
+            "/api/pos/sales/",
+            {
+                "lines": [{"sku": "TEE-M", "quantity": 3}],
+                "payment": {"method": "cash", "tendered": "60.00"},
+            },
+            format="json",
+            headers={"Idempotency-Key": uuid.uuid4().hex},
+        )
+        .json()
+    )
+    settings.VAT_RATES = {
+        **settings.VAT_RATES,
+        "FR": {**settings.VAT_RATES["FR"], "standard": "25"},
+    }
+    taxes = []
+    for _ in range(3):  # one unit at a time: the three returns give back exactly the line's VAT
+        response = api.post(
+            "/api/returns/",
+            {
+                "order": sale["number"],
+                "store": "st1",
+                "lines": [{"sku": "TEE-M", "quantity": 1}],
+                "restock": True,
+            },
+            format="json",
+            headers={"Idempotency-Key": uuid.uuid4().hex},
+        )
+        assert response.status_code == 201, response.content
+        record = Order.objects.get(number=sale["number"]).returns.order_by("-id")[0]
+        [line] = record.lines.all()
+        assert line.tax_rate == D("20.00")
+        taxes.append(line.tax_amount)
+    assert sum(taxes) == D("9.95")
+    assert sorted(taxes) == [D("3.31"), D("3.32"), D("3.32")]
