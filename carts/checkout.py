@@ -52,6 +52,7 @@ from shop.customers.services import (
     customer_get_or_create,
 )
 from shop.errors import InvalidInput, PaymentDeclined
+from shop.journal.services import journal_record_sale
 from shop.orders.emails import order_email_enqueue
 from shop.orders.models import Order, OrderLine
 from shop.orders.selectors import lines_in_hand
@@ -317,6 +318,7 @@ def _place(order: Order, *, cart: Cart) -> None:
     if not placed:  # failed meanwhile by the abandoned-checkout sweeper
         raise _HoldLapsed()
     order.status = Order.Status.PLACED
+    journal_record_sale(order=order)
     cart_clear(cart=cart)
     if order.customer_id:
         customer_event_record(

@@ -347,6 +347,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=15),
     },
 }
+# Hourly, so the day just ended is closed soon after midnight; a period is closed once.
+CELERY_BEAT_SCHEDULE["close-sales-periods"] = {
+    "task": "shop.journal.tasks.close_sales_periods",
+    "schedule": timedelta(hours=1),
+}
 
 # --- Email ----------------------------------------------------------------------------------
 if env("EMAIL_HOST", default=""):

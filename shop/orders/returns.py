@@ -13,6 +13,7 @@ from shop.customers.models import CustomerEvent
 from shop.orders.errors import InvalidReturn, OrderStatusConflict, ReturnExceedsPurchase
 from shop.orders.events import order_event_record
 from shop.orders.models import Order, OrderLine, Return, ReturnLine
+from shop.orders.signals import order_returned
 from shop.orders.taxes import returned_line_tax
 from shop.payments.services import refund_for_return
 
@@ -136,6 +137,7 @@ def return_create(
         store=store,
         return_record=record,
     )
+    order_returned.send(sender=Return, record=record)
     # Last: a cash refund locked the till's drawer session above, and stock rows come after it
     # (`inventory/locks.py`), as in a cash sale at the till.
     if restock:

@@ -6,3 +6,12 @@ from django.dispatch import Signal
 #: went back: receivers undo what else the order took (carts gives its promotion uses back).
 #: Arguments: `order`.
 order_released = Signal()
+
+#: Sent inside the transaction that cancels or expires a placed order, right after its status
+#: changed and before anything else (the sales journal records the void there, ahead of the
+#: stock rows in the lock order). Arguments: `order`, `channel`, `user`.
+order_voided = Signal()
+
+#: Sent inside the transaction of a return, once its refund is recorded and before its stock
+#: comes back. Arguments: `record` (the `Return`, its lines saved).
+order_returned = Signal()
