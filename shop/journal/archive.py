@@ -36,7 +36,7 @@ def _rows(queryset) -> list[dict]:
 
 
 def archive_build(*, month: date, key: str | None = None) -> bytes:
-    """The entries made in `month` and the closings of the periods inside it, with a manifest
+    """The entries made in `month` and the closings of the periods ending in it, with a manifest
     of their SHA-256 signed by HMAC-SHA256 under the journal's signing key."""
     start, end = period_of(Closing.Period.MONTH, month)
     lower, upper = _bounds(start, end)
@@ -51,7 +51,7 @@ def archive_build(*, month: date, key: str | None = None) -> bytes:
         ).encode(),
         "closings.json": json.dumps(
             _rows(
-                Closing.objects.filter(period_start__gte=start, period_end__lte=end).order_by(
+                Closing.objects.filter(period_end__gte=start, period_end__lte=end).order_by(
                     "chain__key", "created_at", "id"
                 )
             ),

@@ -170,13 +170,20 @@ def periods_to_close(chain: JournalChain, kind: str, *, today: date) -> list[tup
 
 
 def sales_periods_close(*, today: date | None = None) -> list[Closing]:
-    """The closing job: every chain's complete days, then months, then fiscal years."""
+    """The closing job: every chain's complete days, months and fiscal years."""
     today = today or timezone.localdate()
     made = []
+    rank = {Period.DAY: 0, Period.MONTH: 1, Period.YEAR: 2}
     for chain in JournalChain.objects.order_by("key"):
-        for kind in (Period.DAY, Period.MONTH, Period.YEAR):
-            for start, end in periods_to_close(chain, kind, today=today):
-                closing = closing_create(chain=chain, kind=kind, start=start, end=end)
-                if closing is not None:
-                    made.append(closing)
+        due = [
+            (end, rank[kind], kind, start)
+            for kind in rank
+            for start, end in periods_to_close(chain, kind, today=today)
+        ]
+        # By the day they end, the day before its month and the month before its year: a
+        # month's closings follow one another in the chain (an archive holds them together).
+        for end, _, kind, start in sorted(due):
+            closing = closing_create(chain=chain, kind=kind, start=start, end=end)
+            if closing is not None:
+                made.append(closing)
     return made
