@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from shop.journal import offline_verify
 from shop.journal.closings import _bounds, period_of
+from shop.journal.legal import seller_details
 from shop.journal.models import Closing, JournalEntry
 
 
@@ -65,12 +66,7 @@ def archive_build(*, month: date, key: str | None = None) -> bytes:
             "from": start.isoformat(),
             "to": end.isoformat(),
             "exported_at": timezone.now().isoformat(),
-            "seller": {
-                "name": settings.SELLER_NAME,
-                "address": settings.SELLER_ADDRESS,
-                "registration": settings.SELLER_REGISTRATION,
-                "vat_number": settings.SELLER_VAT_NUMBER,
-            },
+            "seller": seller_details(),
             "signature": "HMAC-SHA256 of this file, hex, in manifest.sig",
             "files": {name: hashlib.sha256(data).hexdigest() for name, data in files.items()},
         },

@@ -20,6 +20,7 @@ MANAGED_APPS = (
     "carts",
     "support",
     "channels_app",
+    "journal",
     "auth",
 )
 
