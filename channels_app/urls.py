@@ -1,6 +1,6 @@
 from django.urls import path
 
-from channels_app.views.storefront import cart, catalog, checkout, orders, support
+from channels_app.views.storefront import cart, catalog, checkout, invoices, orders, support
 
 app_name = "storefront"
 
@@ -18,6 +18,7 @@ urlpatterns = [
     path("checkout/", checkout.checkout, name="checkout"),
     path("checkout/pending/<str:key>/", checkout.checkout_pending, name="checkout-pending"),
     path("orders/<str:number>/", orders.order_detail, name="order"),
+    path("orders/<str:number>/invoice.pdf", invoices.order_invoice, name="order-invoice"),
     path("account/orders/", orders.order_history, name="order-history"),
     path("account/requests/", support.ticket_list, name="tickets"),
     path("account/requests/new/", support.ticket_new, name="ticket-new"),
