@@ -200,6 +200,8 @@ SELLER_ADDRESS = env("SELLER_ADDRESS", default="1 rue de la Paix, 75002 Paris, F
 #: Company registration (SIRET in France) and intra-EU VAT number, printed on every receipt.
 SELLER_REGISTRATION = env("SELLER_REGISTRATION", default="SIRET 123 456 789 00012")
 SELLER_VAT_NUMBER = env("SELLER_VAT_NUMBER", default="FR32123456789")
+#: Attach the PDF invoice to order confirmation and till receipt emails.
+INVOICE_PDF_IN_EMAIL = env.bool("INVOICE_PDF_IN_EMAIL", default=False)
 #: Month (1-12) the fiscal year starts: yearly closings run from it.
 FISCAL_YEAR_START_MONTH = env.int("FISCAL_YEAR_START_MONTH", default=1)
 #: Key that signs sales journal archives (export_sales_journal); SECRET_KEY when unset.

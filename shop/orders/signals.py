@@ -15,3 +15,7 @@ order_voided = Signal()
 #: Sent inside the transaction of a return, once its refund is recorded and before its stock
 #: comes back. Arguments: `record` (the `Return`, its lines saved).
 order_returned = Signal()
+
+#: Sent while an order email is written: receivers may return an attachment for it, a
+#: `(filename, content, mimetype)` tuple, or None. Arguments: `order`, `kind`.
+order_email_attachments = Signal()

@@ -3,6 +3,7 @@
 import io
 
 import pytest
+from django.core import mail
 from pypdf import PdfReader
 
 from shop.journal.models import ReceiptPrint
@@ -62,3 +63,22 @@ def test_anonymous_is_sent_to_log_in(client, order):
     response = client.get(f"/orders/{order.number}/invoice.pdf")
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+@pytest.mark.parametrize("attach", [True, False])
+def test_the_confirmation_email_shows_vat_and_carries_the_invoice_on_request(
+    settings, store, attach, django_capture_on_commit_callbacks
+):
+    settings.INVOICE_PDF_IN_EMAIL = attach
+    tee = stocked_variant(store, sku="TEE-M", price="19.90")
+    with django_capture_on_commit_callbacks(execute=True):
+        collect_order(store, [(tee, 1)], email="kim@example.com", payment="card")
+    [message] = mail.outbox
+    assert "20 %: VAT 3.32 on net 16.58 EUR" in message.body
+    if attach:
+        [(name, content, mimetype)] = message.attachments
+        assert (name, mimetype) == ("invoice-W-000001.pdf", "application/pdf")
+        text = PdfReader(io.BytesIO(content)).pages[0].extract_text()
+        assert "Invoice W-000001" in text
+    else:
+        assert message.attachments == []
