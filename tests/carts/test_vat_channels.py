@@ -13,7 +13,7 @@ from shop.channels import Channel
 from shop.orders.models import Order
 from tests import factories
 from tests.carts.support import CART, add_line, checkout, collect_body, promotion
-from tests.channels_app.support import open_till, receive
+from tests.channels_app.support import open_till, page_text, receive
 from tests.conftest import auth
 
 D = Decimal
@@ -162,3 +162,18 @@ def test_a_return_gives_back_the_vat_at_the_rate_of_the_sale(api, store, clerk, 
         taxes.append(line.tax_amount)
     assert sum(taxes) == D("9.95")
     assert sorted(taxes) == [D("3.31"), D("3.32"), D("3.32")]
+
+
+def test_the_cart_checkout_and_till_pages_show_the_vat(client, store, clerk, stocked):
+    client.post("/cart/add/", {"sku": "TEE-M", "quantity": 2})
+    client.post("/cart/add/", {"sku": "BOOK-1", "quantity": 1})
+    for url in ("/cart/", "/checkout/"):
+        text = page_text(client.get(url))
+        assert "VAT 5.5 % included" in text, url
+        assert "VAT 20 % included" in text, url
+        assert "6.63" in text
+    client.force_login(clerk)
+    client.post("/pos/sale/scan/", {"store": store.code, "code": "TEE-M"})
+    text = page_text(client.get("/pos/"))
+    assert "VAT 20 %" in text
+    assert "3.32" in text
