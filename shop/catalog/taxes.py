@@ -34,6 +34,12 @@ def _cents(amount: Decimal) -> Decimal:
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def rate_label(rate) -> str:
+    """A rate as people write it: 20, 5.5, 2.1 (from 20.00, "5.50", 2.10)."""
+    text = str(rate)
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def tax_rate(tax_class: str, country: str | None = None) -> Decimal:
     """The VAT rate (percent) of a tax class in a country (the shop's by default)."""
     rates = settings.VAT_RATES[country or settings.SHOP_COUNTRY]

@@ -4,6 +4,7 @@ the payments. A copy after the first says DUPLICATE."""
 
 from fpdf import FPDF
 
+from shop.catalog.taxes import rate_label
 from shop.journal.legal import seller_details
 from shop.journal.models import ReceiptPrint
 from shop.orders.models import Order
@@ -16,11 +17,6 @@ _PLAIN = str.maketrans({"—": "-", "–": "-", "’": "'", "‘": "'", "“": '
 
 def _text(value) -> str:
     return str(value).translate(_PLAIN).encode("latin-1", "replace").decode("latin-1")
-
-
-def _rate(rate) -> str:
-    text = str(rate)
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 class _Invoice(FPDF):
@@ -88,7 +84,7 @@ def invoice_pdf(*, order: Order, printed: ReceiptPrint) -> bytes:
                 (f"{line.name} ({line.sku})"[:48], 80, "L"),
                 (line.quantity, 15, "R"),
                 (line.unit_price, 25, "R"),
-                (f"{_rate(line.tax_rate)} %", 20, "R"),
+                (f"{rate_label(line.tax_rate)} %", 20, "R"),
                 (line.line_total, 30, "R"),
             ]
         )
@@ -103,7 +99,7 @@ def invoice_pdf(*, order: Order, printed: ReceiptPrint) -> bytes:
     for tax in order_tax_lines(order):
         pdf.row(
             [
-                (f"{_rate(tax.rate)} %", 50, "L"),
+                (f"{rate_label(tax.rate)} %", 50, "L"),
                 (tax.net, 40, "R"),
                 (tax.tax, 40, "R"),
                 (tax.gross, 40, "R"),

@@ -19,17 +19,21 @@ def order_tax_lines(order: Order) -> list[TaxLine]:
     )
 
 
-def _share(amount: Decimal, units: int, quantity: int) -> Decimal:
-    return (amount * units / quantity).quantize(CENT, rounding=ROUND_HALF_UP)
+def returned_share(amount: Decimal, line: OrderLine, quantity: int, *, before: int) -> Decimal:
+    """The part of `amount` (a line's total or tax) for `quantity` units of the line when
+    `before` units were returned earlier: the share of all units returned so far less the share
+    of those before, each rounded. So a line's returns add up to `amount` however the units
+    come back, and returning the last units gives exactly what is left of it."""
+
+    def share(units: int) -> Decimal:
+        return (amount * units / line.quantity).quantize(CENT, rounding=ROUND_HALF_UP)
+
+    return share(before + quantity) - share(before)
 
 
 def returned_line_tax(line: OrderLine, quantity: int, *, before: int) -> Decimal:
-    """The VAT of `quantity` units of a line when `before` were returned earlier, at the rate
-    it was sold at: as for the refund, the share of all units so far less the share of those
-    before, so a line's returns give back exactly its tax."""
-    return _share(line.tax_amount, before + quantity, line.quantity) - _share(
-        line.tax_amount, before, line.quantity
-    )
+    """The VAT of returned units, at the rate the line was sold at."""
+    return returned_share(line.tax_amount, line, quantity, before=before)
 
 
 def return_tax_lines(record: Return) -> list[TaxLine]:

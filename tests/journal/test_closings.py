@@ -3,6 +3,8 @@ its entries by VAT rate and by tender, cumulative totals, and chained hashes; th
 
 import io
 import json
+import subprocess
+import sys
 import zipfile
 from datetime import date, datetime
 from decimal import Decimal
@@ -10,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from shop.catalog.taxes import TaxClass
 from shop.journal.archive import archive_build
@@ -154,3 +156,27 @@ def test_the_archive_verifies_offline_and_a_change_is_found(tmp_path, sold, sett
             target.writestr(name, data)
     assert verify(str(tampered), "archive-key") == ["entries.json was altered after export"]
     assert archive_build(month=date(2026, 10, 1))  # also in memory
+
+
+def test_the_archive_verifies_with_its_own_script_and_the_command(tmp_path, sold, settings):
+    settings.SALES_JOURNAL_SIGNING_KEY = "archive-key"
+    path = tmp_path / "oct.zip"
+    with at(2026, 11, 3, 0, 5):
+        sales_periods_close()
+        call_command("export_sales_journal", "--period", "2026-10", "--output", str(path))
+    with zipfile.ZipFile(path) as archive:
+        archive.extract("verify.py", tmp_path)
+    # Offline: a bare Python, no Django, no database.
+    run = subprocess.run(
+        [sys.executable, "-I", str(tmp_path / "verify.py"), str(path), "archive-key"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert "verifies" in run.stdout
+    out = io.StringIO()
+    call_command("verify_sales_journal", "--archive", str(path), stdout=out)
+    assert "verifies" in out.getvalue()
+    with pytest.raises(CommandError, match="signature"):
+        call_command("verify_sales_journal", "--archive", str(path), "--key", "wrong")

@@ -1,5 +1,7 @@
 from django import template
 
+from shop.catalog.taxes import rate_label
+
 register = template.Library()
 
 
@@ -9,8 +11,4 @@ def z_sections(closing) -> list[tuple[str, dict]]:
     return [("Period", closing.content["totals"]), ("Cumulative", closing.content["cumulative"])]
 
 
-@register.filter
-def vat_rate(rate) -> str:
-    """A VAT rate as people write it: 20, 5.5, 2.1."""
-    text = str(rate)
-    return text.rstrip("0").rstrip(".") if "." in text else text
+register.filter("vat_rate", rate_label)
