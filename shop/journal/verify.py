@@ -9,7 +9,7 @@ from datetime import datetime
 from django.db.models import Prefetch
 
 from shop.journal.hashing import chain_hash
-from shop.journal.models import JournalChain, JournalEntry
+from shop.journal.models import Closing, JournalChain, JournalEntry
 from shop.journal.services import return_lines, sale_lines
 from shop.orders.models import OrderLine, Return, ReturnLine
 
@@ -35,10 +35,13 @@ class Broken:
 class Verification:
     entries: int = 0
     broken: list[Broken] = field(default_factory=list)
+    closings: int = 0
+    #: The first closing whose hash or link does not hold: (closing, reason).
+    broken_closing: tuple[Closing, str] | None = None
 
     @property
     def ok(self) -> bool:
-        return not self.broken
+        return not self.broken and self.broken_closing is None
 
     @property
     def first_broken(self) -> Broken | None:
@@ -46,10 +49,16 @@ class Verification:
 
     def as_dict(self) -> dict:
         first = self.first_broken
+        closing = None
+        if self.broken_closing is not None:
+            broken, reason = self.broken_closing
+            closing = {"id": broken.pk, "closing": str(broken), "reason": reason}
         return {
             "ok": self.ok,
             "entries": self.entries,
             "first_broken": first.as_dict() if first else None,
+            "closings": self.closings,
+            "first_broken_closing": closing,
         }
 
 
@@ -138,4 +147,22 @@ def journal_verify(*, start: datetime | None = None, end: datetime | None = None
             else:
                 continue
             break
+    if start is None and end is None:
+        closings_verify(result)
     return result
+
+
+def closings_verify(result: Verification) -> None:
+    """Walks each chain's closings in the order they were made: hashes and links."""
+    previous: dict[int, str] = {}
+    rows = Closing.objects.select_related("chain").order_by("chain_id", "created_at", "id")
+    for closing in rows.iterator(chunk_size=1000):
+        result.closings += 1
+        expected = previous.get(closing.chain_id, "")
+        if closing.previous_hash != expected:
+            result.broken_closing = (closing, "the link to the previous closing is broken")
+        elif chain_hash(expected, closing.content) != closing.hash:
+            result.broken_closing = (closing, "the closing's content does not match its hash")
+        if result.broken_closing:
+            return
+        previous[closing.chain_id] = closing.hash

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from shop.catalog.taxes import TaxClass
 from shop.journal.archive import archive_build
@@ -20,6 +21,7 @@ from shop.journal.closings import sales_periods_close
 from shop.journal.hashing import chain_hash
 from shop.journal.models import Closing, JournalEntry
 from shop.journal.offline_verify import verify
+from shop.journal.verify import journal_verify
 from tests.channels_app.support import open_till
 from tests.conftest import auth
 from tests.journal.support import give_back, stocked_variant
@@ -84,7 +86,7 @@ def test_each_complete_period_is_closed_once_with_the_sums_of_its_entries(sold):
     assert last_day.content["cumulative"]["total"] == "103.10"
 
 
-def test_closings_are_chained(sold):
+def test_closings_are_chained_and_an_altered_one_is_found(sold):
     with at(2026, 11, 3, 0, 5):
         sales_periods_close()
     closings = list(Closing.objects.order_by("created_at", "id"))
@@ -93,6 +95,19 @@ def test_closings_are_chained(sold):
         assert closing.previous_hash == previous
         assert closing.hash == chain_hash(previous, closing.content)
         previous = closing.hash
+    result = journal_verify()
+    assert (result.ok, result.closings) == (True, 4)
+
+    october = Closing.objects.get(period="month")
+    with connection.cursor() as cursor:  # the trigger is not installed in tests (no migrations)
+        cursor.execute(
+            "UPDATE journal_closing SET period_end = period_end, content = %s WHERE id = %s",
+            [json.dumps({**october.content, "totals": {}}), october.pk],
+        )
+    result = journal_verify()
+    assert not result.ok
+    assert result.broken_closing[0] == october
+    assert "hash" in result.broken_closing[1]
 
 
 def test_the_command_and_the_api(api, manager, sold):

@@ -34,10 +34,16 @@ def sql(statement: str, *params) -> None:
 
 def test_an_intact_journal_verifies(api, manager, sales):
     body = auth(api, manager).get(VERIFY).json()
-    assert body == {"ok": True, "entries": 4, "first_broken": None}
+    assert body == {
+        "ok": True,
+        "entries": 4,
+        "first_broken": None,
+        "closings": 0,
+        "first_broken_closing": None,
+    }
     out = []
     call_command("verify_sales_journal", stdout=type("W", (), {"write": out.append})())
-    assert "4 entries, all intact" in out[0]
+    assert "4 entries and 0 closings, all intact" in out[0]
 
 
 def test_an_order_total_altered_in_sql_is_found(api, manager, sales):

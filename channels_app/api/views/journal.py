@@ -34,10 +34,19 @@ class BrokenEntrySerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
+class BrokenClosingSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    closing = serializers.CharField()
+    reason = serializers.CharField()
+
+
 class VerificationSerializer(serializers.Serializer):
     ok = serializers.BooleanField()
     entries = serializers.IntegerField()
     first_broken = BrokenEntrySerializer(allow_null=True)
+    #: Closings are checked when no period is given.
+    closings = serializers.IntegerField()
+    first_broken_closing = BrokenClosingSerializer(allow_null=True)
 
 
 class SalesJournalVerifyApi(APIView):

@@ -23,8 +23,14 @@ class Command(BaseCommand):
             return
         result = journal_verify()
         if result.ok:
-            self.stdout.write(f"The sales journal verifies: {result.entries} entries, all intact.")
+            self.stdout.write(
+                f"The sales journal verifies: {result.entries} entries and "
+                f"{result.closings} closings, all intact."
+            )
             return
+        if result.first_broken is None:
+            closing, reason = result.broken_closing
+            raise CommandError(f"Broken at closing {closing} (id {closing.pk}): {reason}.")
         broken = result.first_broken
         raise CommandError(
             f"Broken at entry {broken.entry.number} (id {broken.entry.pk}, chain "
