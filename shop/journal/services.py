@@ -8,8 +8,7 @@ before promotion counters and stock rows, the order of `inventory/locks.py`.
 
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from inventory.models import Location
@@ -23,9 +22,13 @@ Kind = JournalEntry.Kind
 ZERO = Decimal("0.00")
 
 
+def _chain_key(store: Location | None) -> str:
+    return store.code if store is not None else WEB_CHAIN
+
+
 def chain_for(store: Location | None) -> JournalChain:
     """The store's till chain, or the web shop's (`store=None`), created on first use."""
-    key = store.code if store is not None else WEB_CHAIN
+    key = _chain_key(store)
     chain = JournalChain.objects.filter(key=key).first()
     if chain is None:
         try:
@@ -34,6 +37,29 @@ def chain_for(store: Location | None) -> JournalChain:
         except IntegrityError:  # created meanwhile by another sale
             chain = JournalChain.objects.get(key=key)
     return chain
+
+
+_NEXT_NUMBER = (
+    'UPDATE {table} SET last_sequence = last_sequence + 1 WHERE "key" = %s '
+    "RETURNING id, last_sequence, last_hash"
+)
+
+
+def _next_number(store: Location | None) -> JournalChain:
+    """Takes the chain's next number in one statement, which also locks its row until commit:
+    the gapless counter (sales of one chain are numbered in the order they commit)."""
+    sql = _NEXT_NUMBER.format(table=JournalChain._meta.db_table)
+    key = _chain_key(store)
+    for _ in range(2):
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [key])
+            row = cursor.fetchone()
+        if row is not None:
+            return JournalChain(
+                pk=row[0], key=key, store=store, last_sequence=row[1], last_hash=row[2]
+            )
+        chain_for(store)  # the chain's first sale: create it, then take its number
+    raise RuntimeError(f"No journal chain {key}.")
 
 
 def order_chain_store(order: Order) -> Location | None:
@@ -63,10 +89,7 @@ def _append(
     clerk=None,
     return_record: Return | None = None,
 ) -> JournalEntry:
-    chain = chain_for(store)
-    # Takes the next number and locks the chain until commit: the gapless counter.
-    JournalChain.objects.filter(pk=chain.pk).update(last_sequence=F("last_sequence") + 1)
-    chain.refresh_from_db(fields=["last_sequence", "last_hash"])
+    chain = _next_number(store)
     sequence, previous = chain.last_sequence, chain.last_hash
     now = timezone.now()
     number = f"{chain.prefix}-{sequence:06d}"
