@@ -5,6 +5,7 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from rest_framework.test import APIClient
 
 from carts.checkout import CheckoutDetails, checkout_place
 from carts.services import cart_anonymous_new, cart_line_add
@@ -36,6 +37,16 @@ def book(kitchen):
 def stocked(store, tee, book):
     receive(store, tee, 20)
     receive(store, book, 20)
+
+
+def kiosk_order(store, sku: str, quantity: int) -> Order:
+    """A click-and-collect order placed at the store's kiosk."""
+    cart = cart_anonymous_new()
+    cart_line_add(cart=cart, sku=sku, quantity=quantity, channel=Channel.KIOSK)
+    details = CheckoutDetails(
+        email="kim@example.com", fulfilment="collect", payment_method="pay_at_pickup", store=store
+    )
+    return checkout_place(cart=cart, details=details, channel=Channel.KIOSK)
 
 
 def rows(tax_lines) -> list[tuple[str, str, str, str]]:
@@ -88,18 +99,7 @@ def test_a_till_sale_carries_the_breakdown(api, store, clerk, stocked):
 
 
 def test_a_kiosk_order_keeps_the_rate_in_force_when_sold(settings, store, stocked, book):
-    cart = cart_anonymous_new()
-    cart_line_add(cart=cart, sku="BOOK-1", quantity=2, channel=Channel.KIOSK)
-    order = checkout_place(
-        cart=cart,
-        details=CheckoutDetails(
-            email="kim@example.com",
-            fulfilment="collect",
-            payment_method="pay_at_pickup",
-            store=store,
-        ),
-        channel=Channel.KIOSK,
-    )
+    order = kiosk_order(store, "BOOK-1", 2)
     settings.VAT_RATES = {**settings.VAT_RATES, "FR": {**settings.VAT_RATES["FR"], "reduced": "7"}}
     order = Order.objects.get(pk=order.pk)
     [tax_line] = order.tax_lines
@@ -177,3 +177,20 @@ def test_the_cart_checkout_and_till_pages_show_the_vat(client, store, clerk, sto
     text = page_text(client.get("/pos/"))
     assert "VAT 20 %" in text
     assert "3.32" in text
+
+
+def test_the_pickup_desk_answers_with_the_breakdown_of_the_sale(api, store, clerk, stocked):
+    open_till(store)
+    add_line(api, "BOOK-1", 1)
+    number = checkout(api, collect_body()).json()["number"]
+    response = auth(APIClient(), clerk).post(f"/api/pickups/{number}/collected/")
+    assert response.status_code == 200, response.content
+    assert rows(response.json()["tax_lines"]) == [("5.50", "20.00", "1.10", "21.10")]
+
+
+def test_kiosk_and_web_orders_share_the_web_numbering(store, stocked, api):
+    add_line(api, "TEE-M", 1)
+    checkout(api, collect_body())
+    kiosk = kiosk_order(store, "TEE-M", 1)
+    entry = kiosk.journal_entries.get()
+    assert (entry.number, entry.channel) == ("W-000002", "kiosk")
