@@ -8,7 +8,7 @@ before promotion counters and stock rows, the order of `inventory/locks.py`.
 
 from decimal import Decimal
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from inventory.models import Location
@@ -24,19 +24,6 @@ ZERO = Decimal("0.00")
 
 def _chain_key(store: Location | None) -> str:
     return store.code if store is not None else WEB_CHAIN
-
-
-def chain_for(store: Location | None) -> JournalChain:
-    """The store's till chain, or the web shop's (`store=None`), created on first use."""
-    key = _chain_key(store)
-    chain = JournalChain.objects.filter(key=key).first()
-    if chain is None:
-        try:
-            with transaction.atomic():
-                chain = JournalChain.objects.create(key=key, store=store)
-        except IntegrityError:  # created meanwhile by another sale
-            chain = JournalChain.objects.get(key=key)
-    return chain
 
 
 _NEXT_NUMBER = (
@@ -58,7 +45,10 @@ def _next_number(store: Location | None) -> JournalChain:
             return JournalChain(
                 pk=row[0], key=key, store=store, last_sequence=row[1], last_hash=row[2]
             )
-        chain_for(store)  # the chain's first sale: create it, then take its number
+        # The chain's first sale: create it (unless another sale just did), then number.
+        JournalChain.objects.bulk_create(
+            [JournalChain(key=key, store=store)], ignore_conflicts=True
+        )
     raise RuntimeError(f"No journal chain {key}.")
 
 
