@@ -135,6 +135,13 @@ class Return(models.Model):
     def __str__(self) -> str:
         return f"Return of {self.order} at {self.store}"
 
+    @property
+    def tax_lines(self) -> list:
+        """The VAT given back per rate, at the rates of the sale (`shop.orders.taxes`)."""
+        from shop.orders.taxes import return_tax_lines  # the module imports this one
+
+        return return_tax_lines(self)
+
 
 class ReturnLine(models.Model):
     return_record = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="lines")

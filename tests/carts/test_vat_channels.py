@@ -156,6 +156,8 @@ def test_a_return_gives_back_the_vat_at_the_rate_of_the_sale(api, store, clerk, 
             headers={"Idempotency-Key": uuid.uuid4().hex},
         )
         assert response.status_code == 201, response.content
+        [returned_vat] = response.json()["tax_lines"]
+        assert returned_vat["rate"] == "20.00"
         record = Order.objects.get(number=sale["number"]).returns.order_by("-id")[0]
         [line] = record.lines.all()
         assert line.tax_rate == D("20.00")
