@@ -53,6 +53,7 @@ from shop.customers.services import (
     customer_get_or_create,
 )
 from shop.errors import InvalidInput, PaymentDeclined
+from shop.journal.services import journal_record_sale
 from shop.orders.emails import order_email_enqueue
 from shop.orders.models import Order, OrderLine
 from shop.orders.selectors import lines_in_hand
@@ -134,6 +135,9 @@ def order_lines_create(order: Order, priced: PricedCart) -> list[OrderLine]:
             unit_price=line.unit_price,
             discount=line.discount,
             line_total=line.total,
+            tax_rate=line.tax_rate,
+            net_amount=line.net,
+            tax_amount=line.tax,
         )
         for line in priced.lines
     )
@@ -311,6 +315,7 @@ def _place(order: Order, *, cart: Cart) -> None:
     if not placed:  # failed meanwhile by the abandoned-checkout sweeper
         raise _HoldLapsed()
     order.status = Order.Status.PLACED
+    journal_record_sale(order=order)
     cart_clear(cart=cart)
     order_placed.send(sender=Order, order=order, cart=cart)
     if order.customer_id:

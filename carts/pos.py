@@ -29,6 +29,7 @@ from shop.channels import Channel
 from shop.customers.models import Customer, CustomerEvent
 from shop.customers.services import customer_event_record
 from shop.errors import InvalidInput
+from shop.journal.services import journal_record_sale
 from shop.orders.emails import order_email_enqueue
 from shop.orders.models import Order
 from shop.orders.services import order_number_new
@@ -153,6 +154,7 @@ def pos_sale_complete(
         channel=Channel.POS,
         store=store,
     )
+    journal_record_sale(order=order)  # after the drawer, before promotions and stock
     promotions_use(order, priced)
     stock.stock_sell(
         location=store,

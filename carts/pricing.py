@@ -12,6 +12,8 @@ Rules, in order:
    lines in proportion to what they still cost, the rounding remainder on the last (largest)
    line and what it cannot take on the next largest, so line discounts always add up to the
    cart discount and no line goes below zero.
+4. VAT last, on what the lines cost after promotions (`carts.taxes`): each line's rate, net and
+   tax, and the breakdown per rate that adds up to the total.
 """
 
 from collections.abc import Iterable, Sequence
@@ -19,6 +21,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from carts.models import Promotion
+from carts.taxes import cart_taxes_apply
 from shop.catalog.models import Variant
 
 CENT = Decimal("0.01")
@@ -37,6 +40,10 @@ class PricedLine:
     discount: Decimal = ZERO
     #: The cart line's id when priced from a cart.
     line_id: int | None = None
+    #: VAT (set by `carts.taxes`): the rate in percent, the line's net and its tax.
+    tax_rate: Decimal = ZERO
+    net: Decimal = ZERO
+    tax: Decimal = ZERO
 
     @property
     def subtotal(self) -> Decimal:
@@ -57,6 +64,10 @@ class AppliedPromotion:
 class PricedCart:
     lines: list[PricedLine]
     applied: list[AppliedPromotion] = field(default_factory=list)
+    #: The VAT breakdown per rate (`shop.catalog.taxes.TaxLine`).
+    tax_lines: list = field(default_factory=list)
+    #: VAT added on top of the lines when prices are net of it (zero when they include it).
+    tax_added: Decimal = ZERO
 
     @property
     def subtotal(self) -> Decimal:
@@ -68,7 +79,11 @@ class PricedCart:
 
     @property
     def total(self) -> Decimal:
-        return self.subtotal - self.discount
+        return self.subtotal - self.discount + self.tax_added
+
+    @property
+    def tax(self) -> Decimal:
+        return sum((t.tax for t in self.tax_lines), ZERO)
 
 
 @dataclass(frozen=True)
@@ -158,4 +173,4 @@ def price(
             continue
         _spread(amount, eligible)
         cart.applied.append(AppliedPromotion(promotion, amount))
-    return cart
+    return cart_taxes_apply(cart)

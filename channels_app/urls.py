@@ -5,6 +5,7 @@ from channels_app.views.storefront import (
     cart,
     catalog,
     checkout,
+    invoices,
     orders,
     personalisation,
     reminders,
@@ -33,6 +34,7 @@ urlpatterns = [
     path("checkout/", checkout.checkout, name="checkout"),
     path("checkout/pending/<str:key>/", checkout.checkout_pending, name="checkout-pending"),
     path("orders/<str:number>/", orders.order_detail, name="order"),
+    path("orders/<str:number>/invoice.pdf", invoices.order_invoice, name="order-invoice"),
     path("account/orders/", orders.order_history, name="order-history"),
     path(
         "account/email-preferences/",

@@ -184,6 +184,45 @@ SHOP_CURRENCY = env("SHOP_CURRENCY", default="EUR")
 KIOSK_IDLE_SECONDS = env.int("KIOSK_IDLE_SECONDS", default=90)
 #: The shop's public address: the links of product feeds and emails start with it.
 SHOP_BASE_URL = env("SHOP_BASE_URL", default="http://127.0.0.1:8000")
+#: Taxes and the seller's legal details (receipts, invoices, the sales journal).
+SHOP_COUNTRY = env("SHOP_COUNTRY", default="FR")
+#: VAT rates (percent) per country and tax class; a product's tax class picks one.
+VAT_RATES = {
+    "FR": {
+        "standard": "20",
+        "intermediate": "10",
+        "reduced": "5.5",
+        "super_reduced": "2.1",
+        "zero": "0",
+    },
+    "BE": {
+        "standard": "21",
+        "intermediate": "12",
+        "reduced": "6",
+        "super_reduced": "6",
+        "zero": "0",
+    },
+    "DE": {
+        "standard": "19",
+        "intermediate": "7",
+        "reduced": "7",
+        "super_reduced": "7",
+        "zero": "0",
+    },
+}
+#: Prices include VAT (B2C); False: catalog prices are net and VAT is added at the end.
+PRICES_INCLUDE_TAX = env.bool("PRICES_INCLUDE_TAX", default=True)
+SELLER_NAME = env("SELLER_NAME", default="Omnistore SAS")
+SELLER_ADDRESS = env("SELLER_ADDRESS", default="1 rue de la Paix, 75002 Paris, France")
+#: Company registration (SIRET in France) and intra-EU VAT number, printed on every receipt.
+SELLER_REGISTRATION = env("SELLER_REGISTRATION", default="SIRET 123 456 789 00012")
+SELLER_VAT_NUMBER = env("SELLER_VAT_NUMBER", default="FR32123456789")
+#: Attach the PDF invoice to order confirmation and till receipt emails.
+INVOICE_PDF_IN_EMAIL = env.bool("INVOICE_PDF_IN_EMAIL", default=False)
+#: Month (1-12) the fiscal year starts: yearly closings run from it.
+FISCAL_YEAR_START_MONTH = env.int("FISCAL_YEAR_START_MONTH", default=1)
+#: Key that signs sales journal archives (export_sales_journal); SECRET_KEY when unset.
+SALES_JOURNAL_SIGNING_KEY = env("SALES_JOURNAL_SIGNING_KEY", default="")
 #: Largest quantity one stock operation or cart line accepts; anything above is a typo.
 MAX_LINE_QUANTITY = env.int("MAX_LINE_QUANTITY", default=10_000)
 #: Largest quantity of one item in a cart or a till sale.
@@ -379,6 +418,11 @@ CELERY_BEAT_SCHEDULE["refresh-recent-reports"] = {
 CELERY_BEAT_SCHEDULE["refresh-reports"] = {
     "task": "shop.marketing.tasks.refresh_reports",
     "schedule": timedelta(hours=6),
+}
+# Hourly, so the day just ended is closed soon after midnight; a period is closed once.
+CELERY_BEAT_SCHEDULE["close-sales-periods"] = {
+    "task": "shop.journal.tasks.close_sales_periods",
+    "schedule": timedelta(hours=1),
 }
 
 # --- Email ----------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from channels_app.api.views import (
     customers,
     drawer,
     inventory,
+    journal,
     marketplace,
     orders,
     pos,
@@ -99,6 +100,8 @@ urlpatterns = [
         marketplace.MarketplaceOrderCreateApi.as_view(),
         name="marketplace-orders",
     ),
+    path("sales-journal/verify/", journal.SalesJournalVerifyApi.as_view(), name="journal-verify"),
+    path("closings/", journal.ClosingListApi.as_view(), name="closings"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     # Last: anything else under /api/ is a 404 in the error body, not the HTML page.

@@ -44,8 +44,8 @@ class ProductImageInline(admin.TabularInline):
 
 @admin.register(Product)
 class ProductAdmin(LargeTableMixin, admin.ModelAdmin):
-    list_display = ["name", "category", "variant_count", "is_active", "created_at"]
-    list_filter = ["is_active", "category"]
+    list_display = ["name", "category", "tax_class", "variant_count", "is_active", "created_at"]
+    list_filter = ["is_active", "tax_class", "category"]
     search_fields = ["name", "^variants__sku", "variants__barcode__exact"]
     prepopulated_fields = {"slug": ["name"]}
     list_select_related = ["category"]

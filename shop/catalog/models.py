@@ -4,6 +4,7 @@ from imagekit.models import ImageSpecField
 from pilkit.processors import ResizeToFit
 
 from shop.catalog.gtin import validate_gtin
+from shop.catalog.taxes import TaxClass
 
 
 class Category(models.Model):
@@ -35,6 +36,8 @@ class Product(models.Model):
     description = models.TextField(blank=True)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
     is_active = models.BooleanField(default=True)
+    #: Its VAT rate comes from settings.VAT_RATES for the shop's country.
+    tax_class = models.CharField(max_length=20, choices=TaxClass.choices, default=TaxClass.STANDARD)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ProductQuerySet.as_manager()

@@ -4,13 +4,14 @@ server or broker that is down never fails the change, and a retried delivery sen
 sent email goes on the customer's timeline, in the transaction that marks it delivered."""
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 
 from shop.channels import Channel
 from shop.customers.models import CustomerEvent
 from shop.orders.events import order_event_record
 from shop.orders.models import Order
+from shop.orders.signals import order_email_attachments
 from shop.outbox.handlers import outbox_handler
 from shop.outbox.services import outbox_enqueue
 
@@ -46,7 +47,13 @@ def _send(payload: dict) -> None:
     kind = payload["kind"]
     subject = SUBJECTS[kind].format(number=order.number)
     context = {"order": order, "lines": order.lines.all(), "shop_name": settings.SHOP_NAME}
-    send_mail(subject, render_to_string(f"emails/order_{kind}.txt", context), None, [order.email])
+    attachments = [
+        attachment
+        for _, attachment in order_email_attachments.send(sender=Order, order=order, kind=kind)
+        if attachment
+    ]
+    body = render_to_string(f"emails/order_{kind}.txt", context)
+    EmailMessage(subject, body, None, [order.email], attachments=attachments).send()
     order_event_record(
         order,
         CustomerEvent.Kind.EMAIL_SENT,

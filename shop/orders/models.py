@@ -79,6 +79,13 @@ class Order(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    @property
+    def tax_lines(self) -> list:
+        """The VAT breakdown per rate, from the lines as sold (`shop.orders.taxes`)."""
+        from shop.orders.taxes import order_tax_lines  # the module imports this one
+
+        return order_tax_lines(self)
+
 
 class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
@@ -90,6 +97,11 @@ class OrderLine(models.Model):
     unit_price = models.DecimalField(**MONEY)
     discount = models.DecimalField(**MONEY, default=0)
     line_total = models.DecimalField(**MONEY)
+    #: VAT as sold: the rate (percent) then in force, and the line's net and tax
+    #: (net + tax = what the customer pays for the line).
+    tax_rate = models.DecimalField(max_digits=5, decimal_places=2, default=0)
+    net_amount = models.DecimalField(**MONEY, default=0)
+    tax_amount = models.DecimalField(**MONEY, default=0)
     #: Units of this line already brought back, at any store.
     returned_quantity = models.PositiveIntegerField(default=0)
     #: Units cancelled before hand-over (not found anywhere) and refunded.
@@ -134,12 +146,22 @@ class Return(models.Model):
     def __str__(self) -> str:
         return f"Return of {self.order} at {self.store}"
 
+    @property
+    def tax_lines(self) -> list:
+        """The VAT given back per rate, at the rates of the sale (`shop.orders.taxes`)."""
+        from shop.orders.taxes import return_tax_lines  # the module imports this one
+
+        return return_tax_lines(self)
+
 
 class ReturnLine(models.Model):
     return_record = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="lines")
     order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="+")
     quantity = models.PositiveIntegerField()
     amount = models.DecimalField(**MONEY)
+    #: The VAT given back with `amount`, at the rate the line was sold at.
+    tax_rate = models.DecimalField(max_digits=5, decimal_places=2, default=0)
+    tax_amount = models.DecimalField(**MONEY, default=0)
 
     class Meta:
         constraints = [

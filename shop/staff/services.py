@@ -21,6 +21,7 @@ MANAGED_APPS = (
     "support",
     "marketing",
     "channels_app",
+    "journal",
     "auth",
 )
 

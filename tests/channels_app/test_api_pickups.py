@@ -32,6 +32,7 @@ ORDER_FIELDS = {
     "subtotal",
     "discount",
     "total",
+    "tax_lines",
     "currency",
     "pickup_deadline",
     "created_at",

@@ -7,7 +7,7 @@ from rest_framework.views import APIView
 
 from carts.checkout import CheckoutDetails, checkout_place
 from carts.errors import EmptyCart
-from channels_app.api.fields import MoneyField, location_by_code
+from channels_app.api.fields import MoneyField, TaxLineSerializer, location_by_code
 from channels_app.api.idempotency import idempotent
 from channels_app.current import current_cart, current_customer
 from channels_app.throttling import throttles
@@ -24,10 +24,21 @@ class OrderLineSerializer(serializers.ModelSerializer):
     unit_price = MoneyField()
     discount = MoneyField()
     line_total = MoneyField()
+    tax_rate = MoneyField(max_digits=5)
+    tax = MoneyField(source="tax_amount")
 
     class Meta:
         model = OrderLine
-        fields = ["sku", "name", "quantity", "unit_price", "discount", "line_total"]
+        fields = [
+            "sku",
+            "name",
+            "quantity",
+            "unit_price",
+            "discount",
+            "line_total",
+            "tax_rate",
+            "tax",
+        ]
 
 
 class OrderSerializer(serializers.ModelSerializer):
@@ -36,6 +47,7 @@ class OrderSerializer(serializers.ModelSerializer):
     subtotal = MoneyField()
     discount = MoneyField()
     total = MoneyField()
+    tax_lines = TaxLineSerializer(many=True, read_only=True)
 
     class Meta:
         model = Order
@@ -50,6 +62,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "subtotal",
             "discount",
             "total",
+            "tax_lines",
             "currency",
             "pickup_deadline",
             "created_at",
