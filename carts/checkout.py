@@ -40,6 +40,7 @@ from carts.services import (
     promotion_uses_give_back,
     variants_ensure_sold,
 )
+from carts.shipping import shipping_for_checkout
 from inventory import services as stock
 from inventory.allocation import allocate_for_delivery
 from inventory.errors import InsufficientStock
@@ -64,6 +65,7 @@ from shop.payments.services import (
     charges_settle_unplaced,
     payment_record,
 )
+from shop.shipping.models import ShippingMethod
 
 ADDRESS_FIELDS = ("name", "line1", "postcode", "city", "country")
 
@@ -78,6 +80,8 @@ class CheckoutDetails:
     card_token: str = ""
     #: At the till (endless aisle): the card was charged on the store's terminal.
     terminal_reference: str = ""
+    #: Delivery: the method chosen (None: the cheapest that serves the address).
+    shipping_method: ShippingMethod | None = None
 
 
 def _validate(details: CheckoutDetails) -> None:
@@ -177,6 +181,12 @@ def _order_create(
     """Prices the cart, creates the order awaiting payment with its lines and claims the cart.
     Runs inside the caller's transaction."""
     priced = cart_price(cart, customer=customer)
+    shipping_for_checkout(
+        priced,
+        fulfilment=details.fulfilment,
+        method=details.shipping_method,
+        address=details.shipping_address,
+    )
     order = Order.objects.create(
         number=order_number_new(),
         channel=channel,
@@ -191,6 +201,9 @@ def _order_create(
         currency=settings.SHOP_CURRENCY,
         subtotal=priced.subtotal,
         discount=priced.discount,
+        shipping_method=priced.shipping.method if priced.shipping else None,
+        shipping_method_name=priced.shipping.method.name if priced.shipping else "",
+        shipping_price=priced.shipping_amount,
         total=priced.total,
         staff_user=staff_user,
     )

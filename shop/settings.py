@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "shop.outbox",
     "shop.payments",
     "shop.journal",
+    "shop.shipping",
     "inventory",
     "carts",
     "shop.support",
@@ -147,7 +148,11 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": env("RATE_LIMIT_RESET_PASSWORD", default="20/m/ip,5/m/key"),
 }
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+#: The languages of every page, email and receipt: the request's Accept-Language picks one,
+#: the switcher (a cookie) or a signed-in customer's saved choice overrides it.
+LANGUAGES = [("en", "English"), ("fr", "Français")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("TIME_ZONE", default="Europe/Paris")
 USE_I18N = True
 USE_TZ = True
@@ -175,6 +180,9 @@ MAX_CART_LINE_QUANTITY = env.int("MAX_CART_LINE_QUANTITY", default=50)
 PICKUP_DAYS = env.int("PICKUP_DAYS", default=3)
 #: Open click-and-collect orders to be paid at pickup, at most, per email, customer or session.
 MAX_UNPAID_COLLECT_ORDERS = env.int("MAX_UNPAID_COLLECT_ORDERS", default=3)
+#: Goods total (after discounts, taxes included) from which delivery is free on every method
+#: that allows it; empty: no free delivery.
+SHIPPING_FREE_ABOVE = env("SHIPPING_FREE_ABOVE", default="60.00")
 #: How long a checkout may take to pay before its held stock lapses.
 PAYMENT_WINDOW = timedelta(minutes=env.int("PAYMENT_WINDOW_MINUTES", default=15))
 #: The card gateway: the test gateway (test card tokens, no money moves) until a real one is set.

@@ -20,6 +20,7 @@ SUBJECTS = {
     "ready_for_pickup": "Order {number} is ready for pickup",
     "expired": "Order {number} was not collected",
     "receipt": "Your receipt {number}",
+    "shipped": "Order {number} is on its way",
 }
 
 

@@ -46,6 +46,16 @@ class Order(models.Model):
     currency = models.CharField(max_length=3)
     subtotal = models.DecimalField(**MONEY)
     discount = models.DecimalField(**MONEY, default=0)
+    #: How a delivery order travels and what the customer paid for it (part of `total`).
+    shipping_method = models.ForeignKey(
+        "shipping.ShippingMethod",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    shipping_method_name = models.CharField(max_length=100, blank=True)
+    shipping_price = models.DecimalField(**MONEY, default=0)
     total = models.DecimalField(**MONEY)
     #: Collect orders not collected by then expire and release their stock.
     pickup_deadline = models.DateTimeField(null=True, blank=True)

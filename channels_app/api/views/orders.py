@@ -9,6 +9,7 @@ from carts.checkout import CheckoutDetails, checkout_place
 from carts.errors import EmptyCart
 from channels_app.api.fields import MoneyField, location_by_code
 from channels_app.api.idempotency import idempotent
+from channels_app.api.views.shipping import shipping_method_by_code
 from channels_app.current import current_cart, current_customer
 from channels_app.throttling import throttles
 from channels_app.views.storefront._common import SESSION_ORDERS, remember_order
@@ -34,7 +35,9 @@ class OrderSerializer(serializers.ModelSerializer):
     lines = OrderLineSerializer(many=True, read_only=True)
     subtotal = MoneyField()
     discount = MoneyField()
+    shipping_price = MoneyField()
     total = MoneyField()
+    shipping_method = serializers.CharField(source="shipping_method_name", read_only=True)
 
     class Meta:
         model = Order
@@ -48,6 +51,8 @@ class OrderSerializer(serializers.ModelSerializer):
             "lines",
             "subtotal",
             "discount",
+            "shipping_method",
+            "shipping_price",
             "total",
             "currency",
             "pickup_deadline",
@@ -73,6 +78,7 @@ class CheckoutApi(APIView):
         shipping_address = serializers.DictField(
             child=serializers.CharField(allow_blank=True, max_length=200), required=False
         )
+        shipping_method = serializers.CharField(required=False, allow_blank=True, max_length=50)
         payment = PaymentInput()
 
     @extend_schema(request=CheckoutInputSerializer, responses={201: OrderSerializer})
@@ -91,6 +97,9 @@ class CheckoutApi(APIView):
             shipping_address=fields.get("shipping_address", {}),
             payment_method=fields["payment"]["method"],
             card_token=fields["payment"].get("card_token", ""),
+            shipping_method=shipping_method_by_code(fields["shipping_method"])
+            if fields.get("shipping_method")
+            else None,
         )
         customer = current_customer(request)
         order = checkout_place(
