@@ -18,13 +18,19 @@ ADDRESS_REQUIRED = ("name", "line1", "postcode", "city", "country")
 #: carries a trailing underscore (Python keywords: `in_`, `is_`, `id_`, `py_`).
 _FIELD_NAMES = ("{cc}ZipCodeField", "{cc}PostalCodeField", "{cc}PostcodeField")
 _PREFIXES = {"AE": "UAE"}
+#: CLDR region codes that are no country: unknown, the EU, the euro area, the UN, pseudo-locales.
+_NOT_COUNTRIES = frozenset({"ZZ", "EU", "EZ", "UN", "QO", "XA", "XB"})
 
 
 @cache
 def _territories(language: str) -> dict[str, str]:
     """ISO alpha-2 code → country name in `language` (babel's CLDR data)."""
     names = Locale.parse(language.replace("-", "_")).territories
-    return {code: name for code, name in names.items() if len(code) == 2 and code.isalpha()}
+    return {
+        code: name
+        for code, name in names.items()
+        if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
+    }
 
 
 @cache
