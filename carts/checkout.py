@@ -19,7 +19,7 @@ left behind and the cart is as it was.
 """
 
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from django.conf import settings
@@ -46,6 +46,7 @@ from inventory.allocation import allocate_for_delivery
 from inventory.errors import InsufficientStock
 from inventory.models import Location, Reservation
 from shop.channels import Channel
+from shop.customers.addresses import address_validate
 from shop.customers.models import Customer, CustomerEvent
 from shop.customers.services import (
     customer_event_record,
@@ -358,6 +359,9 @@ def checkout_place(
     `InvalidInput`. `session_orders`: the numbers of the orders the shopper's browser session
     placed before (counted for the cap on unpaid collect orders)."""
     _validate(details)
+    if details.fulfilment == Order.Fulfilment.DELIVERY:
+        # The country as its ISO code and the postal code as the country writes it.
+        details = replace(details, shipping_address=address_validate(details.shipping_address))
     if details.terminal_reference and channel != Channel.POS:
         raise InvalidInput("Terminal payments are taken at the till only.", details=["payment"])
     cart = cart_load_lines(cart)

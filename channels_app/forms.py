@@ -5,8 +5,11 @@ from django.conf import settings
 
 from carts.checkout import ADDRESS_FIELDS, CheckoutDetails
 from inventory.models import Location
+from shop.customers.address_rules import country_code
+from shop.customers.models import Address
 from shop.orders.models import Order
 from shop.payments.models import Payment
+from shop.shipping.models import ShippingMethod
 
 
 class CartLineAddForm(forms.Form):
@@ -46,6 +49,14 @@ class CheckoutForm(forms.Form):
     postcode = forms.CharField(max_length=20, required=False)
     city = forms.CharField(max_length=100, required=False)
     country = forms.CharField(max_length=100, required=False)
+    #: A saved address of the signed-in shopper's book, used instead of the fields above.
+    address = forms.IntegerField(required=False)
+    shipping_method = forms.ModelChoiceField(
+        queryset=ShippingMethod.objects.filter(is_active=True).select_related("zone"),
+        to_field_name="code",
+        required=False,
+        error_messages={"invalid_choice": "Choose one of the delivery options listed."},
+    )
     payment_method = forms.ChoiceField(
         choices=[
             (Payment.Method.CARD, "Card"),
@@ -57,9 +68,26 @@ class CheckoutForm(forms.Form):
     card_token = forms.CharField(label="Card", max_length=255, required=False)
 
     #: What a service error's `details` names → the field that shows it.
-    FIELD_FOR_DETAIL = {"payment": "payment_method", **{f: f for f in ADDRESS_FIELDS}}
+    FIELD_FOR_DETAIL = {
+        "payment": "payment_method",
+        "shipping_address": "country",
+        **{f: f for f in ADDRESS_FIELDS},
+    }
 
-    def details(self) -> CheckoutDetails:
+    def clean_country(self) -> str:
+        value = self.cleaned_data["country"].strip()
+        return country_code(value) or value
+
+    def shipping_address(self, customer=None) -> dict:
+        """The saved address chosen (only the shopper's own), else the fields typed."""
+        data = self.cleaned_data
+        if data.get("address") and customer is not None:
+            saved = Address.objects.filter(customer=customer, pk=data["address"]).first()
+            if saved is not None:
+                return saved.as_dict()
+        return {f: data[f].strip() for f in ADDRESS_FIELDS}
+
+    def details(self, customer=None) -> CheckoutDetails:
         data = self.cleaned_data
         card = data["payment_method"] == Payment.Method.CARD
         delivery = data["fulfilment"] == Order.Fulfilment.DELIVERY
@@ -68,7 +96,8 @@ class CheckoutForm(forms.Form):
             fulfilment=data["fulfilment"],
             payment_method=data["payment_method"],
             store=None if delivery else data["store"],
-            shipping_address={f: data[f].strip() for f in ADDRESS_FIELDS} if delivery else {},
+            shipping_address=self.shipping_address(customer) if delivery else {},
+            shipping_method=data.get("shipping_method") if delivery else None,
             card_token=data["card_token"] if card else "",
         )
 

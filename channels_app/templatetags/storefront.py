@@ -22,10 +22,12 @@ from channels_app.current import SESSION_CART
 from channels_app.formatting import format_money
 from shop.catalog.cache import catalogue_cache_context
 from shop.catalog.models import Category
+from shop.customers.address_rules import country_name as address_country_name
 
 register = template.Library()
 
 money = register.filter("money", format_money)
+country_name = register.filter("country_name", address_country_name)
 
 
 @register.filter

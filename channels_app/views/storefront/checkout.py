@@ -8,6 +8,8 @@ from django.shortcuts import redirect, render
 
 from carts.checkout import ADDRESS_FIELDS, checkout_place
 from carts.errors import EmptyCart
+from carts.pricing import ShippingCharge
+from carts.shipping import shipping_options
 from channels_app.current import current_cart, current_customer
 from channels_app.forms import CheckoutForm
 from channels_app.idempotency import (
@@ -26,10 +28,13 @@ from inventory.errors import InsufficientStock
 from inventory.models import Location
 from inventory.selectors import availability_for_variants
 from shop.channels import Channel
+from shop.customers.address_rules import country_code
+from shop.customers.models import Address
 from shop.errors import DomainError, InvalidInput, PaymentDeclined
 from shop.orders.models import Order
 from shop.payments.gateways import gateway
 from shop.payments.models import Payment
+from shop.shipping.models import ShippingMethod
 
 
 def fulfilment_options(lines) -> dict:
@@ -54,6 +59,37 @@ def fulfilment_options(lines) -> dict:
     }
 
 
+def delivery_options(form: CheckoutForm, priced, customer) -> dict:
+    """The saved addresses to pick from, and the delivery methods for the country shown (the
+    chosen one, or else the cheapest, priced into the summary)."""
+    saved = list(Address.objects.filter(customer=customer)) if customer is not None else []
+    picked = str(form["address"].value() or "")
+    default = next((a for a in saved if a.is_default_shipping), None)
+    chosen_address = next((a for a in saved if str(a.pk) == picked), None)
+    if chosen_address is None and not form.is_bound:
+        chosen_address = default
+    country = (
+        chosen_address.country
+        if chosen_address
+        else country_code(str(form["country"].value() or "")) or "FR"
+    )
+    options = [
+        option
+        for option in shipping_options(priced, country=country)
+        if option.method.kind != ShippingMethod.Kind.COLLECT
+    ]
+    wanted = str(form["shipping_method"].value() or "")
+    chosen = next((o for o in options if o.method.code == wanted), options[0] if options else None)
+    if chosen is not None and form["fulfilment"].value() != Order.Fulfilment.COLLECT:
+        priced.shipping = ShippingCharge(method=chosen.method, amount=chosen.price)
+    return {
+        "saved_addresses": saved,
+        "chosen_address": chosen_address,
+        "shipping_options": options,
+        "chosen_shipping": chosen,
+    }
+
+
 def _shortages(error: InsufficientStock, lines) -> list[dict]:
     names = {line.variant.sku: line.variant.display_name for line in lines}
     return [
@@ -65,6 +101,7 @@ def _shortages(error: InsufficientStock, lines) -> list[dict]:
 
 def _render(request, form: CheckoutForm, cart, priced, *, shortages=None):
     lines = list(cart.lines.all())
+    customer = current_customer(request)
     return render(
         request,
         "storefront/checkout.html",
@@ -79,6 +116,7 @@ def _render(request, form: CheckoutForm, cart, priced, *, shortages=None):
             "pickup_days": settings.PICKUP_DAYS,
             "gateway": gateway(),
             **fulfilment_options(lines),
+            **delivery_options(form, priced, customer),
         },
     )
 
@@ -115,7 +153,7 @@ def _checkout_post(request):
                 raise EmptyCart()
             order = checkout_place(
                 cart=cart,
-                details=form.details(),
+                details=form.details(current_customer(request)),
                 customer=current_customer(request),
                 channel=Channel.WEB,
                 session_orders=request.session.get(SESSION_ORDERS, []),
