@@ -28,6 +28,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from carts.errors import CheckoutInProgress, EmptyCart, InvalidPromotionCode
 from carts.holds import unpaid_collect_orders_check
@@ -47,6 +48,7 @@ from inventory.errors import InsufficientStock
 from inventory.models import Location, Reservation
 from shop.channels import Channel
 from shop.customers.addresses import address_validate
+from shop.customers.language import customer_language_default
 from shop.customers.models import Customer, CustomerEvent
 from shop.customers.services import (
     customer_event_record,
@@ -377,6 +379,7 @@ def checkout_place(
             else customer_for_guest_order(email=details.email)
         )
     if customer is not None:
+        customer_language_default(customer, get_language())
         customer_event_record(
             customer=customer,
             kind=CustomerEvent.Kind.CHECKOUT_STARTED,

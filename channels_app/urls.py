@@ -1,5 +1,6 @@
 from django.urls import path
 
+from channels_app.language import language_set
 from channels_app.views.storefront import cart, catalog, checkout, orders, support
 
 app_name = "storefront"
@@ -24,4 +25,5 @@ urlpatterns = [
     path("account/requests/<str:number>/", support.ticket_detail, name="ticket"),
     path("account/requests/<str:number>/messages/", support.ticket_message, name="ticket-message"),
     path("contact/", support.contact, name="contact"),
+    path("language/", language_set, name="language"),
 ]

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from modeltranslation.admin import TranslationAdmin
 
 from shop.admin_base import LargeTableMixin
 from shop.catalog.models import Category, Product, Variant
@@ -25,7 +26,9 @@ class VariantInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(LargeTableMixin, admin.ModelAdmin):
+class ProductAdmin(LargeTableMixin, TranslationAdmin):
+    """Name and description in each language (English is required, French falls back to it)."""
+
     list_display = ["name", "category", "variant_count", "is_active", "created_at"]
     list_filter = ["is_active", "category"]
     search_fields = ["name", "^variants__sku", "variants__barcode__exact"]

@@ -19,6 +19,7 @@ MANAGED_APPS = (
     "inventory",
     "carts",
     "support",
+    "shipping",
     "channels_app",
     "auth",
 )

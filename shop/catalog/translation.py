@@ -1,0 +1,12 @@
+"""Product names and descriptions per language (django-modeltranslation): `name_en`,
+`name_fr`, ...; `product.name` reads the active language's, falling back to English."""
+
+from modeltranslation.translator import TranslationOptions, register
+
+from shop.catalog.models import Product
+
+
+@register(Product)
+class ProductTranslationOptions(TranslationOptions):
+    fields = ("name", "description")
+    fallback_undefined = {"name": "", "description": ""}
