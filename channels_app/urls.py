@@ -1,7 +1,7 @@
 from django.urls import path
 
 from channels_app.language import language_set
-from channels_app.views.storefront import cart, catalog, checkout, orders, support
+from channels_app.views.storefront import addresses, cart, catalog, checkout, orders, support
 
 app_name = "storefront"
 
@@ -20,6 +20,13 @@ urlpatterns = [
     path("checkout/pending/<str:key>/", checkout.checkout_pending, name="checkout-pending"),
     path("orders/<str:number>/", orders.order_detail, name="order"),
     path("account/orders/", orders.order_history, name="order-history"),
+    path("account/addresses/", addresses.address_list, name="addresses"),
+    path("account/addresses/<int:address_id>/", addresses.address_edit, name="address-edit"),
+    path(
+        "account/addresses/<int:address_id>/delete/",
+        addresses.address_delete,
+        name="address-delete",
+    ),
     path("account/requests/", support.ticket_list, name="tickets"),
     path("account/requests/new/", support.ticket_new, name="ticket-new"),
     path("account/requests/<str:number>/", support.ticket_detail, name="ticket"),

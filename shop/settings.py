@@ -6,6 +6,7 @@ on the deployment hardening that `manage.py check --deploy` asks for.
 """
 
 import ipaddress
+import warnings
 from datetime import timedelta
 from pathlib import Path
 
@@ -160,6 +161,8 @@ LANGUAGES = [("en", "English"), ("fr", "Français")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
 MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+# modeltranslation renames the per-language copies of unnamed indexes, and says so: harmless.
+warnings.filterwarnings("ignore", message="Index name .* exceeds 30", category=UserWarning)
 TIME_ZONE = env("TIME_ZONE", default="Europe/Paris")
 USE_I18N = True
 USE_TZ = True
