@@ -2,6 +2,7 @@
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from carts.checkout import ADDRESS_FIELDS, CheckoutDetails
 from inventory.models import Location
@@ -33,8 +34,8 @@ class CheckoutForm(forms.Form):
     email = forms.EmailField(max_length=254)
     fulfilment = forms.ChoiceField(
         choices=[
-            (Order.Fulfilment.DELIVERY, "Home delivery"),
-            (Order.Fulfilment.COLLECT, "Click and collect"),
+            (Order.Fulfilment.DELIVERY, _("Home delivery")),
+            (Order.Fulfilment.COLLECT, _("Click and collect")),
         ],
         widget=forms.RadioSelect,
     )
@@ -42,30 +43,30 @@ class CheckoutForm(forms.Form):
         queryset=Location.objects.filter(is_active=True, click_and_collect=True),
         to_field_name="code",
         required=False,
-        error_messages={"invalid_choice": "Choose one of the stores listed."},
+        error_messages={"invalid_choice": _("Choose one of the stores listed.")},
     )
-    name = forms.CharField(label="Full name", max_length=200, required=False)
-    line1 = forms.CharField(label="Address", max_length=200, required=False)
-    postcode = forms.CharField(max_length=20, required=False)
-    city = forms.CharField(max_length=100, required=False)
-    country = forms.CharField(max_length=100, required=False)
+    name = forms.CharField(label=_("Full name"), max_length=200, required=False)
+    line1 = forms.CharField(label=_("Address"), max_length=200, required=False)
+    postcode = forms.CharField(label=_("Postal code"), max_length=20, required=False)
+    city = forms.CharField(label=_("City"), max_length=100, required=False)
+    country = forms.CharField(label=_("Country"), max_length=100, required=False)
     #: A saved address of the signed-in shopper's book, used instead of the fields above.
     address = forms.IntegerField(required=False)
     shipping_method = forms.ModelChoiceField(
         queryset=ShippingMethod.objects.filter(is_active=True).select_related("zone"),
         to_field_name="code",
         required=False,
-        error_messages={"invalid_choice": "Choose one of the delivery options listed."},
+        error_messages={"invalid_choice": _("Choose one of the delivery options listed.")},
     )
     payment_method = forms.ChoiceField(
         choices=[
-            (Payment.Method.CARD, "Card"),
-            (Payment.Method.PAY_AT_PICKUP, "Pay at pickup"),
+            (Payment.Method.CARD, _("Card")),
+            (Payment.Method.PAY_AT_PICKUP, _("Pay at pickup")),
         ],
         widget=forms.RadioSelect,
     )
     #: Made by the configured gateway's card widget; the gateway judges it.
-    card_token = forms.CharField(label="Card", max_length=255, required=False)
+    card_token = forms.CharField(label=_("Card"), max_length=255, required=False)
 
     #: What a service error's `details` names → the field that shows it.
     FIELD_FOR_DETAIL = {
@@ -113,4 +114,4 @@ class CheckoutForm(forms.Form):
             return
         self.add_error(fields[0], message)
         for field in fields[1:]:
-            self.add_error(field, "Required.")
+            self.add_error(field, _("Required."))

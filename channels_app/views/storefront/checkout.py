@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from carts.checkout import ADDRESS_FIELDS, checkout_place
 from carts.errors import EmptyCart
@@ -127,7 +128,7 @@ def checkout(request):
         return _checkout_post(request)
     cart, priced = priced_cart(request)
     if cart is None or not priced.lines:
-        messages.info(request, "Your cart is empty: add something before checking out.")
+        messages.info(request, _("Your cart is empty: add something before checking out."))
         return redirect("storefront:cart")
     user = request.user
     form = CheckoutForm(
@@ -191,7 +192,7 @@ def _checkout_post(request):
             return redirect("storefront:order", number=result["order"])
     cart, priced = priced_cart(request)
     if cart is None or not priced.lines:
-        messages.info(request, "Your cart is empty: add something before checking out.")
+        messages.info(request, _("Your cart is empty: add something before checking out."))
         return redirect("storefront:cart")
     return _render(request, form, cart, priced, shortages=shortages)
 
@@ -203,7 +204,9 @@ def checkout_pending(request, key: str):
         return render(request, "storefront/checkout_pending.html", {"key": key})
     number = outcome[1].get("order") if outcome and isinstance(outcome[1], dict) else None
     if not number:  # the first submit failed (its key was freed), or this is no checkout key
-        messages.error(request, "Your order could not be placed. Check the details and try again.")
+        messages.error(
+            request, _("Your order could not be placed. Check the details and try again.")
+        )
         return redirect("storefront:checkout")
     remember_order(request, number)
     return redirect("storefront:order", number=number)
