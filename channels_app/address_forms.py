@@ -4,7 +4,8 @@ the address itself (country, postal code format)."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from shop.customers.address_rules import country_choices
+from shop.customers.address_rules import ADDRESS_REQUIRED, country_choices
+from shop.customers.models import Address
 
 
 class AddressForm(forms.Form):
@@ -20,3 +21,13 @@ class AddressForm(forms.Form):
     def address(self) -> dict:
         data = self.cleaned_data
         return {f: data[f] for f in ("name", "line1", "line2", "postcode", "city", "country")}
+
+
+def saved_or_typed_address(data: dict, customer) -> dict:
+    """The customer's saved address chosen in `data["address"]` (only their own), else the
+    address fields typed in `data`."""
+    if data.get("address") and customer is not None:
+        saved = Address.objects.filter(customer=customer, pk=data["address"]).first()
+        if saved is not None:
+            return saved.as_dict()
+    return {f: str(data.get(f) or "").strip() for f in ADDRESS_REQUIRED}

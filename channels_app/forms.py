@@ -5,9 +5,9 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from carts.checkout import ADDRESS_FIELDS, CheckoutDetails
+from channels_app.address_forms import saved_or_typed_address
 from inventory.models import Location
 from shop.customers.address_rules import country_code
-from shop.customers.models import Address
 from shop.orders.models import Order
 from shop.payments.models import Payment
 from shop.shipping.models import ShippingMethod
@@ -79,15 +79,6 @@ class CheckoutForm(forms.Form):
         value = self.cleaned_data["country"].strip()
         return country_code(value) or value
 
-    def shipping_address(self, customer=None) -> dict:
-        """The saved address chosen (only the shopper's own), else the fields typed."""
-        data = self.cleaned_data
-        if data.get("address") and customer is not None:
-            saved = Address.objects.filter(customer=customer, pk=data["address"]).first()
-            if saved is not None:
-                return saved.as_dict()
-        return {f: data[f].strip() for f in ADDRESS_FIELDS}
-
     def details(self, customer=None) -> CheckoutDetails:
         data = self.cleaned_data
         card = data["payment_method"] == Payment.Method.CARD
@@ -97,7 +88,7 @@ class CheckoutForm(forms.Form):
             fulfilment=data["fulfilment"],
             payment_method=data["payment_method"],
             store=None if delivery else data["store"],
-            shipping_address=self.shipping_address(customer) if delivery else {},
+            shipping_address=saved_or_typed_address(data, customer) if delivery else {},
             shipping_method=data.get("shipping_method") if delivery else None,
             card_token=data["card_token"] if card else "",
         )

@@ -26,6 +26,13 @@ def methods(settings):
 
 
 @pytest.fixture
+def shopper_api(client):
+    user = factories.UserFactory(username="ann", email="ann@example.com")
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
 def boots(warehouse):
     variant = factories.VariantFactory(sku="BOOT-42", price=Decimal("25.00"), weight_grams=1200)
     receive(warehouse, variant, 10)
@@ -126,3 +133,24 @@ def test_shipping_sends_one_email_with_the_tracking_link(
     assert order.status == Order.Status.SHIPPED
     event = CustomerEvent.objects.get(kind=CustomerEvent.Kind.ORDER_SHIPPED)
     assert event.payload["tracking_url"] == shipment.tracking_url
+
+
+def test_timeline_shows_the_tracking_link(client, methods, boots, warehouse, shopper_api):
+    add_line(shopper_api, "BOOT-42", 1)
+    number = checkout(shopper_api, {**delivery_body(), "shipping_method": "fr-standard"}).json()[
+        "number"
+    ]
+    shipment = order_ship(
+        order=Order.objects.get(number=number),
+        carrier="colissimo",
+        tracking_number="6A999",
+        shipped_from=warehouse,
+    )
+    results = shopper_api.get("/api/me/timeline/").json()["results"]
+    shipped = [r for r in results if r["kind"] == "order_shipped"]
+    assert len(shipped) == 1
+    assert "Colissimo" in shipped[0]["summary"]
+    assert shipment.tracking_url in shipped[0]["summary"]
+    page = shopper_api.get(f"/orders/{number}/").content.decode()
+    assert shipment.tracking_url in page
+    assert shipment.tracking_url in shopper_api.get("/account/orders/").content.decode()

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils.text import slugify
 
+from channels_app.demo_locale import ensure_shipping, ensure_weights_and_french_names
 from inventory.models import Location, Stock
 from inventory.services import StockLine, stock_receive
 from shop.catalog.models import Category, Product, Variant
@@ -474,6 +475,8 @@ def load_demo() -> Report:
     ensure_stock(report, locations, variants)
     ensure_staff(report, locations)
     ensure_shopper(report)
+    ensure_shipping(report)
+    ensure_weights_and_french_names(report)
     return report
 
 
