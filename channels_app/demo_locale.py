@@ -60,10 +60,17 @@ ZONES = {
     "France": "FR, MC",
     "Europe": "BE, LU, NL, DE, AT, ES, PT, IT, IE, DK, SE, FI, PL, CZ",
 }
+#: French names of the methods below.
+METHOD_NAMES_FR = {
+    "fr-chronopost": "Chronopost express",
+    "fr-relay": "Point relais, au poids",
+    "collect": "Retrait en magasin",
+    "eu-standard": "Europe standard",
+}
 #: (zone, code, name, kind, price, free above the threshold, days, weight bands)
 METHODS = (
     ("France", "fr-colissimo", "Colissimo", "flat", "4.90", True, (2, 4), ()),
-    ("France", "fr-chronopost", "Chronopost express", "flat", "12.90", False, (1, 1), ()),
+    ("France", "fr-chronopost", "Chronopost express", "flat", "12.90", False, (1, 2), ()),
     (
         "France",
         "fr-relay",
@@ -93,6 +100,8 @@ def ensure_shipping(report) -> None:
             defaults={
                 "zone": zones[zone],
                 "name": name,
+                "name_en": name,
+                "name_fr": METHOD_NAMES_FR.get(code, name),
                 "kind": kind,
                 "price": Decimal(price),
                 "free_above_threshold": free,

@@ -31,6 +31,12 @@ country_name = register.filter("country_name", address_country_name)
 
 
 @register.filter
+def get_item(mapping, key):
+    """`mapping[key]` in a template, None when missing."""
+    return mapping.get(key) if hasattr(mapping, "get") else None
+
+
+@register.filter
 def hue(text) -> str:
     """A stable colour hue (0–359) for a product's placeholder picture (a string: nothing to
     localize)."""

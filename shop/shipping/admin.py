@@ -1,13 +1,14 @@
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 
 from shop.orders.models import Order
 from shop.shipping.models import Shipment, ShippingMethod, ShippingZone, WeightBand
 from shop.shipping.services import order_ship
 
 
-class ShippingMethodInline(admin.TabularInline):
+class ShippingMethodInline(TranslationTabularInline):
     model = ShippingMethod
     extra = 0
     fields = ["code", "name", "kind", "price", "free_above_threshold", "is_active", "position"]
@@ -27,7 +28,7 @@ class WeightBandInline(admin.TabularInline):
 
 
 @admin.register(ShippingMethod)
-class ShippingMethodAdmin(admin.ModelAdmin):
+class ShippingMethodAdmin(TranslationAdmin):
     list_display = ["name", "code", "zone", "kind", "price", "free_above_threshold", "is_active"]
     list_filter = ["kind", "is_active", "zone"]
     list_select_related = ["zone"]

@@ -58,7 +58,7 @@ def test_french_checkout_with_a_saved_address_and_a_paid_method(live_server, pag
     page.get_by_role("link", name="Se connecter").click()
     page.locator("input[name=login]").fill("marie")
     page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("form button[type=submit]").last.click()
+    page.get_by_role("button", name="Se connecter").click()
     expect(page.get_by_role("link", name="Mes commandes")).to_be_visible()
 
     slug = Variant.objects.select_related("product").get(sku=TEE).product.slug
@@ -77,6 +77,10 @@ def test_french_checkout_with_a_saved_address_and_a_paid_method(live_server, pag
     expect(methods).to_contain_text("Colissimo")
     expect(methods).to_contain_text("4,90")
     page.get_by_role("radio", name=re.compile("Chronopost express")).check()
+    # The summary follows the method picked.
+    expect(page.locator("[data-delivery-amount]")).to_have_text(re.compile(r"^12,90\s€$"))
+    expect(page.locator("[data-grand-total]")).to_have_text(re.compile(r"^37,80\s€$"))
+    expect(methods).to_contain_text("Point relais, au poids")
     page.evaluate("window.scrollTo(0, 0)")
     screenshot(page, "fr-checkout")
     page.get_by_role("button", name=re.compile(r"^Passer la commande")).click()
@@ -107,7 +111,7 @@ def test_till_in_french(live_server, chromium, demo):
         page.goto(f"{live_server.url}/pos/")
         page.locator("input[name=login]").fill("clerk-paris")
         page.locator("input[name=password]").fill("omnistore-clerk")
-        page.locator("form button[type=submit]").last.click()
+        page.get_by_role("button", name="Se connecter").click()
         expect(page).to_have_url(f"{live_server.url}/pos/")
         expect(page.locator("html")).to_have_attribute("lang", "fr")
         expect(page.get_by_role("navigation", name="Point de vente")).to_contain_text("Caisse")

@@ -12,6 +12,7 @@ from carts.errors import EmptyCart
 from carts.pricing import ShippingCharge
 from carts.shipping import shipping_options
 from channels_app.current import current_cart, current_customer
+from channels_app.formatting import format_money
 from channels_app.forms import CheckoutForm
 from channels_app.idempotency import (
     IdempotencyKeyInProgress,
@@ -88,6 +89,15 @@ def delivery_options(form: CheckoutForm, priced, customer) -> dict:
         "chosen_address": chosen_address,
         "shipping_options": options,
         "chosen_shipping": chosen,
+        # What the summary shows for each choice, so it follows the radio the shopper picks.
+        "shipping_labels": {
+            option.method.code: {
+                "price": format_money(option.price) if option.price else _("Free"),
+                "total": format_money(priced.goods_total + option.price),
+            }
+            for option in options
+        },
+        "goods_total_label": format_money(priced.goods_total),
     }
 
 
