@@ -3,7 +3,7 @@ French product names. Idempotent, like the rest of the demo loader."""
 
 from decimal import Decimal
 
-from shop.catalog.models import Product, Variant
+from shop.catalog.models import Category, Product, Variant
 from shop.shipping.models import ShippingMethod, ShippingZone, WeightBand
 
 #: Shipping weight (grams, packed) of a variant, by its SKU stem's category prefix.
@@ -54,6 +54,15 @@ FRENCH_NAMES = {
     "ACC-WLT": "Porte-cartes",
     "ACC-SNG": "Lunettes de soleil en acétate",
     "ACC-UMB": "Parapluie compact",
+}
+
+CATEGORY_NAMES_FR = {
+    "t-shirts": "T-shirts",
+    "knitwear": "Maille",
+    "trousers": "Pantalons",
+    "shoes": "Chaussures",
+    "bags": "Sacs",
+    "accessories": "Accessoires",
 }
 
 ZONES = {
@@ -117,6 +126,8 @@ def ensure_shipping(report) -> None:
 
 
 def ensure_weights_and_french_names(report) -> None:
+    for slug, name in CATEGORY_NAMES_FR.items():
+        Category.objects.filter(slug=slug, name_fr__isnull=True).update(name_fr=name)
     for stem, grams in WEIGHTS.items():
         Variant.objects.filter(sku__startswith=f"{stem}-", weight_grams=0).update(
             weight_grams=grams

@@ -9,7 +9,7 @@ from shop.catalog.models import Category, Product, Variant
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(TranslationAdmin):
     list_display = ["name", "slug", "parent"]
     search_fields = ["name", "slug"]
     list_select_related = ["parent"]

@@ -6,6 +6,7 @@ import html
 import io
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -22,7 +23,17 @@ from tests.browser import TIMEOUT_MS, VIEWPORT, screenshot
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TEE = "TEE-ORG-BLK-M"
+AXE = Path(__file__).resolve().parents[2] / "static" / "vendor" / "axe-core" / "axe.min.js"
 PASSWORD = "a-long-enough-Passw0rd"
+
+
+def accessibility_violations(page) -> list[str]:
+    """WCAG 2.1 A and AA rules of axe-core that the page breaks."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "() => axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']})"
+    )
+    return [f"{v['id']}: {[n['target'] for n in v['nodes']]}" for v in result["violations"]]
 
 
 @pytest.fixture
@@ -81,6 +92,7 @@ def test_french_checkout_with_a_saved_address_and_a_paid_method(live_server, pag
     expect(page.locator("[data-delivery-amount]")).to_have_text(re.compile(r"^12,90\s€$"))
     expect(page.locator("[data-grand-total]")).to_have_text(re.compile(r"^37,80\s€$"))
     expect(methods).to_contain_text("Point relais, au poids")
+    assert accessibility_violations(page) == []
     page.evaluate("window.scrollTo(0, 0)")
     screenshot(page, "fr-checkout")
     page.get_by_role("button", name=re.compile(r"^Passer la commande")).click()
@@ -92,6 +104,11 @@ def test_french_checkout_with_a_saved_address_and_a_paid_method(live_server, pag
     assert order.total == Decimal("37.80")
     assert order.shipping_address["line1"] == "12 rue des Écoles"
     screenshot(page, "fr-confirmation")
+
+    page.goto(f"{base}/account/addresses/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mes adresses")
+    assert accessibility_violations(page) == []
+    screenshot(page, "fr-addresses")
 
     [email] = [m for m in mail.outbox if order.number in m.subject]
     assert email.subject == f"Votre commande {order.number}"

@@ -144,3 +144,17 @@ def test_order_email_in_the_customers_language(django_capture_on_commit_callback
     assert message.subject == f"Votre commande {order.number}"
     assert "Merci pour votre commande" in message.body
     assert "Total :" in message.body
+
+
+@pytest.mark.django_db
+def test_cached_category_menu_is_per_language(client):
+    category = factories.CategoryFactory(name="Shoes", slug="shoes")
+    factories.VariantFactory(product__category=category)
+    category.name_fr = "Chaussures"
+    with translation.override("en"):
+        category.save()
+    for _ in range(2):  # the second time from the fragment cache
+        assert "Chaussures" in html(client.get("/", headers={"accept-language": "fr"}))
+        english = html(client.get("/", headers={"accept-language": "en"}))
+        assert "Chaussures" not in english
+        assert ">Shoes<" in english
