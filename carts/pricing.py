@@ -21,6 +21,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext as _
+
 from carts.models import Promotion
 from shop.catalog.models import Variant
 from shop.shipping.errors import ShippingMethodUnavailable
@@ -187,7 +189,8 @@ def price_shipping(cart: PricedCart, method: ShippingMethod, *, country: str) ->
     )
     if amount is None:
         raise ShippingMethodUnavailable(
-            f"{method.name} does not deliver this cart to {country.upper()}.",
+            _("%(method)s does not deliver this cart to %(country)s.")
+            % {"method": method.name, "country": country.upper()},
             details=["shipping_method"],
         )
     cart.shipping = ShippingCharge(method=method, amount=money(amount))

@@ -4,6 +4,8 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from carts.pricing import PricedCart, ShippingCharge, price_shipping
 from shop.shipping.errors import ShippingMethodUnavailable
 from shop.shipping.models import ShippingMethod
@@ -41,7 +43,8 @@ def shipping_for_checkout(
         if method is not None:
             if method.kind != ShippingMethod.Kind.COLLECT:
                 raise ShippingMethodUnavailable(
-                    f"{method.name} is a delivery method.", details=["shipping_method"]
+                    _("%(method)s is a delivery method.") % {"method": method.name},
+                    details=["shipping_method"],
                 )
             cart.shipping = ShippingCharge(method=method, amount=ZERO)
         return
@@ -49,7 +52,8 @@ def shipping_for_checkout(
     if method is not None:
         if method.kind == ShippingMethod.Kind.COLLECT:
             raise ShippingMethodUnavailable(
-                f"{method.name} is for collection in store.", details=["shipping_method"]
+                _("%(method)s is for collection in store.") % {"method": method.name},
+                details=["shipping_method"],
             )
         price_shipping(cart, method, country=country)
         return
@@ -62,5 +66,6 @@ def shipping_for_checkout(
         price_shipping(cart, delivering[0].method, country=country)
     elif any(m.kind != ShippingMethod.Kind.COLLECT for m in shipping_methods_active()):
         raise ShippingMethodUnavailable(
-            f"No shipping method delivers this cart to {country}.", details=["shipping_address"]
+            _("No shipping method delivers this cart to %(country)s.") % {"country": country},
+            details=["shipping_address"],
         )

@@ -2,6 +2,7 @@
 postal code format) and keeps at most one default shipping and one default billing address."""
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from shop.customers.address_rules import address_clean
 from shop.customers.models import Address, Customer
@@ -53,7 +54,7 @@ def address_get(*, customer: Customer, address_id: int) -> Address:
     """One of the customer's addresses; another customer's is `NotFound`."""
     address = Address.objects.filter(customer=customer, pk=address_id).first()
     if address is None:
-        raise NotFound("No such address in your address book.")
+        raise NotFound(_("No such address in your address book."))
     return address
 
 

@@ -3,6 +3,7 @@ the shipment records carrier and tracking number, and the customer gets one ship
 through the outbox, all in one transaction."""
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from inventory.models import Location
 from shop.channels import Channel
@@ -28,9 +29,9 @@ def order_ship(
     `OrderStatusConflict` (it is no longer placed): the email goes once."""
     tracking_number = tracking_number.strip()
     if carrier not in Carrier.values:
-        raise InvalidInput("Unknown carrier.", details=["carrier"])
+        raise InvalidInput(_("Unknown carrier."), details=["carrier"])
     if not tracking_number:
-        raise InvalidInput("A tracking number is needed.", details=["tracking_number"])
+        raise InvalidInput(_("A tracking number is needed."), details=["tracking_number"])
     shipment = Shipment(
         order=order,
         carrier=carrier,

@@ -1,6 +1,7 @@
 """Checkout with a shipping method: the order stores method and price, an unserved country
 is a 400, and shipping the order sends one email with the tracking link."""
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -154,3 +155,18 @@ def test_timeline_shows_the_tracking_link(client, methods, boots, warehouse, sho
     page = shopper_api.get(f"/orders/{number}/").content.decode()
     assert shipment.tracking_url in page
     assert shipment.tracking_url in shopper_api.get("/account/orders/").content.decode()
+
+
+def test_refusal_is_in_the_shoppers_language(client, methods, boots):
+    add_line(client, "BOOT-42", 1)
+    body = {**delivery_body(country="BE", postcode="1000"), "shipping_method": "fr-standard"}
+    response = client.post(
+        "/api/checkout/",
+        json.dumps(body),
+        content_type="application/json",
+        headers={"Idempotency-Key": "fr-1", "Accept-Language": "fr"},
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["message"] == (
+        "Standard ne livre pas ce panier vers ce pays : BE."
+    )

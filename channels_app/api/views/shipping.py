@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -29,7 +30,9 @@ class ShippingMethodSerializer(serializers.Serializer):
 def shipping_method_by_code(code: str) -> ShippingMethod:
     method = ShippingMethod.objects.select_related("zone").filter(code=code).first()
     if method is None:
-        raise InvalidInput(f"No shipping method {code!r}.", details=["shipping_method"])
+        raise InvalidInput(
+            _("No shipping method %(code)s.") % {"code": code}, details=["shipping_method"]
+        )
     return method
 
 
@@ -43,7 +46,10 @@ class ShippingMethodListApi(APIView):
     def get(self, request):
         country = request.query_params.get("country", "").strip().upper()
         if len(country) != 2 or not country.isalpha():
-            raise InvalidInput("country must be an ISO 3166 alpha-2 code.", details=["country"])
+            raise InvalidInput(
+                _("The country must be an ISO 3166 alpha-2 code, such as FR."),
+                details=["country"],
+            )
         cart = current_cart(request)
         priced = (
             cart_price(cart_with_lines(cart.pk), customer=current_customer(request))
