@@ -20,6 +20,7 @@ from channels_app.management.commands.compile_catalogues import compile_catalogu
 from shop.customers.models import Customer
 from shop.customers.services import customer_for_user
 from shop.orders.emails import order_email_enqueue
+from shop.support.services import ticket_open, ticket_reply
 from tests import factories
 
 FRENCH_PO = Path(settings.BASE_DIR) / "locale" / "fr" / "LC_MESSAGES" / "django.po"
@@ -158,3 +159,13 @@ def test_cached_category_menu_is_per_language(client):
         english = html(client.get("/", headers={"accept-language": "en"}))
         assert "Chaussures" not in english
         assert ">Shoes<" in english
+
+
+@pytest.mark.django_db
+def test_support_reply_email_in_the_customers_language(clerk, django_capture_on_commit_callbacks):
+    customer = factories.CustomerFactory(email="zoe@example.com", language="fr")
+    ticket = ticket_open(customer=customer, subject="Taille", body="Quelle taille ?", channel="web")
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket_reply(ticket=ticket, author=clerk, body="Le M.", channel="pos")
+    [message] = [m for m in mail.outbox if "Le M." in m.body]
+    assert "Service client" in message.body

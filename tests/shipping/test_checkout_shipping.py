@@ -10,7 +10,7 @@ from django.core import mail
 from shop.customers.models import CustomerEvent
 from shop.errors import Conflict
 from shop.orders.models import Order
-from shop.shipping.models import Shipment
+from shop.shipping.models import Shipment, ShippingMethod, ShippingZone, WeightBand
 from shop.shipping.services import order_ship
 from tests import factories
 from tests.carts.support import add_line, checkout, delivery_body
@@ -170,3 +170,17 @@ def test_refusal_is_in_the_shoppers_language(client, methods, boots):
     assert response.json()["error"]["message"] == (
         "Standard ne livre pas ce panier vers ce pays : BE."
     )
+
+
+def test_shipping_methods_list_queries_stay_flat(client, boots, django_assert_max_num_queries):
+    add_line(client, "BOOT-42", 2)
+    zone = ShippingZone.objects.create(name="France", countries="FR")
+    for count in (2, 20):
+        while ShippingMethod.objects.count() < count:
+            n = ShippingMethod.objects.count()
+            method = ShippingMethod.objects.create(
+                zone=zone, code=f"m{n}", name=f"M{n}", kind="weight" if n % 2 else "flat"
+            )
+            WeightBand.objects.create(method=method, up_to_grams=5000, price=Decimal("5.00"))
+        with django_assert_max_num_queries(12):
+            assert len(client.get("/api/shipping-methods/?country=FR").json()) == count
