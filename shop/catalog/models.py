@@ -64,7 +64,7 @@ class Variant(models.Model):
     #: Price in the shop currency (settings.SHOP_CURRENCY), taxes included.
     price = models.DecimalField(max_digits=12, decimal_places=2)
     #: Shipping weight in grams, packaging included (methods priced by weight add these up).
-    weight_grams = models.PositiveIntegerField(default=0)
+    weight_grams = models.PositiveIntegerField(default=0, db_default=0)
     is_active = models.BooleanField(default=True)
 
     class Meta:

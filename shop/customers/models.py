@@ -54,7 +54,7 @@ class Customer(models.Model):
     )
     #: The language the customer reads (pages once signed in, and emails); empty: the
     #: language of the request, else the shop's default.
-    language = models.CharField(max_length=10, blank=True)
+    language = models.CharField(max_length=10, blank=True, db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = CustomerQuerySet.as_manager()

@@ -54,8 +54,8 @@ class Order(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    shipping_method_name = models.CharField(max_length=100, blank=True)
-    shipping_price = models.DecimalField(**MONEY, default=0)
+    shipping_method_name = models.CharField(max_length=100, blank=True, db_default="")
+    shipping_price = models.DecimalField(**MONEY, default=0, db_default=0)
     total = models.DecimalField(**MONEY)
     #: Collect orders not collected by then expire and release their stock.
     pickup_deadline = models.DateTimeField(null=True, blank=True)

@@ -178,3 +178,10 @@ def test_the_check_finds_a_stock_row_out_of_its_books(built, db):
 def test_a_scale_too_small_for_the_subjects_is_refused():
     with pytest.raises(ValueError, match="too small"):
         scale_builder.Counts.at(0.0001)
+
+
+def test_products_and_categories_read_in_english(built, db):
+    from shop.catalog.models import Category, Product
+
+    assert not Product.objects.filter(name_en__isnull=True).exists()
+    assert not Category.objects.filter(name_en__isnull=True).exists()

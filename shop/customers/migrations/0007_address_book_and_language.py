@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='customer',
             name='language',
-            field=models.CharField(blank=True, max_length=10),
+            field=models.CharField(blank=True, db_default='', max_length=10),
         ),
         migrations.CreateModel(
             name='Address',

@@ -20,11 +20,11 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='order',
             name='shipping_method_name',
-            field=models.CharField(blank=True, max_length=100),
+            field=models.CharField(blank=True, db_default='', max_length=100),
         ),
         migrations.AddField(
             model_name='order',
             name='shipping_price',
-            field=models.DecimalField(decimal_places=2, default=0, max_digits=12),
+            field=models.DecimalField(db_default=0, decimal_places=2, default=0, max_digits=12),
         ),
     ]
