@@ -379,7 +379,8 @@ def checkout_place(
             else customer_for_guest_order(email=details.email)
         )
     if customer is not None:
-        customer_language_default(customer, get_language())
+        if staff_user is None:  # the shopper's own language, not the clerk's screen
+            customer_language_default(customer, get_language())
         customer_event_record(
             customer=customer,
             kind=CustomerEvent.Kind.CHECKOUT_STARTED,

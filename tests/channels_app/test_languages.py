@@ -1,6 +1,7 @@
 """English and French: Accept-Language, the switcher, the customer's saved choice (pages and
 emails), money formatting, product names per language, and a complete French catalogue."""
 
+import json
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -22,6 +23,8 @@ from shop.customers.services import customer_for_user
 from shop.orders.emails import order_email_enqueue
 from shop.support.services import ticket_open, ticket_reply
 from tests import factories
+from tests.carts.support import delivery_body
+from tests.channels_app.support import receive
 
 FRENCH_PO = Path(settings.BASE_DIR) / "locale" / "fr" / "LC_MESSAGES" / "django.po"
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
@@ -169,3 +172,23 @@ def test_support_reply_email_in_the_customers_language(clerk, django_capture_on_
         ticket_reply(ticket=ticket, author=clerk, body="Le M.", channel="pos")
     [message] = [m for m in mail.outbox if "Le M." in m.body]
     assert "Service client" in message.body
+
+
+@pytest.mark.django_db
+def test_a_guest_checking_out_in_french_gets_french_emails(
+    client, warehouse, django_capture_on_commit_callbacks
+):
+    variant = factories.VariantFactory(sku="SCARF-1", price=Decimal("20.00"))
+    receive(warehouse, variant, 3)
+    client.post("/api/cart/lines/", {"sku": "SCARF-1", "quantity": 1})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/api/checkout/",
+            json.dumps(delivery_body(email="guest@example.com")),
+            content_type="application/json",
+            headers={"Idempotency-Key": "fr-guest", "Accept-Language": "fr"},
+        )
+    assert response.status_code == 201, response.json()
+    assert Customer.objects.get(email="guest@example.com").language == "fr"
+    [message] = mail.outbox
+    assert message.subject.startswith("Votre commande")
