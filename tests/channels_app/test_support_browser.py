@@ -159,7 +159,7 @@ def test_a_request_online_answered_at_the_till(
     web = spend.get_by_role("row", name=re.compile("Web storefront"))
     expect(web).to_contain_text("€38.80")  # 34.90 and Colissimo's 4.90
     expect(spend.get_by_role("row", name=re.compile("Point of sale"))).to_contain_text("€69.80")
-    expect(spend.get_by_role("row", name=re.compile("All channels"))).to_contain_text("€104.70")
+    expect(spend.get_by_role("row", name=re.compile("All channels"))).to_contain_text("€108.60")
     orders = till.get_by_role("region", name="Recent orders, every channel")
     expect(orders).to_contain_text(web_order.number)
     expect(orders).to_contain_text(store_purchase.number)
