@@ -103,6 +103,8 @@ def test_french_checkout_with_a_saved_address_and_a_paid_method(live_server, pag
     assert order.shipping_price == Decimal("12.90")
     assert order.total == Decimal("37.80")
     assert order.shipping_address["line1"] == "12 rue des Écoles"
+    expect(page.locator(".totals")).to_contain_text("Livraison")
+    expect(page.locator("address")).to_contain_text("France")
     screenshot(page, "fr-confirmation")
 
     page.goto(f"{base}/account/addresses/")
