@@ -2,11 +2,15 @@
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from carts.checkout import ADDRESS_FIELDS, CheckoutDetails
+from channels_app.address_forms import saved_or_typed_address
 from inventory.models import Location
+from shop.customers.address_rules import country_code
 from shop.orders.models import Order
 from shop.payments.models import Payment
+from shop.shipping.models import ShippingMethod
 
 
 class CartLineAddForm(forms.Form):
@@ -33,8 +37,8 @@ class CheckoutForm(forms.Form):
     email = forms.EmailField(max_length=254)
     fulfilment = forms.ChoiceField(
         choices=[
-            (Order.Fulfilment.DELIVERY, "Home delivery"),
-            (Order.Fulfilment.COLLECT, "Click and collect"),
+            (Order.Fulfilment.DELIVERY, _("Home delivery")),
+            (Order.Fulfilment.COLLECT, _("Click and collect")),
         ],
         widget=forms.RadioSelect,
     )
@@ -42,29 +46,45 @@ class CheckoutForm(forms.Form):
         queryset=Location.objects.filter(is_active=True, click_and_collect=True),
         to_field_name="code",
         required=False,
-        error_messages={"invalid_choice": "Choose one of the stores listed."},
+        error_messages={"invalid_choice": _("Choose one of the stores listed.")},
     )
-    name = forms.CharField(label="Full name", max_length=200, required=False)
-    line1 = forms.CharField(label="Address", max_length=200, required=False)
-    postcode = forms.CharField(max_length=20, required=False)
-    city = forms.CharField(max_length=100, required=False)
-    country = forms.CharField(max_length=100, required=False)
+    name = forms.CharField(label=_("Full name"), max_length=200, required=False)
+    line1 = forms.CharField(label=_("Address"), max_length=200, required=False)
+    postcode = forms.CharField(label=_("Postal code"), max_length=20, required=False)
+    city = forms.CharField(label=_("City"), max_length=100, required=False)
+    country = forms.CharField(label=_("Country"), max_length=100, required=False)
+    #: A saved address of the signed-in shopper's book, used instead of the fields above.
+    address = forms.IntegerField(required=False)
+    shipping_method = forms.ModelChoiceField(
+        queryset=ShippingMethod.objects.filter(is_active=True).select_related("zone"),
+        to_field_name="code",
+        required=False,
+        error_messages={"invalid_choice": _("Choose one of the delivery options listed.")},
+    )
     payment_method = forms.ChoiceField(
         choices=[
-            (Payment.Method.CARD, "Card"),
-            (Payment.Method.PAY_AT_PICKUP, "Pay at pickup"),
+            (Payment.Method.CARD, _("Card")),
+            (Payment.Method.PAY_AT_PICKUP, _("Pay at pickup")),
         ],
         widget=forms.RadioSelect,
     )
     #: Made by the configured gateway's card widget; the gateway judges it.
-    card_token = forms.CharField(label="Card", max_length=255, required=False)
+    card_token = forms.CharField(label=_("Card"), max_length=255, required=False)
     marketing_consent = forms.BooleanField(label=MARKETING_CONSENT_LABEL, required=False)
     all_or_nothing = forms.BooleanField(required=False)
 
     #: What a service error's `details` names → the field that shows it.
-    FIELD_FOR_DETAIL = {"payment": "payment_method", **{f: f for f in ADDRESS_FIELDS}}
+    FIELD_FOR_DETAIL = {
+        "payment": "payment_method",
+        "shipping_address": "country",
+        **{f: f for f in ADDRESS_FIELDS},
+    }
 
-    def details(self) -> CheckoutDetails:
+    def clean_country(self) -> str:
+        value = self.cleaned_data["country"].strip()
+        return country_code(value) or value
+
+    def details(self, customer=None) -> CheckoutDetails:
         data = self.cleaned_data
         card = data["payment_method"] == Payment.Method.CARD
         delivery = data["fulfilment"] == Order.Fulfilment.DELIVERY
@@ -73,7 +93,8 @@ class CheckoutForm(forms.Form):
             fulfilment=data["fulfilment"],
             payment_method=data["payment_method"],
             store=None if delivery else data["store"],
-            shipping_address={f: data[f].strip() for f in ADDRESS_FIELDS} if delivery else {},
+            shipping_address=saved_or_typed_address(data, customer) if delivery else {},
+            shipping_method=data.get("shipping_method") if delivery else None,
             card_token=data["card_token"] if card else "",
             all_or_nothing=data["all_or_nothing"],
         )
@@ -90,4 +111,4 @@ class CheckoutForm(forms.Form):
             return
         self.add_error(fields[0], message)
         for field in fields[1:]:
-            self.add_error(field, "Required.")
+            self.add_error(field, _("Required."))

@@ -1,7 +1,9 @@
 from django.urls import path
 
 from channels_app.feeds import views as feeds
+from channels_app.language import language_set
 from channels_app.views.storefront import (
+    addresses,
     cart,
     catalog,
     checkout,
@@ -41,10 +43,18 @@ urlpatterns = [
         personalisation.email_preferences,
         name="email-preferences",
     ),
+    path("account/addresses/", addresses.address_list, name="addresses"),
+    path("account/addresses/<int:address_id>/", addresses.address_edit, name="address-edit"),
+    path(
+        "account/addresses/<int:address_id>/delete/",
+        addresses.address_delete,
+        name="address-delete",
+    ),
     path("account/requests/", support.ticket_list, name="tickets"),
     path("account/requests/new/", support.ticket_new, name="ticket-new"),
     path("account/requests/<str:number>/", support.ticket_detail, name="ticket"),
     path("account/requests/<str:number>/messages/", support.ticket_message, name="ticket-message"),
     path("contact/", support.contact, name="contact"),
     path("feeds/<str:name>", feeds.feed, name="feed"),
+    path("language/", language_set, name="language"),
 ]

@@ -6,6 +6,7 @@ on the deployment hardening that `manage.py check --deploy` asks for.
 """
 
 import ipaddress
+import warnings
 from datetime import timedelta
 from pathlib import Path
 
@@ -30,6 +31,8 @@ if PRODUCTION:
         raise ImproperlyConfigured("Production needs ALLOWED_HOSTS (comma-separated host names).")
 
 INSTALLED_APPS = [
+    # Before the admin: product names and descriptions per language (shop/catalog/translation.py).
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -56,6 +59,7 @@ INSTALLED_APPS = [
     "shop.outbox",
     "shop.payments",
     "shop.journal",
+    "shop.shipping",
     "inventory",
     "carts",
     "shop.support",
@@ -69,9 +73,11 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "channels_app.middleware.InputGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "channels_app.language.customer_language_middleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -90,6 +96,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -150,7 +157,15 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": env("RATE_LIMIT_RESET_PASSWORD", default="20/m/ip,5/m/key"),
 }
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+#: The languages of every page, email and receipt: the request's Accept-Language picks one,
+#: the switcher (a cookie) or a signed-in customer's saved choice overrides it.
+LANGUAGES = [("en", "English"), ("fr", "Français")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+# modeltranslation renames the per-language copies of unnamed indexes, and says so: harmless.
+warnings.filterwarnings("ignore", message="Index name .* exceeds 30", category=UserWarning)
 TIME_ZONE = env("TIME_ZONE", default="Europe/Paris")
 USE_I18N = True
 USE_TZ = True
@@ -234,6 +249,9 @@ PICKUP_DAYS = env.int("PICKUP_DAYS", default=3)
 TRANSFER_DAYS = env.int("TRANSFER_DAYS", default=2)
 #: Open click-and-collect orders to be paid at pickup, at most, per email, customer or session.
 MAX_UNPAID_COLLECT_ORDERS = env.int("MAX_UNPAID_COLLECT_ORDERS", default=3)
+#: Goods total (after discounts, taxes included) from which delivery is free on every method
+#: that allows it; empty: no free delivery.
+SHIPPING_FREE_ABOVE = env("SHIPPING_FREE_ABOVE", default="60.00")
 #: How long a checkout may take to pay before its held stock lapses.
 PAYMENT_WINDOW = timedelta(minutes=env.int("PAYMENT_WINDOW_MINUTES", default=15))
 #: The card gateway: the test gateway (test card tokens, no money moves) until a real one is set.

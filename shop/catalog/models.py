@@ -70,6 +70,8 @@ class Variant(models.Model):
     name = models.CharField(max_length=120, blank=True)
     #: Price in the shop currency (settings.SHOP_CURRENCY), taxes included.
     price = models.DecimalField(max_digits=12, decimal_places=2)
+    #: Shipping weight in grams, packaging included (methods priced by weight add these up).
+    weight_grams = models.PositiveIntegerField(default=0, db_default=0)
     is_active = models.BooleanField(default=True)
     #: Global Trade Item Number (EAN/UPC) printed on the item, check digit validated; blank
     #: when the item has none (feeds then say `identifier_exists: no`).

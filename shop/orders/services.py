@@ -58,8 +58,11 @@ def _reservations(order: Order) -> list[Reservation]:
 
 
 @transaction.atomic
-def order_mark_shipped(*, order: Order, user=None, channel: str = Channel.BACKOFFICE) -> Order:
-    """A delivery order leaves the warehouse: its held units become a sale."""
+def order_mark_shipped(
+    *, order: Order, user=None, channel: str = Channel.BACKOFFICE, event: dict | None = None
+) -> Order:
+    """A delivery order leaves the warehouse: its held units become a sale. `event`: more for
+    the timeline (the carrier and tracking link of `shop.shipping.services.order_ship`)."""
     _move(order, allowed=[Status.PLACED], to=Status.SHIPPED, fulfilment="delivery")
     stock.stock_commit(
         # Holds given up when a unit was not found (and held again elsewhere) stay released.
@@ -69,7 +72,7 @@ def order_mark_shipped(*, order: Order, user=None, channel: str = Channel.BACKOF
         order=order,
         user=user,
     )
-    order_event_record(order, CustomerEvent.Kind.ORDER_SHIPPED, channel)
+    order_event_record(order, CustomerEvent.Kind.ORDER_SHIPPED, channel, **(event or {}))
     return order
 
 

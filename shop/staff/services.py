@@ -20,6 +20,7 @@ MANAGED_APPS = (
     "carts",
     "support",
     "marketing",
+    "shipping",
     "channels_app",
     "journal",
     "auth",

@@ -31,6 +31,8 @@ ORDER_FIELDS = {
     "lines",
     "subtotal",
     "discount",
+    "shipping_method",
+    "shipping_price",
     "total",
     "tax_lines",
     "currency",

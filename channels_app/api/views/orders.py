@@ -9,6 +9,7 @@ from carts.checkout import CheckoutDetails, checkout_place
 from carts.errors import EmptyCart
 from channels_app.api.fields import MoneyField, TaxLineSerializer, location_by_code
 from channels_app.api.idempotency import idempotent
+from channels_app.api.views.shipping import shipping_method_by_code
 from channels_app.current import current_cart, current_customer
 from channels_app.throttling import throttles
 from channels_app.views.storefront._common import SESSION_ORDERS, remember_order
@@ -46,8 +47,10 @@ class OrderSerializer(serializers.ModelSerializer):
     lines = OrderLineSerializer(many=True, read_only=True)
     subtotal = MoneyField()
     discount = MoneyField()
+    shipping_price = MoneyField()
     total = MoneyField()
     tax_lines = TaxLineSerializer(many=True, read_only=True)
+    shipping_method = serializers.CharField(source="shipping_method_name", read_only=True)
 
     class Meta:
         model = Order
@@ -61,6 +64,8 @@ class OrderSerializer(serializers.ModelSerializer):
             "lines",
             "subtotal",
             "discount",
+            "shipping_method",
+            "shipping_price",
             "total",
             "tax_lines",
             "currency",
@@ -87,6 +92,7 @@ class CheckoutApi(APIView):
         shipping_address = serializers.DictField(
             child=serializers.CharField(allow_blank=True, max_length=200), required=False
         )
+        shipping_method = serializers.CharField(required=False, allow_blank=True, max_length=50)
         payment = PaymentInput()
         #: Agrees (or not) to marketing email: offers and a reminder of a cart left behind.
         marketing_consent = serializers.BooleanField(required=False)
@@ -112,6 +118,9 @@ class CheckoutApi(APIView):
             payment_method=fields["payment"]["method"],
             card_token=fields["payment"].get("card_token", ""),
             all_or_nothing=fields["all_or_nothing"],
+            shipping_method=shipping_method_by_code(fields["shipping_method"])
+            if fields.get("shipping_method")
+            else None,
         )
         customer = current_customer(request)
         if "marketing_consent" in fields:

@@ -28,7 +28,9 @@ def visible_order(request, number: str):
         orders = orders_visible_to(request.user, current_customer(request))
     else:
         return redirect_to_login(request.get_full_path())
-    return get_object_or_404(orders.prefetch_related("payments"), number=number)
+    return get_object_or_404(
+        orders.select_related("shipment").prefetch_related("payments"), number=number
+    )
 
 
 def order_detail(request, number: str):
@@ -47,7 +49,11 @@ def order_history(request):
     """The signed-in shopper's own orders (web, click-and-collect and store purchases), with
     their latest returns and service requests."""
     customer = current_customer(request)
-    orders = orders_visible_to(request.user, customer).filter(customer=customer)
+    orders = (
+        orders_visible_to(request.user, customer)
+        .filter(customer=customer)
+        .select_related("shipment")
+    )
     page = Paginator(orders, ORDERS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "page": page,
