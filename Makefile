@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 LOCAL_PG := postgres://postgres@127.0.0.1:5432/omnistore
 
-.PHONY: run test bench bench-scale worker lint format chromium migrate demo clean vendor
+.PHONY: run test bench bench-scale worker lint format chromium migrate demo clean vendor messages
 
 $(STAMP): pyproject.toml
 	@python=$$(bin/find-python) || exit 1; \
@@ -77,3 +77,10 @@ clean:
 # (checked against their published integrity). The files are committed: `make run` needs no Node.
 vendor:
 	python3 bin/vendor
+
+# Translations: gather the strings marked in the code and templates into locale/fr (needs GNU
+# gettext's xgettext: `apt-get install gettext`), then compile the catalogues in pure Python
+# (babel). The compiled .mo files are committed, so `make run` and `make test` need neither.
+messages: $(STAMP)
+	$(BIN)/python manage.py makemessages --locale fr --ignore .venv --ignore staticfiles --ignore tests --ignore bench --ignore static --no-obsolete --add-location file
+	$(BIN)/python manage.py compile_catalogues

@@ -418,6 +418,14 @@ class Builder:
             """
         )
         self.inserted("catalog_product", n)
+        # The English copies that product and category pages read (django-modeltranslation).
+        self.sql(
+            "UPDATE catalog_product SET name_en = name, description_en = description "
+            "WHERE id > %(pbase)s AND name_en IS NULL"
+        )
+        self.sql(
+            "UPDATE catalog_category SET name_en = name WHERE id > %(catbase)s AND name_en IS NULL"
+        )
         body = "('299' || lpad(v.n::text, 9, '0'))"
         n = self.sql(
             f"""

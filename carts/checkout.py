@@ -19,7 +19,7 @@ left behind and the cart is as it was.
 """
 
 from collections.abc import Collection
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from django.conf import settings
@@ -28,6 +28,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from carts.claim import cart_claim
 from carts.errors import EmptyCart, InvalidPromotionCode
@@ -41,11 +42,14 @@ from carts.services import (
     promotion_uses_give_back,
     variants_ensure_sold,
 )
+from carts.shipping import shipping_for_checkout
 from inventory import services as stock
 from inventory.allocation import allocate_for_delivery
 from inventory.errors import InsufficientStock
 from inventory.models import Location, Reservation
 from shop.channels import Channel
+from shop.customers.addresses import address_validate
+from shop.customers.language import customer_language_default
 from shop.customers.models import Customer, CustomerEvent
 from shop.customers.services import (
     customer_event_record,
@@ -53,6 +57,7 @@ from shop.customers.services import (
     customer_get_or_create,
 )
 from shop.errors import InvalidInput, PaymentDeclined
+from shop.journal.services import journal_record_sale
 from shop.orders.emails import order_email_enqueue
 from shop.orders.models import Order, OrderLine
 from shop.orders.selectors import lines_in_hand
@@ -68,6 +73,7 @@ from shop.payments.services import (
 )
 from shop.payments.stored_value import gift_cards_issue_for_order, is_gift_card_line
 from shop.payments.tenders import Tender, order_tenders_take
+from shop.shipping.models import ShippingMethod
 
 ADDRESS_FIELDS = ("name", "line1", "postcode", "city", "country")
 
@@ -87,6 +93,8 @@ class CheckoutDetails:
     #: Several tenders (gift cards, store credit, and the `payment_method` for the rest);
     #: empty: `payment_method` pays it all.
     tenders: tuple[Tender, ...] = ()
+    #: Delivery: the method chosen (None: the cheapest that serves the address).
+    shipping_method: ShippingMethod | None = None
 
 
 def _validate(details: CheckoutDetails) -> None:
@@ -139,6 +147,9 @@ def order_lines_create(order: Order, priced: PricedCart) -> list[OrderLine]:
             unit_price=line.unit_price,
             discount=line.discount,
             line_total=line.total,
+            tax_rate=line.tax_rate,
+            net_amount=line.net,
+            tax_amount=line.tax,
         )
         for line in priced.lines
     )
@@ -175,6 +186,12 @@ def _order_create(
     """Prices the cart, creates the order awaiting payment with its lines and claims the cart.
     Runs inside the caller's transaction."""
     priced = cart_price(cart, customer=customer, email=details.email)
+    shipping_for_checkout(
+        priced,
+        fulfilment=details.fulfilment,
+        method=details.shipping_method,
+        address=details.shipping_address,
+    )
     order = Order.objects.create(
         number=order_number_new(),
         channel=channel,
@@ -189,6 +206,9 @@ def _order_create(
         currency=settings.SHOP_CURRENCY,
         subtotal=priced.subtotal,
         discount=priced.discount,
+        shipping_method=priced.shipping.method if priced.shipping else None,
+        shipping_method_name=priced.shipping.method.name if priced.shipping else "",
+        shipping_price=priced.shipping_amount,
         total=priced.total,
         staff_user=staff_user,
         all_or_nothing=details.all_or_nothing,
@@ -334,6 +354,7 @@ def _place(order: Order, *, cart: Cart) -> None:
     if not placed:  # failed meanwhile by the abandoned-checkout sweeper
         raise _HoldLapsed()
     order.status = Order.Status.PLACED
+    journal_record_sale(order=order)
     cart_clear(cart=cart)
     order_placed.send(sender=Order, order=order, cart=cart)
     gift_cards_issue_for_order(order=order, channel=order.channel, store=order.store)
@@ -367,6 +388,9 @@ def checkout_place(
     `InvalidInput`. `session_orders`: the numbers of the orders the shopper's browser session
     placed before (counted for the cap on unpaid collect orders)."""
     _validate(details)
+    if details.fulfilment == Order.Fulfilment.DELIVERY:
+        # The country as its ISO code and the postal code as the country writes it.
+        details = replace(details, shipping_address=address_validate(details.shipping_address))
     # A payment taken elsewhere: on the store's card terminal, or by the marketplace.
     if details.terminal_reference and channel not in (Channel.POS, Channel.MARKETPLACE):
         raise InvalidInput("Terminal payments are taken at the till only.", details=["payment"])
@@ -383,6 +407,8 @@ def checkout_place(
             else customer_for_guest_order(email=details.email)
         )
     if customer is not None:
+        if staff_user is None:  # the shopper's own language, not the clerk's screen
+            customer_language_default(customer, get_language())
         customer_event_record(
             customer=customer,
             kind=CustomerEvent.Kind.CHECKOUT_STARTED,

@@ -30,6 +30,7 @@ from shop.channels import Channel
 from shop.customers.models import Customer, CustomerEvent
 from shop.customers.services import customer_event_record
 from shop.errors import InvalidInput
+from shop.journal.services import journal_record_sale
 from shop.orders.emails import order_email_enqueue
 from shop.orders.models import Order
 from shop.orders.services import order_number_new
@@ -172,6 +173,7 @@ def pos_sale_complete(
     order.gift_cards = gift_cards_issue_for_order(
         order=order, channel=Channel.POS, store=store, user=clerk
     )
+    journal_record_sale(order=order)  # after the drawer, before promotions and stock
     promotions_use(order, priced)
     stocked = [line for line in priced.lines if not is_gift_card_line(line.variant)]
     if stocked:

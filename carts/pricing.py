@@ -12,14 +12,25 @@ Rules, in order:
    lines in proportion to what they still cost, the rounding remainder on the last (largest)
    line and what it cannot take on the next largest, so line discounts always add up to the
    cart discount and no line goes below zero.
+4. Delivery, when a method is chosen, is a charge of its own beside the lines (`shipping`),
+   priced by `shop.shipping.rates` on what the goods cost after promotions and weigh; the
+   cart's total includes it.
+5. VAT on what the lines cost after promotions (`carts.taxes`): each line's rate, net and
+   tax, and the breakdown per rate that adds up to the lines' total.
 """
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils.translation import gettext as _
+
 from carts.models import Promotion
+from carts.taxes import cart_taxes_apply
 from shop.catalog.models import Variant
+from shop.shipping.errors import ShippingMethodUnavailable
+from shop.shipping.models import ShippingMethod
+from shop.shipping.rates import shipping_rate
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -37,6 +48,10 @@ class PricedLine:
     discount: Decimal = ZERO
     #: The cart line's id when priced from a cart.
     line_id: int | None = None
+    #: VAT (set by `carts.taxes`): the rate in percent, the line's net and its tax.
+    tax_rate: Decimal = ZERO
+    net: Decimal = ZERO
+    tax: Decimal = ZERO
 
     @property
     def subtotal(self) -> Decimal:
@@ -54,9 +69,22 @@ class AppliedPromotion:
 
 
 @dataclass
+class ShippingCharge:
+    """Delivery priced like a line: one amount, taxes included, that taxes can split."""
+
+    method: ShippingMethod
+    amount: Decimal
+
+
+@dataclass
 class PricedCart:
     lines: list[PricedLine]
     applied: list[AppliedPromotion] = field(default_factory=list)
+    #: The VAT breakdown per rate (`shop.catalog.taxes.TaxLine`).
+    tax_lines: list = field(default_factory=list)
+    #: VAT added on top of the lines when prices are net of it (zero when they include it).
+    tax_added: Decimal = ZERO
+    shipping: ShippingCharge | None = None
 
     @property
     def subtotal(self) -> Decimal:
@@ -67,8 +95,24 @@ class PricedCart:
         return sum((line.discount for line in self.lines), ZERO)
 
     @property
+    def goods_total(self) -> Decimal:
+        return self.subtotal - self.discount + self.tax_added
+
+    @property
+    def tax(self) -> Decimal:
+        return sum((t.tax for t in self.tax_lines), ZERO)
+
+    @property
+    def shipping_amount(self) -> Decimal:
+        return self.shipping.amount if self.shipping else ZERO
+
+    @property
+    def weight_grams(self) -> int:
+        return sum(line.variant.weight_grams * line.quantity for line in self.lines)
+
+    @property
     def total(self) -> Decimal:
-        return self.subtotal - self.discount
+        return self.goods_total + self.shipping_amount
 
 
 @dataclass(frozen=True)
@@ -158,4 +202,23 @@ def price(
             continue
         _spread(amount, eligible)
         cart.applied.append(AppliedPromotion(promotion, amount))
+    return cart_taxes_apply(cart)
+
+
+def price_shipping(cart: PricedCart, method: ShippingMethod, *, country: str) -> PricedCart:
+    """Adds delivery by `method` to `country` to a priced cart (rule 4). Raises
+    `ShippingMethodUnavailable` when the method does not serve the country or cannot carry the
+    parcel."""
+    amount = (
+        shipping_rate(method, goods=cart.goods_total, weight_grams=cart.weight_grams)
+        if method.serves(country)
+        else None
+    )
+    if amount is None:
+        raise ShippingMethodUnavailable(
+            _("%(method)s does not deliver this cart to %(country)s.")
+            % {"method": method.name, "country": country.upper()},
+            details=["shipping_method"],
+        )
+    cart.shipping = ShippingCharge(method=method, amount=money(amount))
     return cart

@@ -4,12 +4,16 @@ from decimal import Decimal
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from carts.checkout import ADDRESS_FIELDS, CheckoutDetails
+from channels_app.address_forms import saved_or_typed_address
 from inventory.models import Location
+from shop.customers.address_rules import country_code
 from shop.orders.models import Order
 from shop.payments.models import Payment
 from shop.payments.tenders import Tender
+from shop.shipping.models import ShippingMethod
 
 
 def gift_card_fields(*, amount_label: str) -> tuple[forms.Field, forms.Field]:
@@ -50,8 +54,8 @@ class CheckoutForm(forms.Form):
     email = forms.EmailField(max_length=254)
     fulfilment = forms.ChoiceField(
         choices=[
-            (Order.Fulfilment.DELIVERY, "Home delivery"),
-            (Order.Fulfilment.COLLECT, "Click and collect"),
+            (Order.Fulfilment.DELIVERY, _("Home delivery")),
+            (Order.Fulfilment.COLLECT, _("Click and collect")),
         ],
         widget=forms.RadioSelect,
     )
@@ -59,22 +63,30 @@ class CheckoutForm(forms.Form):
         queryset=Location.objects.filter(is_active=True, click_and_collect=True),
         to_field_name="code",
         required=False,
-        error_messages={"invalid_choice": "Choose one of the stores listed."},
+        error_messages={"invalid_choice": _("Choose one of the stores listed.")},
     )
-    name = forms.CharField(label="Full name", max_length=200, required=False)
-    line1 = forms.CharField(label="Address", max_length=200, required=False)
-    postcode = forms.CharField(max_length=20, required=False)
-    city = forms.CharField(max_length=100, required=False)
-    country = forms.CharField(max_length=100, required=False)
+    name = forms.CharField(label=_("Full name"), max_length=200, required=False)
+    line1 = forms.CharField(label=_("Address"), max_length=200, required=False)
+    postcode = forms.CharField(label=_("Postal code"), max_length=20, required=False)
+    city = forms.CharField(label=_("City"), max_length=100, required=False)
+    country = forms.CharField(label=_("Country"), max_length=100, required=False)
+    #: A saved address of the signed-in shopper's book, used instead of the fields above.
+    address = forms.IntegerField(required=False)
+    shipping_method = forms.ModelChoiceField(
+        queryset=ShippingMethod.objects.filter(is_active=True).select_related("zone"),
+        to_field_name="code",
+        required=False,
+        error_messages={"invalid_choice": _("Choose one of the delivery options listed.")},
+    )
     payment_method = forms.ChoiceField(
         choices=[
-            (Payment.Method.CARD, "Card"),
-            (Payment.Method.PAY_AT_PICKUP, "Pay at pickup"),
+            (Payment.Method.CARD, _("Card")),
+            (Payment.Method.PAY_AT_PICKUP, _("Pay at pickup")),
         ],
         widget=forms.RadioSelect,
     )
     #: Made by the configured gateway's card widget; the gateway judges it.
-    card_token = forms.CharField(label="Card", max_length=255, required=False)
+    card_token = forms.CharField(label=_("Card"), max_length=255, required=False)
     marketing_consent = forms.BooleanField(label=MARKETING_CONSENT_LABEL, required=False)
     all_or_nothing = forms.BooleanField(required=False)
     #: Part of the order paid with a gift card; the payment method pays the rest.
@@ -87,6 +99,7 @@ class CheckoutForm(forms.Form):
         "payment": "payment_method",
         "payments": "gift_card_code",
         "amount": "gift_card_amount",
+        "shipping_address": "country",
         **{f: f for f in ADDRESS_FIELDS},
     }
 
@@ -96,12 +109,20 @@ class CheckoutForm(forms.Form):
             self.add_error("gift_card_amount", "Enter the gift card's code and the amount.")
         return data
 
+    def clean_country(self) -> str:
+        value = self.cleaned_data["country"].strip()
+        return country_code(value) or value
+
     def details(
-        self, total: Decimal | None = None, store_credit: Decimal = Decimal("0.00")
+        self,
+        total: Decimal | None = None,
+        store_credit: Decimal = Decimal("0.00"),
+        customer=None,
     ) -> CheckoutDetails:
         """`total`: the cart's total, needed when a gift card or the store credit pays part
         of it (when they cover it all, nothing is left for the payment method);
-        `store_credit`: what the signed-in customer's credit holds."""
+        `store_credit`: what the signed-in customer's credit holds; `customer`: whose saved
+        addresses may be chosen."""
         data = self.cleaned_data
         card = data["payment_method"] == Payment.Method.CARD
         delivery = data["fulfilment"] == Order.Fulfilment.DELIVERY
@@ -130,7 +151,8 @@ class CheckoutForm(forms.Form):
             fulfilment=data["fulfilment"],
             payment_method=method,
             store=None if delivery else data["store"],
-            shipping_address={f: data[f].strip() for f in ADDRESS_FIELDS} if delivery else {},
+            shipping_address=saved_or_typed_address(data, customer) if delivery else {},
+            shipping_method=data.get("shipping_method") if delivery else None,
             card_token=data["card_token"] if card and method else "",
             all_or_nothing=data["all_or_nothing"],
             tenders=tenders,
@@ -148,4 +170,4 @@ class CheckoutForm(forms.Form):
             return
         self.add_error(fields[0], message)
         for field in fields[1:]:
-            self.add_error(field, "Required.")
+            self.add_error(field, _("Required."))

@@ -2,6 +2,7 @@ from allauth.account.signals import email_confirmed
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 
+from channels_app import language  # noqa: F401  (its sign-in receiver)
 from channels_app.current import adopt_session_cart
 from channels_app.visitor import visitor_id, visitor_join
 from shop.customers.services import customer_for_user, customer_link_verified_email

@@ -1,10 +1,13 @@
 from django.urls import path
 
 from channels_app.feeds import views as feeds
+from channels_app.language import language_set
 from channels_app.views.storefront import (
+    addresses,
     cart,
     catalog,
     checkout,
+    invoices,
     orders,
     personalisation,
     reminders,
@@ -33,11 +36,19 @@ urlpatterns = [
     path("checkout/", checkout.checkout, name="checkout"),
     path("checkout/pending/<str:key>/", checkout.checkout_pending, name="checkout-pending"),
     path("orders/<str:number>/", orders.order_detail, name="order"),
+    path("orders/<str:number>/invoice.pdf", invoices.order_invoice, name="order-invoice"),
     path("account/orders/", orders.order_history, name="order-history"),
     path(
         "account/email-preferences/",
         personalisation.email_preferences,
         name="email-preferences",
+    ),
+    path("account/addresses/", addresses.address_list, name="addresses"),
+    path("account/addresses/<int:address_id>/", addresses.address_edit, name="address-edit"),
+    path(
+        "account/addresses/<int:address_id>/delete/",
+        addresses.address_delete,
+        name="address-delete",
     ),
     path("account/requests/", support.ticket_list, name="tickets"),
     path("account/requests/new/", support.ticket_new, name="ticket-new"),
@@ -45,4 +56,5 @@ urlpatterns = [
     path("account/requests/<str:number>/messages/", support.ticket_message, name="ticket-message"),
     path("contact/", support.contact, name="contact"),
     path("feeds/<str:name>", feeds.feed, name="feed"),
+    path("language/", language_set, name="language"),
 ]

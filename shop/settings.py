@@ -6,6 +6,7 @@ on the deployment hardening that `manage.py check --deploy` asks for.
 """
 
 import ipaddress
+import warnings
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -31,6 +32,8 @@ if PRODUCTION:
         raise ImproperlyConfigured("Production needs ALLOWED_HOSTS (comma-separated host names).")
 
 INSTALLED_APPS = [
+    # Before the admin: product names and descriptions per language (shop/catalog/translation.py).
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -57,6 +60,7 @@ INSTALLED_APPS = [
     "shop.outbox",
     "shop.payments",
     "shop.journal",
+    "shop.shipping",
     "inventory",
     "carts",
     "shop.support",
@@ -70,9 +74,11 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "channels_app.middleware.InputGuardMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "channels_app.language.customer_language_middleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -91,6 +97,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -151,7 +158,15 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": env("RATE_LIMIT_RESET_PASSWORD", default="20/m/ip,5/m/key"),
 }
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+#: The languages of every page, email and receipt: the request's Accept-Language picks one,
+#: the switcher (a cookie) or a signed-in customer's saved choice overrides it.
+LANGUAGES = [("en", "English"), ("fr", "Français")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = ("en",)
+# modeltranslation renames the per-language copies of unnamed indexes, and says so: harmless.
+warnings.filterwarnings("ignore", message="Index name .* exceeds 30", category=UserWarning)
 TIME_ZONE = env("TIME_ZONE", default="Europe/Paris")
 USE_I18N = True
 USE_TZ = True
@@ -185,6 +200,45 @@ SHOP_CURRENCY = env("SHOP_CURRENCY", default="EUR")
 KIOSK_IDLE_SECONDS = env.int("KIOSK_IDLE_SECONDS", default=90)
 #: The shop's public address: the links of product feeds and emails start with it.
 SHOP_BASE_URL = env("SHOP_BASE_URL", default="http://127.0.0.1:8000")
+#: Taxes and the seller's legal details (receipts, invoices, the sales journal).
+SHOP_COUNTRY = env("SHOP_COUNTRY", default="FR")
+#: VAT rates (percent) per country and tax class; a product's tax class picks one.
+VAT_RATES = {
+    "FR": {
+        "standard": "20",
+        "intermediate": "10",
+        "reduced": "5.5",
+        "super_reduced": "2.1",
+        "zero": "0",
+    },
+    "BE": {
+        "standard": "21",
+        "intermediate": "12",
+        "reduced": "6",
+        "super_reduced": "6",
+        "zero": "0",
+    },
+    "DE": {
+        "standard": "19",
+        "intermediate": "7",
+        "reduced": "7",
+        "super_reduced": "7",
+        "zero": "0",
+    },
+}
+#: Prices include VAT (B2C); False: catalog prices are net and VAT is added at the end.
+PRICES_INCLUDE_TAX = env.bool("PRICES_INCLUDE_TAX", default=True)
+SELLER_NAME = env("SELLER_NAME", default="Omnistore SAS")
+SELLER_ADDRESS = env("SELLER_ADDRESS", default="1 rue de la Paix, 75002 Paris, France")
+#: Company registration (SIRET in France) and intra-EU VAT number, printed on every receipt.
+SELLER_REGISTRATION = env("SELLER_REGISTRATION", default="SIRET 123 456 789 00012")
+SELLER_VAT_NUMBER = env("SELLER_VAT_NUMBER", default="FR32123456789")
+#: Attach the PDF invoice to order confirmation and till receipt emails.
+INVOICE_PDF_IN_EMAIL = env.bool("INVOICE_PDF_IN_EMAIL", default=False)
+#: Month (1-12) the fiscal year starts: yearly closings run from it.
+FISCAL_YEAR_START_MONTH = env.int("FISCAL_YEAR_START_MONTH", default=1)
+#: Key that signs sales journal archives (export_sales_journal); SECRET_KEY when unset.
+SALES_JOURNAL_SIGNING_KEY = env("SALES_JOURNAL_SIGNING_KEY", default="")
 #: Largest quantity one stock operation or cart line accepts; anything above is a typo.
 MAX_LINE_QUANTITY = env.int("MAX_LINE_QUANTITY", default=10_000)
 #: Largest quantity of one item in a cart or a till sale.
@@ -196,6 +250,9 @@ PICKUP_DAYS = env.int("PICKUP_DAYS", default=3)
 TRANSFER_DAYS = env.int("TRANSFER_DAYS", default=2)
 #: Open click-and-collect orders to be paid at pickup, at most, per email, customer or session.
 MAX_UNPAID_COLLECT_ORDERS = env.int("MAX_UNPAID_COLLECT_ORDERS", default=3)
+#: Goods total (after discounts, taxes included) from which delivery is free on every method
+#: that allows it; empty: no free delivery.
+SHIPPING_FREE_ABOVE = env("SHIPPING_FREE_ABOVE", default="60.00")
 #: How long a checkout may take to pay before its held stock lapses.
 PAYMENT_WINDOW = timedelta(minutes=env.int("PAYMENT_WINDOW_MINUTES", default=15))
 #: The card gateway: the test gateway (test card tokens, no money moves) until a real one is set.
@@ -404,6 +461,11 @@ CELERY_BEAT_SCHEDULE["refresh-recent-reports"] = {
 CELERY_BEAT_SCHEDULE["refresh-reports"] = {
     "task": "shop.marketing.tasks.refresh_reports",
     "schedule": timedelta(hours=6),
+}
+# Hourly, so the day just ended is closed soon after midnight; a period is closed once.
+CELERY_BEAT_SCHEDULE["close-sales-periods"] = {
+    "task": "shop.journal.tasks.close_sales_periods",
+    "schedule": timedelta(hours=1),
 }
 
 # --- Email ----------------------------------------------------------------------------------

@@ -34,3 +34,12 @@ def location_by_code(code: str) -> Location:
         return Location.objects.get(code=code, is_active=True)
     except Location.DoesNotExist:
         raise UnknownLocation(f"No location with code {code!r}.", details=[code]) from None
+
+
+class TaxLineSerializer(serializers.Serializer):
+    """One VAT rate of a breakdown: `rate` in percent; net + tax = gross."""
+
+    rate = MoneyField(max_digits=5)
+    net = MoneyField()
+    tax = MoneyField()
+    gross = MoneyField()

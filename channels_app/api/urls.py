@@ -2,6 +2,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from channels_app.api.views import (
+    addresses,
     auth,
     carts,
     catalog,
@@ -9,12 +10,14 @@ from channels_app.api.views import (
     drawer,
     gift_cards,
     inventory,
+    journal,
     marketplace,
     orders,
     payment_webhooks,
     pos,
     recommendations,
     reports,
+    shipping,
     staff,
     stock_accuracy,
     support,
@@ -39,6 +42,7 @@ urlpatterns = [
     path("cart/lines/", carts.CartLineCreateApi.as_view(), name="cart-lines"),
     path("cart/lines/<int:line_id>/", carts.CartLineDetailApi.as_view(), name="cart-line"),
     path("cart/promotion-codes/", carts.CartPromotionCodeApi.as_view(), name="cart-codes"),
+    path("shipping-methods/", shipping.ShippingMethodListApi.as_view(), name="shipping-methods"),
     path("checkout/", orders.CheckoutApi.as_view(), name="checkout"),
     path("orders/", orders.OrderListApi.as_view(), name="orders"),
     path("orders/<str:number>/", orders.OrderDetailApi.as_view(), name="order"),
@@ -48,6 +52,12 @@ urlpatterns = [
         "customers/<int:customer_id>/timeline/",
         customers.CustomerTimelineApi.as_view(),
         name="customer-timeline",
+    ),
+    path("me/addresses/", addresses.MyAddressListApi.as_view(), name="my-addresses"),
+    path(
+        "me/addresses/<int:address_id>/",
+        addresses.MyAddressDetailApi.as_view(),
+        name="my-address",
     ),
     path("me/timeline/", customers.MyTimelineApi.as_view(), name="my-timeline"),
     path("pos/customers/", pos.CustomerSearchApi.as_view(), name="pos-customers"),
@@ -108,6 +118,8 @@ urlpatterns = [
         payment_webhooks.StripeWebhookApi.as_view(),
         name="stripe-webhook",
     ),
+    path("sales-journal/verify/", journal.SalesJournalVerifyApi.as_view(), name="journal-verify"),
+    path("closings/", journal.ClosingListApi.as_view(), name="closings"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     # Last: anything else under /api/ is a 404 in the error body, not the HTML page.

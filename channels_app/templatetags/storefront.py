@@ -23,10 +23,18 @@ from channels_app.formatting import format_money
 from shop.catalog.cache import catalogue_cache_context
 from shop.catalog.images import image_url
 from shop.catalog.models import Category
+from shop.customers.address_rules import country_name as address_country_name
 
 register = template.Library()
 
 money = register.filter("money", format_money)
+country_name = register.filter("country_name", address_country_name)
+
+
+@register.filter
+def get_item(mapping, key):
+    """`mapping[key]` in a template, None when missing."""
+    return mapping.get(key) if hasattr(mapping, "get") else None
 
 
 @register.filter

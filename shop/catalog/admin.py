@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.utils.html import format_html
+from modeltranslation.admin import TranslationAdmin
 
 from shop.admin_base import LargeTableMixin
 from shop.catalog.models import Category, Product, ProductImage, Variant
@@ -9,7 +10,7 @@ from shop.catalog.models import Category, Product, ProductImage, Variant
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(TranslationAdmin):
     list_display = ["name", "slug", "parent"]
     search_fields = ["name", "slug"]
     list_select_related = ["parent"]
@@ -43,9 +44,11 @@ class ProductImageInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(LargeTableMixin, admin.ModelAdmin):
-    list_display = ["name", "category", "variant_count", "is_active", "created_at"]
-    list_filter = ["is_active", "category"]
+class ProductAdmin(LargeTableMixin, TranslationAdmin):
+    """Name and description in each language (English is required, French falls back to it)."""
+
+    list_display = ["name", "category", "tax_class", "variant_count", "is_active", "created_at"]
+    list_filter = ["is_active", "tax_class", "category"]
     search_fields = ["name", "^variants__sku", "variants__barcode__exact"]
     prepopulated_fields = {"slug": ["name"]}
     list_select_related = ["category"]

@@ -4,6 +4,7 @@ from imagekit.models import ImageSpecField
 from pilkit.processors import ResizeToFit
 
 from shop.catalog.gtin import validate_gtin
+from shop.catalog.taxes import TaxClass
 
 
 class Category(models.Model):
@@ -37,6 +38,8 @@ class Product(models.Model):
     is_active = models.BooleanField(default=True)
     #: Its variants are gift cards of their price: selling one issues a card, moves no stock.
     is_gift_card = models.BooleanField(default=False)
+    #: Its VAT rate comes from settings.VAT_RATES for the shop's country.
+    tax_class = models.CharField(max_length=20, choices=TaxClass.choices, default=TaxClass.STANDARD)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ProductQuerySet.as_manager()
@@ -69,6 +72,8 @@ class Variant(models.Model):
     name = models.CharField(max_length=120, blank=True)
     #: Price in the shop currency (settings.SHOP_CURRENCY), taxes included.
     price = models.DecimalField(max_digits=12, decimal_places=2)
+    #: Shipping weight in grams, packaging included (methods priced by weight add these up).
+    weight_grams = models.PositiveIntegerField(default=0, db_default=0)
     is_active = models.BooleanField(default=True)
     #: Global Trade Item Number (EAN/UPC) printed on the item, check digit validated; blank
     #: when the item has none (feeds then say `identifier_exists: no`).

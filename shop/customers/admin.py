@@ -10,7 +10,7 @@ from django.utils.html import format_html
 
 from shop.admin_base import LargeTableMixin, NewestInline
 from shop.channels import Channel
-from shop.customers.models import Customer, CustomerEvent
+from shop.customers.models import Address, Customer, CustomerEvent
 from shop.customers.selectors import (
     customer_duplicates,
     customer_overview,
@@ -68,6 +68,17 @@ class CustomerEventInline(NewestInline):
 
 def _changelist_of(model_label: str, **filters) -> str:
     return f"{reverse(f'admin:{model_label}_changelist')}?{urlencode(filters)}"
+
+
+@admin.register(Address)
+class AddressAdmin(admin.ModelAdmin):
+    """Customers' address books; shoppers keep theirs from their account page."""
+
+    list_display = ["customer", "name", "line1", "postcode", "city", "country"]
+    list_select_related = ["customer"]
+    search_fields = ["^customer__email", "^postcode"]
+    raw_id_fields = ["customer"]
+    ordering = ["-id"]
 
 
 @admin.register(Customer)

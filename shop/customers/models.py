@@ -57,6 +57,9 @@ class Customer(models.Model):
     marketing_consent = models.BooleanField(default=False)
     #: When the answer above was last given; empty if never asked.
     marketing_consent_at = models.DateTimeField(null=True, blank=True)
+    #: The language the customer reads (pages once signed in, and emails); empty: the
+    #: language of the request, else the shop's default.
+    language = models.CharField(max_length=10, blank=True, db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = CustomerQuerySet.as_manager()
@@ -162,3 +165,52 @@ class CustomerEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.get_channel_display()})"
+
+
+class Address(models.Model):
+    """An address in a signed-in customer's address book (`shop.customers.addresses`)."""
+
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="addresses")
+    name = models.CharField(max_length=200)
+    line1 = models.CharField(max_length=200)
+    line2 = models.CharField(max_length=200, blank=True)
+    postcode = models.CharField(max_length=20)
+    city = models.CharField(max_length=100)
+    #: ISO 3166 alpha-2.
+    country = models.CharField(max_length=2)
+    #: At most one of each per customer: what checkout picks first.
+    is_default_shipping = models.BooleanField(default=False)
+    is_default_billing = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-is_default_shipping", "-id"]
+        verbose_name_plural = "addresses"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer"],
+                condition=Q(is_default_shipping=True),
+                name="address_one_default_shipping",
+            ),
+            models.UniqueConstraint(
+                fields=["customer"],
+                condition=Q(is_default_billing=True),
+                name="address_one_default_billing",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}, {self.line1}, {self.postcode} {self.city} {self.country}"
+
+    def as_dict(self) -> dict:
+        """The address as checkout and orders take it (API.md)."""
+        data = {
+            "name": self.name,
+            "line1": self.line1,
+            "postcode": self.postcode,
+            "city": self.city,
+            "country": self.country,
+        }
+        if self.line2:
+            data["line2"] = self.line2
+        return data

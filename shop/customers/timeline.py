@@ -188,10 +188,21 @@ for _kind, _sentence in (
     (Kind.PICKUP_READY, "{order} is ready for pickup"),
     (Kind.PICKUP_COLLECTED, "{order} was collected"),
     (Kind.PICKUP_EXPIRED, "{order} was not collected in time and expired"),
-    (Kind.ORDER_SHIPPED, "{order} was shipped"),
     (Kind.ORDER_CANCELLED, "{order} was cancelled"),
 ):
     summarises(_kind)(_order_moved(_sentence))
+
+
+@summarises(Kind.ORDER_SHIPPED)
+def _order_shipped(payload: dict) -> Summary:
+    sentence = f"{_first_upper(_order_name(payload))} was shipped"
+    if payload.get("carrier"):
+        sentence += f" with {payload['carrier']}"
+    if payload.get("tracking_number"):
+        sentence += f", tracking number {payload['tracking_number']}"
+    if payload.get("tracking_url"):
+        sentence += f" ({payload['tracking_url']})"
+    return Summary(sentence, _order(payload))
 
 
 @summarises(Kind.ORDER_RETURNED)

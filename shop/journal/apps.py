@@ -5,3 +5,6 @@ class JournalConfig(AppConfig):
     name = "shop.journal"
     label = "journal"
     verbose_name = "Sales journal"
+
+    def ready(self) -> None:
+        from shop.journal import receivers  # noqa: F401

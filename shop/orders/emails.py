@@ -4,22 +4,27 @@ server or broker that is down never fails the change, and a retried delivery sen
 sent email goes on the customer's timeline, in the transaction that marks it delivered."""
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from shop.channels import Channel
+from shop.customers.language import customer_language
 from shop.customers.models import CustomerEvent
 from shop.orders.events import order_event_record
 from shop.orders.models import Order
+from shop.orders.signals import order_email_attachments
 from shop.outbox.handlers import outbox_handler
 from shop.outbox.services import outbox_enqueue
 
 TOPIC = "orders.email"
 SUBJECTS = {
-    "confirmation": "Your order {number}",
-    "ready_for_pickup": "Order {number} is ready for pickup",
-    "expired": "Order {number} was not collected",
-    "receipt": "Your receipt {number}",
+    "confirmation": _("Your order {number}"),
+    "ready_for_pickup": _("Order {number} is ready for pickup"),
+    "expired": _("Order {number} was not collected"),
+    "receipt": _("Your receipt {number}"),
+    "shipped": _("Order {number} is on its way"),
 }
 
 
@@ -44,9 +49,16 @@ def _send(payload: dict) -> None:
         .get(pk=payload["order"])
     )
     kind = payload["kind"]
-    subject = SUBJECTS[kind].format(number=order.number)
-    context = {"order": order, "lines": order.lines.all(), "shop_name": settings.SHOP_NAME}
-    send_mail(subject, render_to_string(f"emails/order_{kind}.txt", context), None, [order.email])
+    with translation.override(customer_language(order.customer)):
+        subject = str(SUBJECTS[kind]).format(number=order.number)
+        context = {"order": order, "lines": order.lines.all(), "shop_name": settings.SHOP_NAME}
+        body = render_to_string(f"emails/order_{kind}.txt", context)
+    attachments = [
+        attachment
+        for _, attachment in order_email_attachments.send(sender=Order, order=order, kind=kind)
+        if attachment
+    ]
+    EmailMessage(subject, body, None, [order.email], attachments=attachments).send()
     order_event_record(
         order,
         CustomerEvent.Kind.EMAIL_SENT,

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from shop.channels import Channel
 
@@ -8,20 +9,20 @@ MONEY = {"max_digits": 12, "decimal_places": 2}
 
 class Order(models.Model):
     class Fulfilment(models.TextChoices):
-        DELIVERY = "delivery", "Delivery"
-        COLLECT = "collect", "Click and collect"
-        IN_STORE = "in_store", "In store"
+        DELIVERY = "delivery", _("Delivery")
+        COLLECT = "collect", _("Click and collect")
+        IN_STORE = "in_store", _("In store")
 
     class Status(models.TextChoices):
-        PENDING_PAYMENT = "pending_payment", "Awaiting payment"
-        PAYMENT_FAILED = "payment_failed", "Payment failed"
-        PLACED = "placed", "Placed"
-        READY_FOR_PICKUP = "ready_for_pickup", "Ready for pickup"
-        COLLECTED = "collected", "Collected"
-        SHIPPED = "shipped", "Shipped"
-        COMPLETED = "completed", "Completed"
-        CANCELLED = "cancelled", "Cancelled"
-        EXPIRED = "expired", "Expired"
+        PENDING_PAYMENT = "pending_payment", _("Awaiting payment")
+        PAYMENT_FAILED = "payment_failed", _("Payment failed")
+        PLACED = "placed", _("Placed")
+        READY_FOR_PICKUP = "ready_for_pickup", _("Ready for pickup")
+        COLLECTED = "collected", _("Collected")
+        SHIPPED = "shipped", _("Shipped")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
+        EXPIRED = "expired", _("Expired")
 
     #: Checkout attempts that never became orders: hidden from customers and history.
     UNPLACED_STATUSES = (Status.PENDING_PAYMENT, Status.PAYMENT_FAILED)
@@ -46,6 +47,16 @@ class Order(models.Model):
     currency = models.CharField(max_length=3)
     subtotal = models.DecimalField(**MONEY)
     discount = models.DecimalField(**MONEY, default=0)
+    #: How a delivery order travels and what the customer paid for it (part of `total`).
+    shipping_method = models.ForeignKey(
+        "shipping.ShippingMethod",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    shipping_method_name = models.CharField(max_length=100, blank=True, db_default="")
+    shipping_price = models.DecimalField(**MONEY, default=0, db_default=0)
     total = models.DecimalField(**MONEY)
     #: Collect orders not collected by then expire and release their stock.
     pickup_deadline = models.DateTimeField(null=True, blank=True)
@@ -79,6 +90,13 @@ class Order(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    @property
+    def tax_lines(self) -> list:
+        """The VAT breakdown per rate, from the lines as sold (`shop.orders.taxes`)."""
+        from shop.orders.taxes import order_tax_lines  # the module imports this one
+
+        return order_tax_lines(self)
+
 
 class OrderLine(models.Model):
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
@@ -90,6 +108,11 @@ class OrderLine(models.Model):
     unit_price = models.DecimalField(**MONEY)
     discount = models.DecimalField(**MONEY, default=0)
     line_total = models.DecimalField(**MONEY)
+    #: VAT as sold: the rate (percent) then in force, and the line's net and tax
+    #: (net + tax = what the customer pays for the line).
+    tax_rate = models.DecimalField(max_digits=5, decimal_places=2, default=0)
+    net_amount = models.DecimalField(**MONEY, default=0)
+    tax_amount = models.DecimalField(**MONEY, default=0)
     #: Units of this line already brought back, at any store.
     returned_quantity = models.PositiveIntegerField(default=0)
     #: Units cancelled before hand-over (not found anywhere) and refunded.
@@ -134,12 +157,22 @@ class Return(models.Model):
     def __str__(self) -> str:
         return f"Return of {self.order} at {self.store}"
 
+    @property
+    def tax_lines(self) -> list:
+        """The VAT given back per rate, at the rates of the sale (`shop.orders.taxes`)."""
+        from shop.orders.taxes import return_tax_lines  # the module imports this one
+
+        return return_tax_lines(self)
+
 
 class ReturnLine(models.Model):
     return_record = models.ForeignKey(Return, on_delete=models.CASCADE, related_name="lines")
     order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="+")
     quantity = models.PositiveIntegerField()
     amount = models.DecimalField(**MONEY)
+    #: The VAT given back with `amount`, at the rate the line was sold at.
+    tax_rate = models.DecimalField(max_digits=5, decimal_places=2, default=0)
+    tax_amount = models.DecimalField(**MONEY, default=0)
 
     class Meta:
         constraints = [

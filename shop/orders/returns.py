@@ -2,7 +2,7 @@
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F
@@ -13,6 +13,8 @@ from shop.customers.models import CustomerEvent
 from shop.orders.errors import InvalidReturn, OrderStatusConflict, ReturnExceedsPurchase
 from shop.orders.events import order_event_record
 from shop.orders.models import Order, OrderLine, Return, ReturnLine
+from shop.orders.signals import order_returned
+from shop.orders.taxes import returned_line_tax, returned_share
 from shop.payments.services import refund_for_return
 from shop.payments.stored_value import gift_cards_void_returned, is_gift_card_line
 
@@ -40,15 +42,8 @@ def _gift_cards_void(order, line, quantity, channel, store, user) -> Decimal:
 
 
 def _refund_amount(line: OrderLine, quantity: int, *, before: int) -> Decimal:
-    """What the customer paid for `quantity` units, discounts included, when `before` units of
-    the line were returned earlier: the share of all units returned so far less the share of
-    those before, each rounded. So a line's refunds add up to its total however the units come
-    back, and returning the last units refunds exactly what is left of it."""
-
-    def share(units: int) -> Decimal:
-        return (line.line_total * units / line.quantity).quantize(CENT, rounding=ROUND_HALF_UP)
-
-    return share(before + quantity) - share(before)
+    """What the customer paid for `quantity` units, discounts included (`returned_share`)."""
+    return returned_share(line.line_total, line, quantity, before=before)
 
 
 @transaction.atomic
@@ -111,11 +106,19 @@ def return_create(
             continue
         # Priced after the count, which this transaction now holds: a concurrent return of
         # the same line cannot price its units from the same starting point.
-        amount = _refund_amount(line, quantity, before=line.returned_quantity - quantity)
+        before = line.returned_quantity - quantity
+        amount = _refund_amount(line, quantity, before=before)
         if is_gift_card_line(line.variant):  # only what is left on the cards is refunded
             amount = min(amount, _gift_cards_void(order, line, quantity, channel, store, user))
         return_lines.append(
-            ReturnLine(return_record=record, order_line=line, quantity=quantity, amount=amount)
+            ReturnLine(
+                return_record=record,
+                order_line=line,
+                quantity=quantity,
+                amount=amount,
+                tax_rate=line.tax_rate,
+                tax_amount=returned_line_tax(line, quantity, before=before),
+            )
         )
     if too_many:
         raise ReturnExceedsPurchase(
@@ -144,6 +147,7 @@ def return_create(
         store=store,
         return_record=record,
     )
+    order_returned.send(sender=Return, record=record)
     # Last: a cash refund locked the till's drawer session above, and stock rows come after it
     # (`inventory/locks.py`), as in a cash sale at the till.
     goods = [rl for rl in return_lines if not is_gift_card_line(rl.order_line.variant)]

@@ -19,7 +19,7 @@ from shop.orders.emails import order_email_enqueue
 from shop.orders.errors import OrderStatusConflict
 from shop.orders.events import order_event_record
 from shop.orders.models import Order
-from shop.orders.signals import order_released
+from shop.orders.signals import order_released, order_voided
 from shop.payments.models import Payment
 from shop.payments.services import payment_settle_at_pickup, refunds_for_cancelled
 from shop.payments.tenders import Tender
@@ -59,8 +59,11 @@ def _reservations(order: Order) -> list[Reservation]:
 
 
 @transaction.atomic
-def order_mark_shipped(*, order: Order, user=None, channel: str = Channel.BACKOFFICE) -> Order:
-    """A delivery order leaves the warehouse: its held units become a sale."""
+def order_mark_shipped(
+    *, order: Order, user=None, channel: str = Channel.BACKOFFICE, event: dict | None = None
+) -> Order:
+    """A delivery order leaves the warehouse: its held units become a sale. `event`: more for
+    the timeline (the carrier and tracking link of `shop.shipping.services.order_ship`)."""
     _move(order, allowed=[Status.PLACED], to=Status.SHIPPED, fulfilment="delivery")
     stock.stock_commit(
         # Holds given up when a unit was not found (and held again elsewhere) stay released.
@@ -70,7 +73,7 @@ def order_mark_shipped(*, order: Order, user=None, channel: str = Channel.BACKOF
         order=order,
         user=user,
     )
-    order_event_record(order, CustomerEvent.Kind.ORDER_SHIPPED, channel)
+    order_event_record(order, CustomerEvent.Kind.ORDER_SHIPPED, channel, **(event or {}))
     return order
 
 
@@ -140,6 +143,7 @@ def order_cancel(*, order: Order, channel: str, user=None) -> Order:
     """Cancels an order not yet handed over: its held stock is released and an online
     payment refunded."""
     _move(order, allowed=[Status.PLACED, Status.READY_FOR_PICKUP], to=Status.CANCELLED)
+    order_voided.send(sender=Order, order=order, channel=channel, user=user)
     stock.stock_release(reservations=_reservations(order))
     order_released.send(sender=Order, order=order)
     order_event_record(order, CustomerEvent.Kind.ORDER_CANCELLED, channel)
@@ -163,6 +167,7 @@ def orders_expire_overdue(*, now=None) -> int:
                 _move(order, allowed=[Status.PLACED, Status.READY_FOR_PICKUP], to=Status.EXPIRED)
             except OrderStatusConflict:
                 continue  # collected or expired meanwhile
+            order_voided.send(sender=Order, order=order, channel=Channel.SYSTEM, user=None)
             stock.stock_release(reservations=_reservations(order))
             order_released.send(sender=Order, order=order)
             order_event_record(order, CustomerEvent.Kind.PICKUP_EXPIRED, Channel.SYSTEM)

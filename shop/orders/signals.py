@@ -11,3 +11,16 @@ order_released = Signal()
 #: sale), once the order is placed: receivers record what led to it (a cart reminder).
 #: Arguments: `order`, `cart` (the cart it was placed from, or None).
 order_placed = Signal()
+
+#: Sent inside the transaction that cancels or expires a placed order, right after its status
+#: changed and before anything else (the sales journal records the void there, ahead of the
+#: stock rows in the lock order). Arguments: `order`, `channel`, `user`.
+order_voided = Signal()
+
+#: Sent inside the transaction of a return, once its refund is recorded and before its stock
+#: comes back. Arguments: `record` (the `Return`, its lines saved).
+order_returned = Signal()
+
+#: Sent while an order email is written: receivers may return an attachment for it, a
+#: `(filename, content, mimetype)` tuple, or None. Arguments: `order`, `kind`.
+order_email_attachments = Signal()

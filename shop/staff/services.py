@@ -20,7 +20,9 @@ MANAGED_APPS = (
     "carts",
     "support",
     "marketing",
+    "shipping",
     "channels_app",
+    "journal",
     "auth",
 )
 

@@ -8,7 +8,9 @@ nothing else).
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import translation
 
+from shop.customers.language import customer_language
 from shop.outbox.email import email_enqueue
 from shop.support.models import Ticket, TicketMessage
 
@@ -36,6 +38,12 @@ def _thread_ids(ticket: Ticket, *, before: TicketMessage) -> list[str]:
     )
 
 
+def _in_customer_language(ticket: Ticket, template: str, context: dict) -> str:
+    """The email's text in the customer's saved language (the shop's default otherwise)."""
+    with translation.override(customer_language(ticket.customer)):
+        return render_to_string(template, context)
+
+
 def reply_email_enqueue(*, ticket: Ticket, message: TicketMessage) -> bool:
     """Queues the email of `message` (a staff reply that has its Message-ID) to the ticket's
     customer, once. False when the customer has no email address."""
@@ -58,7 +66,7 @@ def reply_email_enqueue(*, ticket: Ticket, message: TicketMessage) -> bool:
         key=f"ticket-message:{message.pk}",
         to=[to],
         subject=f"{subject_tag(ticket)} {ticket.subject}",
-        body=render_to_string("emails/ticket_reply.txt", context),
+        body=_in_customer_language(ticket, "emails/ticket_reply.txt", context),
         headers=headers,
         customer_id=ticket.customer_id,
         about={"ticket": ticket.number},

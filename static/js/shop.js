@@ -65,6 +65,27 @@
       form.querySelectorAll("[data-when-payment]").forEach(function (panel) {
         panel.hidden = panel.dataset.whenPayment !== payment;
       });
+      summary(fulfilment);
+    }
+    // The summary follows the delivery method picked (prices computed by the server).
+    function summary(fulfilment) {
+      var delivery = form.querySelector("[data-delivery-amount]");
+      var total = form.querySelector("[data-grand-total]");
+      var button = form.querySelector("[data-place-label]");
+      var method = form.querySelector("input[name=shipping_method]:checked");
+      if (!delivery || !total) return;
+      var price = delivery.dataset.free;
+      var sum = total.dataset.goodsTotal;
+      if (fulfilment !== "collect" && method) {
+        price = method.dataset.shippingPrice;
+        sum = method.dataset.shippingTotal;
+      }
+      delivery.textContent = price;
+      total.textContent = sum;
+      if (button) {
+        button.textContent = button.dataset.placeLabel + " · " + sum;
+        button.dataset.label = button.textContent;
+      }
     }
     form.addEventListener("change", update);
     update();

@@ -209,3 +209,10 @@ def test_till_sales_keep_their_idempotency_keys(built, db):
     assert set(keys.values_list("response_body__body__number", flat=True)) == set(
         sales.values_list("number", flat=True)
     )
+
+
+def test_products_and_categories_read_in_english(built, db):
+    from shop.catalog.models import Category, Product
+
+    assert not Product.objects.filter(name_en__isnull=True).exists()
+    assert not Category.objects.filter(name_en__isnull=True).exists()

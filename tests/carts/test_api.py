@@ -33,6 +33,7 @@ CART_FIELDS = {
     "subtotal",
     "discount",
     "total",
+    "tax_lines",
     "currency",
     "promotion_codes",
 }
@@ -56,6 +57,7 @@ class TestGetCart:
             "subtotal": "0.00",
             "discount": "0.00",
             "total": "0.00",
+            "tax_lines": [],
             "currency": CURRENCY,
             "promotion_codes": [],
         }
@@ -96,6 +98,7 @@ class TestGetCart:
             "subtotal": "47.30",
             "discount": "0.00",
             "total": "47.30",
+            "tax_lines": [{"rate": "20.00", "net": "39.42", "tax": "7.88", "gross": "47.30"}],
             "currency": CURRENCY,
             "promotion_codes": [],
         }

@@ -90,11 +90,14 @@ class TestCollect:
                     "unit_price": "19.90",
                     "discount": "0.00",
                     "line_total": "39.80",
+                    "tax_rate": "20.00",
+                    "tax": "6.63",
                 }
             ],
             "subtotal": "39.80",
             "discount": "0.00",
             "total": "39.80",
+            "tax_lines": [{"rate": "20.00", "net": "33.17", "tax": "6.63", "gross": "39.80"}],
             "currency": CURRENCY,
         }
         assert {key: body[key] for key in expected} == expected

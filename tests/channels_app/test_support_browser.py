@@ -156,9 +156,10 @@ def test_a_request_online_answered_at_the_till(
     expect(till).to_have_url(f"{base}/pos/customers/{ticket.customer_id}/")
     expect(till.get_by_role("heading", level=1)).to_have_text(SHOPPER["name"])
     spend = till.get_by_role("region", name="Lifetime spend")
-    expect(spend.get_by_role("row", name=re.compile("Web storefront"))).to_contain_text("€34.90")
+    web = spend.get_by_role("row", name=re.compile("Web storefront"))
+    expect(web).to_contain_text("€38.80")  # 34.90 and Colissimo's 4.90
     expect(spend.get_by_role("row", name=re.compile("Point of sale"))).to_contain_text("€69.80")
-    expect(spend.get_by_role("row", name=re.compile("All channels"))).to_contain_text("€104.70")
+    expect(spend.get_by_role("row", name=re.compile("All channels"))).to_contain_text("€108.60")
     orders = till.get_by_role("region", name="Recent orders, every channel")
     expect(orders).to_contain_text(web_order.number)
     expect(orders).to_contain_text(store_purchase.number)

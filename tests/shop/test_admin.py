@@ -26,6 +26,7 @@ OUR_APPS = (
     "carts",
     "support",
     "channels_app",
+    "shipping",
 )
 
 

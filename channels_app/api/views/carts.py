@@ -6,7 +6,7 @@ from rest_framework.views import APIView
 
 from carts import services
 from carts.services import cart_price, cart_with_lines
-from channels_app.api.fields import MoneyField, QuantityField
+from channels_app.api.fields import MoneyField, QuantityField, TaxLineSerializer
 from channels_app.current import current_cart, current_customer
 from channels_app.throttling import throttles
 from shop.channels import Channel
@@ -29,6 +29,7 @@ class CartSerializer(serializers.Serializer):
     subtotal = MoneyField()
     discount = MoneyField()
     total = MoneyField()
+    tax_lines = TaxLineSerializer(many=True)
     currency = serializers.CharField()
     promotion_codes = serializers.ListField(child=serializers.CharField())
 
@@ -50,6 +51,7 @@ def cart_body(cart, customer=None) -> dict:
             "subtotal": priced.subtotal if priced else zero,
             "discount": priced.discount if priced else zero,
             "total": priced.total if priced else zero,
+            "tax_lines": priced.tax_lines if priced else [],
             "currency": settings.SHOP_CURRENCY,
             "promotion_codes": codes,
         }

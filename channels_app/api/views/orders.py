@@ -7,7 +7,7 @@ from rest_framework.views import APIView
 
 from carts.checkout import CheckoutDetails, checkout_place
 from carts.errors import EmptyCart
-from channels_app.api.fields import MoneyField, location_by_code
+from channels_app.api.fields import MoneyField, TaxLineSerializer, location_by_code
 from channels_app.api.idempotency import idempotent
 from channels_app.api.tenders import (
     TenderInput,
@@ -15,6 +15,7 @@ from channels_app.api.tenders import (
     rest_tender,
     tenders_from,
 )
+from channels_app.api.views.shipping import shipping_method_by_code
 from channels_app.current import current_cart, current_customer
 from channels_app.throttling import throttles
 from channels_app.views.storefront._common import SESSION_ORDERS, remember_order
@@ -30,10 +31,21 @@ class OrderLineSerializer(serializers.ModelSerializer):
     unit_price = MoneyField()
     discount = MoneyField()
     line_total = MoneyField()
+    tax_rate = MoneyField(max_digits=5)
+    tax = MoneyField(source="tax_amount")
 
     class Meta:
         model = OrderLine
-        fields = ["sku", "name", "quantity", "unit_price", "discount", "line_total"]
+        fields = [
+            "sku",
+            "name",
+            "quantity",
+            "unit_price",
+            "discount",
+            "line_total",
+            "tax_rate",
+            "tax",
+        ]
 
 
 class OrderSerializer(serializers.ModelSerializer):
@@ -41,7 +53,10 @@ class OrderSerializer(serializers.ModelSerializer):
     lines = OrderLineSerializer(many=True, read_only=True)
     subtotal = MoneyField()
     discount = MoneyField()
+    shipping_price = MoneyField()
     total = MoneyField()
+    tax_lines = TaxLineSerializer(many=True, read_only=True)
+    shipping_method = serializers.CharField(source="shipping_method_name", read_only=True)
 
     class Meta:
         model = Order
@@ -55,7 +70,10 @@ class OrderSerializer(serializers.ModelSerializer):
             "lines",
             "subtotal",
             "discount",
+            "shipping_method",
+            "shipping_price",
             "total",
+            "tax_lines",
             "currency",
             "pickup_deadline",
             "created_at",
@@ -80,6 +98,7 @@ class CheckoutApi(APIView):
         shipping_address = serializers.DictField(
             child=serializers.CharField(allow_blank=True, max_length=200), required=False
         )
+        shipping_method = serializers.CharField(required=False, allow_blank=True, max_length=50)
         payment = PaymentInput(required=False)
         payments = TenderInput(many=True, required=False, max_length=10)
         #: Agrees (or not) to marketing email: offers and a reminder of a cart left behind.
@@ -115,6 +134,9 @@ class CheckoutApi(APIView):
             card_token=payment.get("card_token", ""),
             all_or_nothing=fields["all_or_nothing"],
             tenders=tenders,
+            shipping_method=shipping_method_by_code(fields["shipping_method"])
+            if fields.get("shipping_method")
+            else None,
         )
         customer = current_customer(request)
         if "marketing_consent" in fields:

@@ -8,7 +8,13 @@ from rest_framework.views import APIView
 from carts.errors import CartNotFound
 from carts.pos import TillPayment, pos_sale_complete
 from carts.selectors import cart_by_handoff_code
-from channels_app.api.fields import MoneyField, QuantityField, SkuLineSerializer, location_by_code
+from channels_app.api.fields import (
+    MoneyField,
+    QuantityField,
+    SkuLineSerializer,
+    TaxLineSerializer,
+    location_by_code,
+)
 from channels_app.api.idempotency import idempotent
 from channels_app.api.permissions import IsStaffMember
 from channels_app.api.tenders import TenderInput, one_of_payment_or_payments, tenders_from
@@ -229,6 +235,7 @@ class ReturnCreateApi(APIView):
         refund_amount = MoneyField()
         currency = serializers.CharField(source="order.currency")
         lines = ReturnLineOutput(many=True, source="lines.all")
+        tax_lines = TaxLineSerializer(many=True, read_only=True)
 
     @extend_schema(request=ReturnInputSerializer, responses={201: ReturnOutputSerializer})
     @idempotent

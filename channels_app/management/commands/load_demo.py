@@ -22,6 +22,7 @@ from django.utils.text import slugify
 
 from channels_app.demo_geo import ensure_demo_geo
 from channels_app.demo_images import demo_image
+from channels_app.demo_locale import ensure_shipping, ensure_weights_and_french_names
 from channels_app.management.demo_marketing import ensure_marketing
 from inventory.models import Location, Stock
 from inventory.services import StockLine, stock_receive
@@ -513,6 +514,8 @@ def load_demo() -> Report:
     ensure_staff(report, locations)
     ensure_shopper(report)
     ensure_marketing(report, shopper_email=SHOPPER["email"])
+    ensure_shipping(report)
+    ensure_weights_and_french_names(report)
     return report
 
 

@@ -21,6 +21,7 @@ from channels_app.views.pos.sale import sale_cart, sale_contents, sale_load, sal
 from inventory.models import Location
 from inventory.selectors import availability_for_variants
 from shop.channels import Channel
+from shop.customers.models import Address
 from shop.errors import DomainError, InvalidInput
 from shop.orders.models import Order
 from shop.payments.models import Payment
@@ -50,6 +51,9 @@ def _render(request, store, contents, form, stock):
             "locations": locations,
             "form": form,
             "idempotency_key": uuid.uuid4(),
+            "saved_addresses": list(Address.objects.filter(customer=contents.customer))
+            if contents.customer
+            else [],
         },
     )
 
@@ -98,7 +102,7 @@ def endless_aisle(request, store):
             carts.cart_line_add(cart=cart, sku=sku, quantity=quantities[sku], channel=Channel.POS)
         order = checkout_place(
             cart=cart,
-            details=form.details(),
+            details=form.details(customer),
             customer=customer,
             channel=Channel.POS,
             staff_user=request.user,

@@ -5,8 +5,9 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 
-from carts.checkout import ADDRESS_FIELDS, CheckoutDetails
+from carts.checkout import CheckoutDetails
 from carts.pos import TillPayment
+from channels_app.address_forms import saved_or_typed_address
 from channels_app.forms import gift_card_fields
 from inventory.models import Location
 from shop.orders.models import Order
@@ -142,6 +143,8 @@ class EndlessAisleForm(forms.Form):
     postcode = forms.CharField(max_length=20, required=False)
     city = forms.CharField(max_length=100, required=False)
     country = forms.CharField(max_length=100, required=False)
+    #: One of the attached customer's saved addresses, used instead of the fields above.
+    address = forms.IntegerField(required=False)
     payment_method = forms.ChoiceField(
         label="Payment",
         choices=[
@@ -168,7 +171,7 @@ class EndlessAisleForm(forms.Form):
             self.add_error("terminal_reference", "Enter the card terminal's reference.")
         return data
 
-    def details(self) -> CheckoutDetails:
+    def details(self, customer=None) -> CheckoutDetails:
         data = self.cleaned_data
         delivery = data["fulfilment"] == Order.Fulfilment.DELIVERY
         card = data["payment_method"] == Payment.Method.CARD
@@ -177,7 +180,7 @@ class EndlessAisleForm(forms.Form):
             fulfilment=data["fulfilment"],
             payment_method=data["payment_method"],
             store=None if delivery else data["pickup_store"],
-            shipping_address={f: data[f].strip() for f in ADDRESS_FIELDS} if delivery else {},
+            shipping_address=saved_or_typed_address(data, customer) if delivery else {},
             terminal_reference=data["terminal_reference"] if card else "",
         )
 

@@ -6,6 +6,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from channels_app.views.pos.access import pos_view
+from shop.journal.legal import seller_details
+from shop.journal.receipts import receipt_print
 from shop.orders.models import Order
 from shop.orders.selectors import orders_with_lines
 from shop.payments.models import Payment
@@ -37,6 +39,7 @@ def receipt_render(request, number: str, *, new_gift_cards=()):
     if not (placed_here or order.staff_user_id == request.user.pk):
         raise PermissionDenied("This receipt belongs to another store.")
     payments = [p for p in order.payments.all() if p.status != Payment.Status.DECLINED]
+    printed = receipt_print(order=order, user=request.user)
     return render(
         request,
         "pos/receipt.html",
@@ -46,5 +49,7 @@ def receipt_render(request, number: str, *, new_gift_cards=()):
             "in_store": order.fulfilment == Order.Fulfilment.IN_STORE,
             "emailed_to": order.email or (order.customer.email if order.customer else ""),
             "new_gift_cards": new_gift_cards,
+            "printed": printed,
+            "seller": seller_details(),
         },
     )

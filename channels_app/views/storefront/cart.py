@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from carts import services
@@ -119,7 +120,7 @@ def line_remove(request, line_id: int):
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, "Item removed from your cart.")
+        messages.success(request, _("Item removed from your cart."))
     return redirect("storefront:cart")
 
 
@@ -128,7 +129,7 @@ def line_remove(request, line_id: int):
 def promotion_apply(request):
     form = PromotionCodeForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Enter a promotion code.")
+        messages.error(request, _("Enter a promotion code."))
         return redirect("storefront:cart")
     try:
         promotion = services.cart_promotion_code_apply(

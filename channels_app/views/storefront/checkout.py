@@ -6,10 +6,14 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from carts.checkout import ADDRESS_FIELDS, checkout_place
 from carts.errors import EmptyCart
+from carts.pricing import ShippingCharge
+from carts.shipping import shipping_options
 from channels_app.current import current_cart, current_customer
+from channels_app.formatting import format_money
 from channels_app.forms import CheckoutForm
 from channels_app.idempotency import (
     IdempotencyKeyInProgress,
@@ -27,6 +31,8 @@ from inventory.errors import InsufficientStock
 from inventory.models import Location
 from inventory.selectors import availability_for_variants
 from shop.channels import Channel
+from shop.customers.address_rules import country_code
+from shop.customers.models import Address
 from shop.errors import DomainError, InvalidInput, PaymentDeclined
 from shop.marketing.contacts import checkout_consent_record
 from shop.orders.models import Order
@@ -34,6 +40,7 @@ from shop.payments.errors import GiftCardNotFound, StoredValueTooLow
 from shop.payments.gateways import gateway
 from shop.payments.models import Payment
 from shop.payments.stored_value import store_credit_balance
+from shop.shipping.models import ShippingMethod
 
 
 def fulfilment_options(lines) -> dict:
@@ -58,6 +65,46 @@ def fulfilment_options(lines) -> dict:
     }
 
 
+def delivery_options(form: CheckoutForm, priced, customer) -> dict:
+    """The saved addresses to pick from, and the delivery methods for the country shown (the
+    chosen one, or else the cheapest, priced into the summary)."""
+    saved = list(Address.objects.filter(customer=customer)) if customer is not None else []
+    picked = str(form["address"].value() or "")
+    default = next((a for a in saved if a.is_default_shipping), None)
+    chosen_address = next((a for a in saved if str(a.pk) == picked), None)
+    if chosen_address is None and not form.is_bound:
+        chosen_address = default
+    country = (
+        chosen_address.country
+        if chosen_address
+        else country_code(str(form["country"].value() or "")) or "FR"
+    )
+    options = [
+        option
+        for option in shipping_options(priced, country=country)
+        if option.method.kind != ShippingMethod.Kind.COLLECT
+    ]
+    wanted = str(form["shipping_method"].value() or "")
+    chosen = next((o for o in options if o.method.code == wanted), options[0] if options else None)
+    if chosen is not None and form["fulfilment"].value() != Order.Fulfilment.COLLECT:
+        priced.shipping = ShippingCharge(method=chosen.method, amount=chosen.price)
+    return {
+        "saved_addresses": saved,
+        "chosen_address": chosen_address,
+        "shipping_options": options,
+        "chosen_shipping": chosen,
+        # What the summary shows for each choice, so it follows the radio the shopper picks.
+        "shipping_labels": {
+            option.method.code: {
+                "price": format_money(option.price) if option.price else _("Free"),
+                "total": format_money(priced.goods_total + option.price),
+            }
+            for option in options
+        },
+        "goods_total_label": format_money(priced.goods_total),
+    }
+
+
 def _shortages(error: InsufficientStock, lines) -> list[dict]:
     names = {line.variant.sku: line.variant.display_name for line in lines}
     return [
@@ -69,6 +116,7 @@ def _shortages(error: InsufficientStock, lines) -> list[dict]:
 
 def _render(request, form: CheckoutForm, cart, priced, *, shortages=None):
     lines = list(cart.lines.all())
+    customer = current_customer(request)
     return render(
         request,
         "storefront/checkout.html",
@@ -84,6 +132,7 @@ def _render(request, form: CheckoutForm, cart, priced, *, shortages=None):
             "gateway": gateway(),
             "store_credit": _store_credit(request),
             **fulfilment_options(lines),
+            **delivery_options(form, priced, customer),
         },
     )
 
@@ -99,7 +148,7 @@ def checkout(request):
         return _checkout_post(request)
     cart, priced = priced_cart(request)
     if cart is None or not priced.lines:
-        messages.info(request, "Your cart is empty: add something before checking out.")
+        messages.info(request, _("Your cart is empty: add something before checking out."))
         return redirect("storefront:cart")
     user = request.user
     customer = current_customer(request)
@@ -138,6 +187,7 @@ def _checkout_post(request):
                     store_credit=store_credit_balance(customer=customer)
                     if customer
                     else Decimal("0.00"),
+                    customer=customer,
                 ),
                 customer=customer,
                 channel=Channel.WEB,
@@ -180,7 +230,7 @@ def _checkout_post(request):
             return redirect("storefront:order", number=result["order"])
     cart, priced = priced_cart(request)
     if cart is None or not priced.lines:
-        messages.info(request, "Your cart is empty: add something before checking out.")
+        messages.info(request, _("Your cart is empty: add something before checking out."))
         return redirect("storefront:cart")
     return _render(request, form, cart, priced, shortages=shortages)
 
@@ -192,7 +242,9 @@ def checkout_pending(request, key: str):
         return render(request, "storefront/checkout_pending.html", {"key": key})
     number = outcome[1].get("order") if outcome and isinstance(outcome[1], dict) else None
     if not number:  # the first submit failed (its key was freed), or this is no checkout key
-        messages.error(request, "Your order could not be placed. Check the details and try again.")
+        messages.error(
+            request, _("Your order could not be placed. Check the details and try again.")
+        )
         return redirect("storefront:checkout")
     remember_order(request, number)
     return redirect("storefront:order", number=number)

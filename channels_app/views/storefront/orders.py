@@ -19,15 +19,24 @@ TICKETS_SHOWN = 3
 RETURNS_SHOWN = 5
 
 
-def order_detail(request, number: str):
-    """The order's customer, staff who may see it, or the browser session that placed it."""
+def visible_order(request, number: str):
+    """The order if the order's customer, staff who may see it, or the browser session that
+    placed it asks; a redirect to the login page for anyone else not signed in."""
     if placed_in_session(request, number):
         orders = orders_with_lines().exclude(status__in=Order.UNPLACED_STATUSES)
     elif request.user.is_authenticated:
         orders = orders_visible_to(request.user, current_customer(request))
     else:
         return redirect_to_login(request.get_full_path())
-    order = get_object_or_404(orders.prefetch_related("payments"), number=number)
+    return get_object_or_404(
+        orders.select_related("shipment").prefetch_related("payments"), number=number
+    )
+
+
+def order_detail(request, number: str):
+    order = visible_order(request, number)
+    if not isinstance(order, Order):
+        return order  # to the login page
     return render(
         request,
         "storefront/order.html",
@@ -40,7 +49,11 @@ def order_history(request):
     """The signed-in shopper's own orders (web, click-and-collect and store purchases), with
     their latest returns and service requests."""
     customer = current_customer(request)
-    orders = orders_visible_to(request.user, customer).filter(customer=customer)
+    orders = (
+        orders_visible_to(request.user, customer)
+        .filter(customer=customer)
+        .select_related("shipment")
+    )
     page = Paginator(orders, ORDERS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "page": page,

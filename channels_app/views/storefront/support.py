@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from channels_app.current import current_customer
@@ -63,7 +64,7 @@ def ticket_new(request):
         except IdempotencyKeyInProgress:
             return redirect("storefront:tickets")
         if number:
-            messages.success(request, "Your request is sent. We answer here and by email.")
+            messages.success(request, _("Your request is sent. We answer here and by email."))
             return redirect("storefront:ticket", number=number)
     return _render_new(request, form, orders, status=400 if form.errors else 200)
 
@@ -91,7 +92,7 @@ def ticket_message(request, number: str):
         except IdempotencyKeyInProgress:
             sent = True
         if sent:
-            messages.success(request, "Your message is sent.")
+            messages.success(request, _("Your message is sent."))
             return redirect("storefront:ticket", number=ticket.number)
     ticket = _own_ticket(request, number)  # the thread as it is now
     return _render_ticket(request, ticket, form, status=400 if form.errors else 200)

@@ -1,0 +1,43 @@
+"""The VAT of orders and returns as sold: read from the rates, nets and taxes frozen on the
+order's lines, never recomputed from today's rates."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import TYPE_CHECKING
+
+from shop.catalog.taxes import CENT, TaxLine, tax_lines_of
+
+if TYPE_CHECKING:  # the models read their breakdown from here
+    from shop.orders.models import Order, OrderLine, Return
+
+
+def order_tax_lines(order: Order) -> list[TaxLine]:
+    """The order's breakdown per rate (uses `order.lines.all()`, prefetched or not)."""
+    return tax_lines_of(
+        [(line.tax_rate, line.net_amount, line.tax_amount) for line in order.lines.all()]
+    )
+
+
+def returned_share(amount: Decimal, line: OrderLine, quantity: int, *, before: int) -> Decimal:
+    """The part of `amount` (a line's total or tax) for `quantity` units of the line when
+    `before` units were returned earlier: the share of all units returned so far less the share
+    of those before, each rounded. So a line's returns add up to `amount` however the units
+    come back, and returning the last units gives exactly what is left of it."""
+
+    def share(units: int) -> Decimal:
+        return (amount * units / line.quantity).quantize(CENT, rounding=ROUND_HALF_UP)
+
+    return share(before + quantity) - share(before)
+
+
+def returned_line_tax(line: OrderLine, quantity: int, *, before: int) -> Decimal:
+    """The VAT of returned units, at the rate the line was sold at."""
+    return returned_share(line.tax_amount, line, quantity, before=before)
+
+
+def return_tax_lines(record: Return) -> list[TaxLine]:
+    """A return's VAT per rate at the rates of the sale, as amounts given back."""
+    return tax_lines_of(
+        [(rl.tax_rate, rl.amount - rl.tax_amount, rl.tax_amount) for rl in record.lines.all()]
+    )
