@@ -115,6 +115,8 @@ class CustomerEvent(models.Model):
         EMAIL_SENT = "email_sent", "Email sent"
         CUSTOMERS_MERGED = "customers_merged", "Customers merged"
         PICK_NOT_FOUND = "pick_not_found", "Item not found when picking"
+        REMINDER_CLICKED = "reminder_clicked", "Followed the reminder link"
+        REMINDER_RECOVERED = "reminder_recovered", "Ordered after a reminder"
 
     #: Kinds only staff see: the customer's own timeline leaves them out.
     STAFF_ONLY_KINDS = frozenset({Kind.TICKET_NOTE, Kind.CUSTOMERS_MERGED})

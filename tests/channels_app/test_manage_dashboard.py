@@ -62,10 +62,10 @@ def test_the_csv_has_the_tables_figures(boss, measured):
     assert rows[0] == ["Channel", "Source", "Store", "Orders", "Revenue", "Returns", "Net"]
     assert sorted(rows[1:]) == sorted(
         [
-            ["email", "newsletter", "web (no store)", "1", "16.67", "0.00", "16.67"],
-            ["organic_search", "google.com", "web (no store)", "1", "16.66", "0.00", "16.66"],
-            ["qr", "window", "st1", "1", "25.00", "10.00", "15.00"],
-            ["pos", "pos", "st1", "1", "25.00", "10.00", "15.00"],
+            ["Email", "newsletter", "web (no store)", "1", "16.67", "0.00", "16.67"],
+            ["Organic search", "google.com", "web (no store)", "1", "16.66", "0.00", "16.66"],
+            ["Store QR code", "window", "st1", "1", "25.00", "10.00", "15.00"],
+            ["Point of sale", "pos", "st1", "1", "25.00", "10.00", "15.00"],
         ]
     )
 
