@@ -193,6 +193,7 @@ def _reminders(period: Period) -> Table:
         [
             Column("day", "Day"),
             Column("sent", "Sent", "int"),
+            Column("skipped", "Skipped", "int"),
             Column("clicked", "Link followed", "int"),
             Column("click_rate", "Click rate", "percent"),
             Column("recovered_orders", "Recovered orders", "int"),

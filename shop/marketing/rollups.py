@@ -1,7 +1,8 @@
 """The report rollups, rebuilt from orders, their attribution and returns.
 
-`reports_refresh` rebuilds the rollups of the days from a date on: a handful of aggregate
-queries, whatever the number of orders, and one bulk INSERT of their groups. Beat rebuilds the
+`reports_refresh` rebuilds the rollups (sales per channel, click and collect, cart reminders)
+of the days from a date on: a handful of aggregate queries, whatever the number of orders, and
+one bulk INSERT of their groups per table. Beat rebuilds the
 last `REPORTS_REFRESH_RECENT_DAYS` every 15 minutes and the last `REPORTS_REFRESH_DAYS` every
 6 hours (orders are collected, cancelled and returned for weeks after they are placed);
 `python manage.py refresh_reports` runs the longer one once.
