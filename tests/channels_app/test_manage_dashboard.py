@@ -14,6 +14,7 @@ from shop.marketing.reports import channel_label
 from shop.marketing.rollups import reports_refresh
 from tests import factories
 from tests.channels_app.support import receive
+from tests.marketing.support import bulk_reminders
 from tests.shop.measure_support import bulk_orders, place_fixture
 
 pytestmark = pytest.mark.django_db
@@ -161,6 +162,7 @@ def test_the_page_costs_the_same_with_more_sales_and_stock(
         location = factories.LocationFactory(code=f"x{n}")
         receive(location, factories.VariantFactory(), 2)
     bulk_orders(300, store=store)
+    bulk_reminders(200, first=0)
     reports_refresh()
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert boss.get("/manage/", period()).status_code == 200
