@@ -2,9 +2,9 @@
 
 `reports_refresh` rebuilds the rollups (sales per channel, click and collect, cart reminders)
 of the days from a date on: a handful of aggregate queries, whatever the number of orders, and
-one bulk INSERT of their groups per table. Beat rebuilds the
-last `REPORTS_REFRESH_RECENT_DAYS` every 15 minutes and the last `REPORTS_REFRESH_DAYS` every
-6 hours (orders are collected, cancelled and returned for weeks after they are placed);
+one bulk INSERT of their groups per table. Beat rebuilds the last `REPORTS_REFRESH_RECENT_DAYS`
+every 15 minutes and the last `REPORTS_REFRESH_DAYS` every 6 hours (orders are collected,
+cancelled and returned for weeks after they are placed);
 `python manage.py refresh_reports` runs the longer one once.
 
 Money is split in whole cents: under the linear model an order of N touches gives each
