@@ -9,12 +9,15 @@ from datetime import timedelta
 from decimal import Decimal
 
 from inventory.reports import low_stock, stock_value_by_location
+from shop.marketing.models import CartReminder
 from shop.marketing.reports import (
     Period,
     channel_by_day,
     channel_by_store,
+    channel_label,
     channel_report,
     collect_report,
+    reminder_report,
     sales_channels,
     top_campaigns,
 )
@@ -49,8 +52,15 @@ MONEY_COLUMNS = [
 ]
 
 
+def _named(row: dict) -> dict:
+    """The row with its channel codes replaced by their names."""
+    names = {key: channel_label(row[key]) for key in ("channel", "sales_channel") if key in row}
+    return {**row, **names}
+
+
 def _store(row: dict) -> dict:
-    return {**row, "store": row["store"] or WEB}
+    """The row as people read it: channels by their names, the store's code or WEB."""
+    return {**_named(row), "store": row["store"] or WEB}
 
 
 def _days(period: Period) -> list:
@@ -72,7 +82,7 @@ def dashboard_tables(period: Period, *, only: str | None = None) -> dict[str, Ta
                 Column("channel", "Channel"),
                 *MONEY_COLUMNS,
             ],
-            top_campaigns(period),
+            [_named(row) for row in top_campaigns(period)],
         ),  # fmt: skip
         "sales-channels": lambda: Table(
             "sales-channels",
@@ -99,6 +109,7 @@ def dashboard_tables(period: Period, *, only: str | None = None) -> dict[str, Ta
             ],
             [_store(row) for row in collect_report(period)],
         ),  # fmt: skip
+        "reminders": lambda: _reminders(period),
         "stock-value": lambda: Table(
             "stock-value",
             "Stock value per location",
@@ -131,7 +142,7 @@ def dashboard_tables(period: Period, *, only: str | None = None) -> dict[str, Ta
 
 TABLE_NAMES = (
     "channels", "daily", "channel-store", "campaigns", "sales-channels", "collect",
-    "stock-value", "low-stock",
+    "reminders", "stock-value", "low-stock",
 )  # fmt: skip
 
 
@@ -156,7 +167,7 @@ def _daily(period: Period) -> Table:
         {"day": day, **{channel: net.get((day, channel), Decimal("0.00")) for channel in channels}}
         for day in _days(period)
     ]
-    columns = [Column("day", "Day")] + [Column(c, c, "money") for c in channels]
+    columns = [Column("day", "Day")] + [Column(c, channel_label(c), "money") for c in channels]
     return Table("daily", "Net revenue per channel and day", columns, rows)
 
 
@@ -167,6 +178,30 @@ def _channel_store(period: Period) -> Table:
         "Channel × store",
         [Column("channel", "Channel"), Column("store", "Store"), *MONEY_COLUMNS],
         [_store(row) for row in cells],
+    )
+
+
+def _reminders(period: Period) -> Table:
+    skipped = [
+        Column(f"skipped_{reason.value}", f"Skipped: {reason.label[:1].lower()}{reason.label[1:]}",
+               "int")
+        for reason in CartReminder.SkipReason
+    ]  # fmt: skip
+    return Table(
+        "reminders",
+        "Cart reminders and what they recovered",
+        [
+            Column("day", "Day"),
+            Column("sent", "Sent", "int"),
+            Column("skipped", "Skipped", "int"),
+            Column("clicked", "Link followed", "int"),
+            Column("click_rate", "Click rate", "percent"),
+            Column("recovered_orders", "Recovered orders", "int"),
+            Column("recovery_rate", "Recovery rate", "percent"),
+            Column("recovered_revenue", "Recovered revenue", "money"),
+            *skipped,
+        ],
+        reminder_report(period)["rows"],
     )
 
 

@@ -120,6 +120,8 @@ class CustomerEvent(models.Model):
         PICK_NOT_FOUND = "pick_not_found", "Item not found when picking"
         STORED_VALUE_ISSUED = "stored_value_issued", "Gift card or store credit issued"
         STORED_VALUE_REDEEMED = "stored_value_redeemed", "Gift card or store credit spent"
+        REMINDER_CLICKED = "reminder_clicked", "Followed the reminder link"
+        REMINDER_RECOVERED = "reminder_recovered", "Ordered after a reminder"
 
     #: Kinds only staff see: the customer's own timeline leaves them out.
     STAFF_ONLY_KINDS = frozenset({Kind.TICKET_NOTE, Kind.CUSTOMERS_MERGED})

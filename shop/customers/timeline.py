@@ -278,6 +278,23 @@ def _stored_value_redeemed(payload: dict) -> Summary:
     return Summary(sentence, _order(payload))
 
 
+# --- cart reminders -----------------------------------------------------------------------------
+
+
+@summarises(Kind.REMINDER_CLICKED)
+def _reminder_clicked(payload: dict) -> Summary:
+    cart = payload.get("cart")
+    return Summary(
+        "Followed the link of a cart reminder", Subject("cart", str(cart)) if cart else None
+    )
+
+
+@summarises(Kind.REMINDER_RECOVERED)
+def _reminder_recovered(payload: dict) -> Summary:
+    total = f" ({_money(payload['total'])})" if payload.get("total") is not None else ""
+    return Summary(f"Placed {_order_name(payload)}{total} after a cart reminder", _order(payload))
+
+
 # --- messages ------------------------------------------------------------------------------------
 
 

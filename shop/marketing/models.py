@@ -260,3 +260,28 @@ class CollectDaily(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.store or 'web'} {self.sales_channel}"
+
+
+class ReminderDaily(models.Model):
+    """Rollup: the cart reminders handled on one day with one outcome (sent, or skipped for a
+    reason), and what the sent ones led to, counted back on the day they were sent so a day's
+    rates read directly. Rebuilt by `reports_refresh` with the other rollups."""
+
+    day = models.DateField()
+    status = models.CharField(max_length=10, choices=CartReminder.Status.choices)
+    skip_reason = models.CharField(
+        max_length=20, choices=CartReminder.SkipReason.choices, blank=True
+    )
+    reminders = models.PositiveIntegerField(default=0)
+    #: Reminders whose link was followed at least once.
+    clicked = models.PositiveIntegerField(default=0)
+    #: Reminders that recovered an order still sold (not cancelled or expired).
+    recovered_orders = models.PositiveIntegerField(default=0)
+    #: Those orders' totals less what their returns refunded.
+    recovered_revenue = models.DecimalField(**MONEY, default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["day"], name="reminderdaily_day")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.skip_reason or self.status}: {self.reminders}"

@@ -9,6 +9,9 @@ from django.utils import timezone
 
 from carts.models import Cart
 from carts.services import cart_restore_from
+from shop.channels import Channel
+from shop.customers.models import Customer, CustomerEvent
+from shop.customers.services import customer_event_record
 from shop.marketing.models import CartReminder
 from shop.marketing.signals import cart_reminder_opened
 from shop.orders.models import Order
@@ -18,11 +21,18 @@ from shop.orders.models import Order
 def reminder_restore(*, reminder: CartReminder, target: Cart) -> int:
     """The shopper followed the reminder's link: the reminded cart's items (and its code) go
     into `target`, the cart of whoever opened it on whatever device (merged into theirs if
-    signed in). The first visit is recorded. Returns the lines added or raised."""
+    signed in). The first visit is recorded, on the reminder and the customer's timeline.
+    Returns the lines added or raised."""
     first_visit = CartReminder.objects.filter(pk=reminder.pk, clicked_at__isnull=True).update(
         clicked_at=timezone.now()
     )
     if first_visit:
+        _timeline_record(
+            reminder,
+            kind=CustomerEvent.Kind.REMINDER_CLICKED,
+            channel=Channel.WEB,
+            payload={"cart": reminder.cart_id, "reminder": reminder.pk},
+        )
         cart_reminder_opened.send(sender=CartReminder, reminder=reminder)
     source = Cart.objects.get(pk=reminder.cart_id)
     changed = cart_restore_from(source=source, target=target)
@@ -34,7 +44,8 @@ def reminder_restore(*, reminder: CartReminder, target: Cart) -> int:
 def reminder_recovery_record(*, order: Order, cart: Cart | None) -> CartReminder | None:
     """An order placed by a reminded shopper within `CART_REMINDER_LINK_DAYS` of the email,
     from the reminded cart itself or after following its link, recovers that reminder (the
-    newest; each reminder recovers one order, each order one reminder)."""
+    newest; each reminder recovers one order, each order one reminder). The customer's
+    timeline records it."""
     since = timezone.now() - timedelta(days=settings.CART_REMINDER_LINK_DAYS)
     who = Q(email__iexact=order.email) if order.email else Q(pk__in=[])
     if order.customer_id:
@@ -56,4 +67,20 @@ def reminder_recovery_record(*, order: Order, cart: Cart | None) -> CartReminder
     won = CartReminder.objects.filter(pk=reminder.pk, recovered_order__isnull=True).update(
         recovered_order=order, recovered_at=timezone.now()
     )
-    return reminder if won else None
+    if not won:
+        return None
+    _timeline_record(
+        reminder,
+        kind=CustomerEvent.Kind.REMINDER_RECOVERED,
+        channel=order.channel,
+        store=order.store,
+        payload={"order": order.number, "total": str(order.total), "reminder": reminder.pk},
+    )
+    return reminder
+
+
+def _timeline_record(reminder: CartReminder, **event) -> None:
+    """On the reminded customer's timeline (a merge moves reminders to the kept customer)."""
+    customer = Customer.objects.filter(pk=reminder.customer_id).first()
+    if customer is not None:
+        customer_event_record(customer=customer, **event)

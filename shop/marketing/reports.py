@@ -9,8 +9,16 @@ from decimal import Decimal
 from django.db.models import F, Sum
 from django.utils import timezone
 
+from shop.channels import Channel
 from shop.errors import InvalidInput
-from shop.marketing.models import AttributionModel, ChannelDaily, CollectDaily
+from shop.marketing.models import (
+    AttributionModel,
+    CartReminder,
+    ChannelDaily,
+    CollectDaily,
+    ReminderDaily,
+    Touch,
+)
 
 ZERO = Decimal("0.00")
 #: The period a report covers when none is asked for: the last 30 days, today included.
@@ -166,6 +174,55 @@ def collect_report(period: Period) -> list[dict]:
             }
         )
     return result
+
+
+def reminder_report(period: Period) -> dict:
+    """Per day the cart reminders were handled: sent, skipped per reason, clicked, recovered
+    orders and their revenue net of returns, click and recovery rates of the sent ones; and
+    the period's totals. One query."""
+    rows = (
+        ReminderDaily.objects.filter(day__gte=period.start, day__lte=period.end)
+        .values("day", "status", "skip_reason")
+        .annotate(
+            reminders=Sum("reminders"),
+            clicked=Sum("clicked"),
+            recovered_orders=Sum("recovered_orders"),
+            recovered_revenue=Sum("recovered_revenue"),
+        )
+        .order_by("day")
+    )
+    days: dict[date, dict] = {}
+    totals = _reminder_figures()
+    for row in rows:
+        for figures in (days.setdefault(row["day"], _reminder_figures(day=row["day"])), totals):
+            if row["status"] == CartReminder.Status.SENT:
+                figures["sent"] += row["reminders"]
+            else:
+                figures["skipped"] += row["reminders"]
+                figures[f"skipped_{row['skip_reason']}"] += row["reminders"]
+            figures["clicked"] += row["clicked"]
+            figures["recovered_orders"] += row["recovered_orders"]
+            figures["recovered_revenue"] += row["recovered_revenue"]
+    for figures in (*days.values(), totals):
+        figures["click_rate"] = _percent(figures["clicked"], figures["sent"])
+        figures["recovery_rate"] = _percent(figures["recovered_orders"], figures["sent"])
+    return {"rows": list(days.values()), "totals": totals}
+
+
+def _reminder_figures(**keys) -> dict:
+    skipped = {f"skipped_{reason}": 0 for reason in CartReminder.SkipReason.values}
+    return {**keys, "sent": 0, "skipped": 0, **skipped, "clicked": 0, "recovered_orders": 0,
+            "recovered_revenue": ZERO}  # fmt: skip
+
+
+#: What the dashboard calls each channel code: touch channel groups and sales channels.
+CHANNEL_LABELS = {**dict(Channel.choices), **dict(Touch.Group.choices)}
+
+
+def channel_label(code: str) -> str:
+    """The readable name of a channel code ("organic_search" → "Organic search"); an unknown
+    code (a sales channel added since) is shown as it is."""
+    return CHANNEL_LABELS.get(code, code)
 
 
 def _percent(part: int, whole: int) -> Decimal | None:

@@ -1,9 +1,10 @@
 """The report rollups, rebuilt from orders, their attribution and returns.
 
-`reports_refresh` rebuilds the rollups of the days from a date on: a handful of aggregate
-queries, whatever the number of orders, and one bulk INSERT of their groups. Beat rebuilds the
-last `REPORTS_REFRESH_RECENT_DAYS` every 15 minutes and the last `REPORTS_REFRESH_DAYS` every
-6 hours (orders are collected, cancelled and returned for weeks after they are placed);
+`reports_refresh` rebuilds the rollups (sales per channel, click and collect, cart reminders)
+of the days from a date on: a handful of aggregate queries, whatever the number of orders, and
+one bulk INSERT of their groups per table. Beat rebuilds the last `REPORTS_REFRESH_RECENT_DAYS`
+every 15 minutes and the last `REPORTS_REFRESH_DAYS` every 6 hours (orders are collected,
+cancelled and returned for weeks after they are placed);
 `python manage.py refresh_reports` runs the longer one once.
 
 Money is split in whole cents: under the linear model an order of N touches gives each
@@ -23,9 +24,12 @@ from django.db.models import (
     BigIntegerField,
     Case,
     Count,
+    DecimalField,
     ExpressionWrapper,
     F,
+    OuterRef,
     Q,
+    Subquery,
     Sum,
     Value,
     When,
@@ -33,7 +37,14 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Mod, TruncDate
 from django.utils import timezone
 
-from shop.marketing.models import AttributionModel, ChannelDaily, CollectDaily, OrderAttribution
+from shop.marketing.models import (
+    AttributionModel,
+    CartReminder,
+    ChannelDaily,
+    CollectDaily,
+    OrderAttribution,
+    ReminderDaily,
+)
 from shop.orders.models import Order, Return
 
 Status = Order.Status
@@ -154,6 +165,36 @@ def _collect_rows(since: datetime) -> list[CollectDaily]:
     return [CollectDaily(**group) for group in groups]
 
 
+def _reminder_rows(since: datetime) -> list[ReminderDaily]:
+    """Reminders per day and outcome, with what the sent ones led to; a recovered order counts
+    only while it is sold, for its total less what its returns refunded."""
+    refunded = (
+        Return.objects.filter(order=OuterRef("recovered_order"))
+        .values("order")
+        .annotate(amount=Sum("refund_amount"))
+        .values("amount")
+    )
+    money = DecimalField(max_digits=14, decimal_places=2)
+    net = ExpressionWrapper(
+        F("recovered_order__total") - Coalesce(Subquery(refunded), Value(0, money)),
+        output_field=money,
+    )
+    sold = Q(recovered_order__status__in=SOLD)
+    groups = (
+        CartReminder.objects.filter(created_at__gte=since)
+        .exclude(status=CartReminder.Status.PENDING)
+        .values("status", "skip_reason", day=TruncDate("created_at", tzinfo=_tz()))
+        .annotate(
+            reminders=Count("pk"),
+            clicked=Count("pk", filter=Q(clicked_at__isnull=False)),
+            recovered_orders=Count("pk", filter=sold),
+            recovered_revenue=Coalesce(Sum(net, filter=sold), Value(0, money)),
+        )
+        .order_by()
+    )
+    return [ReminderDaily(**group) for group in groups]
+
+
 def refresh_start(days: int | None = None) -> date:
     days = settings.REPORTS_REFRESH_DAYS if days is None else days
     return timezone.localdate() - timedelta(days=days)
@@ -172,5 +213,7 @@ def reports_refresh(*, since: date | None = None) -> int:
     rows = [row for model in AttributionModel.values for row in _model_rows(model, start)]
     ChannelDaily.objects.filter(day__gte=since).delete()
     CollectDaily.objects.filter(day__gte=since).delete()
+    ReminderDaily.objects.filter(day__gte=since).delete()
     written = len(ChannelDaily.objects.bulk_create(rows, batch_size=2000))
-    return written + len(CollectDaily.objects.bulk_create(_collect_rows(start), batch_size=2000))
+    written += len(CollectDaily.objects.bulk_create(_collect_rows(start), batch_size=2000))
+    return written + len(ReminderDaily.objects.bulk_create(_reminder_rows(start), batch_size=2000))

@@ -96,8 +96,33 @@
     });
   }
 
+  function reminders() {
+    var table = data("data-reminders");
+    if (!table) { return; }
+    var counts = table.columns.filter(function (c) {
+      return ["sent", "clicked", "recovered_orders"].indexOf(c.key) >= 0;
+    });
+    draw("chart-reminders", {
+      type: "bar",
+      data: {
+        labels: table.rows.map(function (row) { return row.day; }),
+        datasets: counts.map(function (column, i) {
+          return {
+            label: column.title,
+            backgroundColor: colour(i),
+            data: table.rows.map(function (row) { return row[column.key]; })
+          };
+        })
+      },
+      options: Object.assign({}, common, {
+        scales: { y: { beginAtZero: true, ticks: { precision: 0 } } }
+      })
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     daily();
+    reminders();
     channelStore();
     bars("chart-campaigns", "data-campaigns", function (r) { return r.campaign + " (" + r.source + ")"; },
       function (r) { return r.net; }, "Net revenue");

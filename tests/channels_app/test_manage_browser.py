@@ -1,5 +1,5 @@
 """The manager dashboard in Chromium: a manager signs in (password, then the authenticator
-code), sees the four charts drawn by the vendored Chart.js with their tables, changes the
+code), sees the five charts drawn by the vendored Chart.js with their tables, changes the
 attribution model, downloads a table as CSV, and the page passes axe-core's WCAG 2.1 AA rules.
 Nothing is fetched from another host."""
 
@@ -15,12 +15,16 @@ from playwright.sync_api import expect
 from shop.marketing.rollups import reports_refresh
 from tests import factories
 from tests.browser import screenshot
+from tests.marketing.support import bulk_reminders
 from tests.shop.measure_support import bulk_orders, place_fixture
 
 pytestmark = pytest.mark.browser
 
 AXE = Path(__file__).resolve().parents[2] / "static" / "vendor" / "axe-core" / "axe.min.js"
-CHARTS = ("chart-daily", "chart-channel-store", "chart-campaigns", "chart-stock-value")
+CHARTS = (
+    "chart-daily", "chart-channel-store", "chart-campaigns", "chart-stock-value",
+    "chart-reminders",
+)  # fmt: skip
 
 
 @pytest.fixture
@@ -31,6 +35,7 @@ def shop(live_server):
     )
     place_fixture(store=store, warehouse=warehouse)
     bulk_orders(60, store=store)
+    bulk_reminders(40, first=0)
     reports_refresh()
     user = factories.with_totp(factories.manager(username="boss"))
     return user
@@ -75,9 +80,13 @@ def test_the_dashboard_draws_its_charts_and_downloads_csv(live_server, shop, pag
         expect(page.locator(f"#{canvas}")).to_have_attribute("data-drawn", "1")
         assert painted(page, canvas) > 1000, canvas
     details = page.get_by_role("region", name="Channels, sources and stores")
-    expect(details).to_contain_text("organic_search")
+    expect(details).to_contain_text("Organic search")
     expect(details).to_contain_text("€33.33")
     screenshot(page, "manage-dashboard-last-touch")
+    reminders = page.get_by_role("region", name="Cart reminders and what they recovered")
+    expect(reminders).to_contain_text("Recovered revenue")
+    page.locator("#chart-reminders").scroll_into_view_if_needed()
+    screenshot(page, "manage-dashboard-reminders", full_page=False)
 
     page.get_by_label("Attribution").select_option("linear")
     page.get_by_role("button", name="Show").click()
@@ -92,7 +101,7 @@ def test_the_dashboard_draws_its_charts_and_downloads_csv(live_server, shop, pag
     assert download.suggested_filename.endswith("-linear.csv")
     rows = list(csv.reader(io.StringIO(Path(download.path()).read_text())))
     assert rows[0] == ["Channel", "Source", "Store", "Orders", "Revenue", "Returns", "Net"]
-    assert ["email", "newsletter", "web (no store)", "1", "16.67", "0.00", "16.67"] in rows
+    assert ["Email", "newsletter", "web (no store)", "1", "16.67", "0.00", "16.67"] in rows
 
     page.add_script_tag(path=str(AXE))
     violations = page.evaluate(

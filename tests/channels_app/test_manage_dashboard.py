@@ -8,10 +8,13 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from shop.marketing.models import ChannelDaily
+from shop.channels import Channel
+from shop.marketing.models import ChannelDaily, Touch
+from shop.marketing.reports import channel_label
 from shop.marketing.rollups import reports_refresh
 from tests import factories
 from tests.channels_app.support import receive
+from tests.marketing.support import bulk_reminders
 from tests.shop.measure_support import bulk_orders, place_fixture
 
 pytestmark = pytest.mark.django_db
@@ -62,23 +65,44 @@ def test_the_csv_has_the_tables_figures(boss, measured):
     assert rows[0] == ["Channel", "Source", "Store", "Orders", "Revenue", "Returns", "Net"]
     assert sorted(rows[1:]) == sorted(
         [
-            ["email", "newsletter", "web (no store)", "1", "16.67", "0.00", "16.67"],
-            ["organic_search", "google.com", "web (no store)", "1", "16.66", "0.00", "16.66"],
-            ["qr", "window", "st1", "1", "25.00", "10.00", "15.00"],
-            ["pos", "pos", "st1", "1", "25.00", "10.00", "15.00"],
+            ["Email", "newsletter", "web (no store)", "1", "16.67", "0.00", "16.67"],
+            ["Organic search", "google.com", "web (no store)", "1", "16.66", "0.00", "16.66"],
+            ["Store QR code", "window", "st1", "1", "25.00", "10.00", "15.00"],
+            ["Point of sale", "pos", "st1", "1", "25.00", "10.00", "15.00"],
         ]
     )
+
+
+def test_channels_read_by_their_names(boss, measured):
+    page = boss.get("/manage/", period("last_touch")).content.decode()
+    for name in ("Organic search", "Point of sale", "Web storefront"):
+        assert f'<th scope="row">{name}</th>' in page or f">{name}</td>" in page, name
+    assert '<th scope="col" class="num">Organic search</th>' in page  # a column per day
+    assert ">organic_search<" not in page
+    for code in ("pos", "web"):  # the first column of a row is its channel ("pos" is a source)
+        assert f'<th scope="row">{code}</th>' not in page, code
+    assert '"channel": "Organic search"' in page  # what the charts draw
+    rows = csv_rows(boss.get("/manage/export/sales-channels.csv", period()))
+    assert sorted(row[0] for row in rows[1:]) == ["Point of sale", "Web storefront"]
+
+
+def test_every_channel_code_has_the_name_its_choices_give_it():
+    for code, label in [*Channel.choices, *Touch.Group.choices]:
+        assert channel_label(code) == label
+    assert channel_label("organic_search") == "Organic search"
+    assert channel_label("pos") == "Point of sale"
+    assert channel_label("new_channel") == "new_channel"  # unknown: shown as it is
 
 
 def test_every_table_downloads(boss, measured):
     for name in (
         "channels", "daily", "channel-store", "campaigns", "sales-channels", "collect",
-        "stock-value", "low-stock",
+        "reminders", "stock-value", "low-stock",
     ):  # fmt: skip
         response = boss.get(f"/manage/export/{name}.csv", period())
         assert response.status_code == 200, name
         assert f'filename="{name}-' in response["Content-Disposition"]
-        assert len(csv_rows(response)) >= (1 if name == "low-stock" else 2), name
+        assert len(csv_rows(response)) >= (1 if name in ("low-stock", "reminders") else 2), name
     assert boss.get("/manage/export/nothing.csv").status_code == 404
 
 
@@ -138,6 +162,7 @@ def test_the_page_costs_the_same_with_more_sales_and_stock(
         location = factories.LocationFactory(code=f"x{n}")
         receive(location, factories.VariantFactory(), 2)
     bulk_orders(300, store=store)
+    bulk_reminders(200, first=0)
     reports_refresh()
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert boss.get("/manage/", period()).status_code == 200

@@ -22,7 +22,9 @@ from carts.services import (
     cart_promotion_code_apply,
     cart_with_lines,
 )
+from shop.customers.models import CustomerEvent
 from shop.customers.services import customer_event_record, customer_merge
+from shop.customers.timeline import event_summary
 from shop.marketing import reminders
 from shop.marketing.models import CartReminder
 from shop.marketing.recovery import reminder_recovery_record
@@ -66,6 +68,11 @@ def fill(customer, variant, quantity: int = 1) -> Cart:
     cart = cart_for_customer(customer=customer)
     cart_line_add(cart=cart, sku=variant.sku, quantity=quantity, channel="web")
     return cart
+
+
+def reminder_events(customer) -> list[CustomerEvent]:
+    kinds = [CustomerEvent.Kind.REMINDER_CLICKED, CustomerEvent.Kind.REMINDER_RECOVERED]
+    return list(customer.events.filter(kind__in=kinds).order_by("created_at", "id"))
 
 
 def run(capture):
@@ -284,6 +291,10 @@ class TestRestoreLink:
         assert restored.lines.get().quantity == 2
         reminder = CartReminder.objects.get()
         assert reminder.clicked_at == timezone.now()
+        [clicked] = reminder_events(ann)  # on Ann's timeline, once
+        assert (clicked.kind, clicked.channel) == ("reminder_clicked", "web")
+        assert clicked.payload == {"cart": reminder.cart_id, "reminder": reminder.pk}
+        assert event_summary(clicked).sentence == "Followed the link of a cart reminder"
         body = {
             "idempotency_key": "k1",
             "email": "ann@example.com",
@@ -297,6 +308,15 @@ class TestRestoreLink:
         reminder.refresh_from_db()
         assert reminder.recovered_order is not None
         assert reminder.recovered_order.discount == Decimal("4.00")
+        order = reminder.recovered_order
+        [_, recovered] = reminder_events(ann)
+        assert (recovered.kind, recovered.channel) == ("reminder_recovered", "web")
+        assert recovered.payload == {
+            "order": order.number, "total": str(order.total), "reminder": reminder.pk
+        }  # fmt: skip
+        assert event_summary(recovered).sentence == (
+            f"Placed order {order.number} (36.00 EUR) after a cart reminder"
+        )
 
     def test_merges_into_the_signed_in_shoppers_cart(
         self, switched_on, clock, ann, tee, django_capture_on_commit_callbacks
@@ -349,6 +369,14 @@ def test_the_reminded_cart_bought_at_the_till_is_recovered(
     reminder = CartReminder.objects.get()
     assert reminder.recovered_order == order
     assert reminder.clicked_at is None  # came to the store without following the link
+    [recovered] = reminder_events(ann)
+    assert (recovered.kind, recovered.channel, recovered.store) == (
+        "reminder_recovered", "pos", store
+    )  # fmt: skip
+    assert recovered.payload["order"] == order.number
+    # The same order told twice (a replayed signal) recovers nothing more.
+    assert reminder_recovery_record(order=order, cart=cart) is None
+    assert len(reminder_events(ann)) == 1
 
 
 def test_an_order_of_someone_else_recovers_nothing(

@@ -183,6 +183,18 @@ SUMMARIES = [
         "Merged with ann.old@example.com (2 orders, 1 service request moved over)",
         None,
     ),
+    (
+        Kind.REMINDER_CLICKED,
+        {"cart": 12, "reminder": 3},
+        "Followed the link of a cart reminder",
+        ("cart", "12"),
+    ),
+    (
+        Kind.REMINDER_RECOVERED,
+        {"order": "OS-DDDDDD", "total": "42.5", "reminder": 3},
+        "Placed order OS-DDDDDD (42.50 EUR) after a cart reminder",
+        ("order", "OS-DDDDDD"),
+    ),
 ]
 
 
