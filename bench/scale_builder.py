@@ -491,12 +491,12 @@ class Builder:
             """
             INSERT INTO carts_promotion (name, code, kind, value, min_subtotal, starts_at,
                                          ends_at, usage_limit, times_used, first_order_only,
-                                         is_active)
+                                         is_active, email)
             SELECT 'Campaign ' || n, 'SCALE' || lpad(n::text, 5, '0'),
                    CASE WHEN r1 < 0.7 THEN 'percentage' ELSE 'fixed' END,
                    CASE WHEN r1 < 0.7 THEN 5 + floor(r2 * 35) ELSE 5 + floor(r2 * 15) END,
                    CASE WHEN r3 < 0.5 THEN 0 ELSE 50 END, starts, starts + interval '14 days',
-                   CASE WHEN r3 < 0.3 THEN 1000 END, floor(r2 * 500), r3 > 0.95, r1 > 0.05
+                   CASE WHEN r3 < 0.3 THEN 1000 END, floor(r2 * 500), r3 > 0.95, r1 > 0.05, ''
             FROM (SELECT n, random() AS r1, random() AS r2, random() AS r3,
                          %(t0)s - interval '730 days'
                          + n * (interval '740 days' / %(promotions)s) AS starts
@@ -986,6 +986,16 @@ class Builder:
         """The shopper's cart, customers' carts, then anonymous ones (a fifth of them merged
         into a customer's cart at sign-in, so empty)."""
         self.sql("SELECT setseed(0.57)")
+        # The shopper's cart of the demo (if any) gives way to the one of a fixed content
+        # below, as if merged into it.
+        self.sql(
+            """
+            WITH old AS (UPDATE carts_cart SET status = 'merged'
+                         WHERE customer_id = %(shopper)s::bigint AND status = 'open'
+                         RETURNING id)
+            DELETE FROM carts_cartline WHERE cart_id IN (SELECT id FROM old)
+            """
+        )
         handoff = code_sql("j", HANDOFF_MULTIPLIER)
         customer_carts = round(self.counts.carts * 0.6)
         n = self.sql(

@@ -3,7 +3,15 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils.html import format_html
 
-from carts.models import Cart, CartLine, Promotion, PromotionUsage, TillDevice, TillSale
+from carts.models import (
+    Cart,
+    CartLine,
+    Promotion,
+    PromotionUsage,
+    TillCart,
+    TillDevice,
+    TillSale,
+)
 from shop.admin_base import LargeTableMixin, ReadOnlyAdmin
 
 
@@ -66,6 +74,19 @@ class CartLineInline(admin.TabularInline):
         return False
 
 
+class TillCartInline(admin.StackedInline):
+    """The till (store and clerk) whose walk-in sale this cart is, if it is one."""
+
+    model = TillCart
+    fk_name = "cart"
+    fields = ["store", "user", "loaded_cart", "customer"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Cart)
 class CartAdmin(LargeTableMixin, admin.ModelAdmin):
     """Carts change through the shop, the till and the API; here they are read."""
@@ -77,7 +98,7 @@ class CartAdmin(LargeTableMixin, admin.ModelAdmin):
     search_fields = ["^handoff_code", "^customer__email", "customer__name"]
     list_select_related = ["customer"]
     readonly_fields = ["customer", "status", "handoff_code", "pending_order", "promotions"]
-    inlines = [CartLineInline]
+    inlines = [CartLineInline, TillCartInline]
 
     @admin.display(description="Lines")
     def line_count(self, cart):

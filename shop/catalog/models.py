@@ -37,9 +37,14 @@ class Product(models.Model):
     category = models.ForeignKey(Category, on_delete=models.PROTECT, related_name="products")
     is_active = models.BooleanField(default=True)
     #: Its variants are gift cards of their price: selling one issues a card, moves no stock.
-    is_gift_card = models.BooleanField(default=False)
+    is_gift_card = models.BooleanField(default=False, db_default=False)
     #: Its VAT rate comes from settings.VAT_RATES for the shop's country.
-    tax_class = models.CharField(max_length=20, choices=TaxClass.choices, default=TaxClass.STANDARD)
+    tax_class = models.CharField(
+        max_length=20,
+        choices=TaxClass.choices,
+        default=TaxClass.STANDARD,
+        db_default=TaxClass.STANDARD,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ProductQuerySet.as_manager()
@@ -77,10 +82,12 @@ class Variant(models.Model):
     is_active = models.BooleanField(default=True)
     #: Global Trade Item Number (EAN/UPC) printed on the item, check digit validated; blank
     #: when the item has none (feeds then say `identifier_exists: no`).
-    gtin = models.CharField("GTIN", max_length=14, blank=True, validators=[validate_gtin])
-    brand = models.CharField(max_length=100, blank=True)
+    gtin = models.CharField(
+        "GTIN", max_length=14, blank=True, default="", db_default="", validators=[validate_gtin]
+    )
+    brand = models.CharField(max_length=100, blank=True, default="", db_default="")
     #: Manufacturer part number.
-    mpn = models.CharField("MPN", max_length=70, blank=True)
+    mpn = models.CharField("MPN", max_length=70, blank=True, default="", db_default="")
 
     class Meta:
         ordering = ["product__name", "sku"]

@@ -54,12 +54,12 @@ class Customer(models.Model):
         db_persist=True,
     )
     #: Agreed to marketing email (cart reminders, offers); asked at sign-up and checkout.
-    marketing_consent = models.BooleanField(default=False)
+    marketing_consent = models.BooleanField(default=False, db_default=False)
     #: When the answer above was last given; empty if never asked.
     marketing_consent_at = models.DateTimeField(null=True, blank=True)
     #: The language the customer reads (pages once signed in, and emails); empty: the
     #: language of the request, else the shop's default.
-    language = models.CharField(max_length=10, blank=True, db_default="")
+    language = models.CharField(max_length=10, blank=True, default="", db_default="")
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = CustomerQuerySet.as_manager()

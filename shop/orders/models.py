@@ -55,7 +55,7 @@ class Order(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    shipping_method_name = models.CharField(max_length=100, blank=True, db_default="")
+    shipping_method_name = models.CharField(max_length=100, blank=True, default="", db_default="")
     shipping_price = models.DecimalField(**MONEY, default=0, db_default=0)
     total = models.DecimalField(**MONEY)
     #: Collect orders not collected by then expire and release their stock.
@@ -64,7 +64,7 @@ class Order(models.Model):
     ready_by = models.DateTimeField(null=True, blank=True)
     #: The customer wants the whole order or nothing: a line that cannot be found anywhere
     #: cancels the order rather than just that line.
-    all_or_nothing = models.BooleanField(default=False)
+    all_or_nothing = models.BooleanField(default=False, db_default=False)
     #: The clerk who rang up the sale or placed the order for the customer.
     staff_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -110,13 +110,13 @@ class OrderLine(models.Model):
     line_total = models.DecimalField(**MONEY)
     #: VAT as sold: the rate (percent) then in force, and the line's net and tax
     #: (net + tax = what the customer pays for the line).
-    tax_rate = models.DecimalField(max_digits=5, decimal_places=2, default=0)
-    net_amount = models.DecimalField(**MONEY, default=0)
-    tax_amount = models.DecimalField(**MONEY, default=0)
+    tax_rate = models.DecimalField(max_digits=5, decimal_places=2, default=0, db_default=0)
+    net_amount = models.DecimalField(**MONEY, default=0, db_default=0)
+    tax_amount = models.DecimalField(**MONEY, default=0, db_default=0)
     #: Units of this line already brought back, at any store.
     returned_quantity = models.PositiveIntegerField(default=0)
     #: Units cancelled before hand-over (not found anywhere) and refunded.
-    cancelled_quantity = models.PositiveIntegerField(default=0)
+    cancelled_quantity = models.PositiveIntegerField(default=0, db_default=0)
 
     class Meta:
         ordering = ["id"]
@@ -171,8 +171,8 @@ class ReturnLine(models.Model):
     quantity = models.PositiveIntegerField()
     amount = models.DecimalField(**MONEY)
     #: The VAT given back with `amount`, at the rate the line was sold at.
-    tax_rate = models.DecimalField(max_digits=5, decimal_places=2, default=0)
-    tax_amount = models.DecimalField(**MONEY, default=0)
+    tax_rate = models.DecimalField(max_digits=5, decimal_places=2, default=0, db_default=0)
+    tax_amount = models.DecimalField(**MONEY, default=0, db_default=0)
 
     class Meta:
         constraints = [

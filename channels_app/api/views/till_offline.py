@@ -214,7 +214,7 @@ class PosSaleApi(pos.PosSaleApi):
             )
         },
     )
-    @idempotent
+    @idempotent(redact=pos.sold_gift_card_codes_removed)
     def post(self, request):
         if isinstance(request.data, dict) and "client_sale_id" in request.data:
             return till_sale_post(request)
