@@ -424,7 +424,7 @@ class TestCustomerOnTheSale:
         [email] = mail.outbox
         assert email.to == ["ann.smith@example.com"]
         assert email.subject == f"Your receipt {number}"
-        assert "19.90 EUR" in email.body
+        assert "€19.90" in email.body
         assert list(
             OutboxMessage.objects.filter(key__startswith=f"order:{order.pk}:").values_list(
                 "key", "status"

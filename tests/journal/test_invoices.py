@@ -74,7 +74,7 @@ def test_the_confirmation_email_shows_vat_and_carries_the_invoice_on_request(
     with django_capture_on_commit_callbacks(execute=True):
         collect_order(store, [(tee, 1)], email="kim@example.com", payment="card")
     [message] = mail.outbox
-    assert "20 %: VAT 3.32 on net 16.58 EUR" in message.body
+    assert "20 %: VAT €3.32 on net €16.58" in message.body
     if attach:
         [(name, content, mimetype)] = message.attachments
         assert (name, mimetype) == ("invoice-W-000001.pdf", "application/pdf")
