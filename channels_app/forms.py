@@ -43,7 +43,7 @@ class PromotionCodeForm(forms.Form):
     code = forms.CharField(max_length=40, strip=True)
 
 
-MARKETING_CONSENT_LABEL = "Email me offers, and a reminder if I leave items in my cart"
+MARKETING_CONSENT_LABEL = _("Email me offers, and a reminder if I leave items in my cart")
 
 
 class CheckoutForm(forms.Form):

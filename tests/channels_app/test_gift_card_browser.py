@@ -93,7 +93,7 @@ def test_a_gift_card_and_a_card_at_the_web_checkout(shop, bag_slug, page):
     page.goto(f"{shop}/checkout/")
     expect(page.get_by_role("button", name=re.compile(r"^Place order"))).to_be_visible()
 
-    page.get_by_label("Email").fill("ann@example.com")
+    page.get_by_label("Email", exact=True).fill("ann@example.com")
     page.get_by_label("Full name").fill("Ann Example")
     page.get_by_label("Address").fill("1 Rue de la Paix")
     page.get_by_label("Postcode").fill("75002")

@@ -108,7 +108,7 @@ def test_shopper_fills_a_cart_signs_up_and_collects_at_a_store(
     page.get_by_role("link", name="Sign in").click()
     page.get_by_role("link", name="Create an account").first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Create an account")
-    page.get_by_label("Email").fill(EMAIL)
+    page.get_by_label("Email", exact=True).fill(EMAIL)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_label(re.compile(r"^Password \(again\)")).fill(PASSWORD)
     screenshot(page, "shop-signup")
