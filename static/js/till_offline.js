@@ -86,45 +86,12 @@
   }
 
   /* --- talking to the server ------------------------------------------------------------ */
-  async function registerDevice() {
-    var device = await T.metaGet(db, "device", null);
-    var uuid = device ? device.uuid : crypto.randomUUID();
-    var response = await T.api(app.dataset.devicesUrl, {
-      method: "POST",
-      body: JSON.stringify({ uuid: uuid, store: store }),
-    });
-    if (!response.ok) return;
-    var body = await response.json();
-    await db.transaction("rw", db.meta, async function () {
-      await T.metaPut(db, "device", { uuid: body.uuid, number: body.number });
-      var local = await T.metaGet(db, "next_sequence", 1);
-      await T.metaPut(db, "next_sequence", Math.max(local, body.next_sequence));
-    });
+  function registerDevice() {
+    return T.registerDevice(db, app.dataset.devicesUrl, store);
   }
 
   async function refreshSnapshot() {
-    var version = await T.metaGet(db, "snapshot_version", "");
-    var url = app.dataset.snapshotUrl + "?store=" + encodeURIComponent(store) + "&version=" + encodeURIComponent(version);
-    var response = await T.api(url);
-    if (!response.ok) return;
-    var body = await response.json();
-    var pending = await db.outbox.where("status").equals("pending").toArray();
-    await db.transaction("rw", db.items, db.stock, db.meta, async function () {
-      if (body.items) {
-        await db.items.clear();
-        await db.items.bulkPut(body.items);
-        await T.metaPut(db, "snapshot_version", body.version);
-      }
-      // The server's stock, less what this device sold that the server has not heard of yet.
-      var stock = Object.assign({}, body.stock);
-      pending.forEach(function (entry) {
-        entry.lines.forEach(function (l) { stock[l.sku] = Math.max((stock[l.sku] || 0) - l.quantity, 0); });
-      });
-      await db.stock.clear();
-      await db.stock.bulkPut(Object.keys(stock).map(function (sku) { return { sku: sku, available: stock[sku] }; }));
-      await T.metaPut(db, "currency", body.currency);
-      await T.metaPut(db, "snapshot_at", body.generated_at);
-    });
+    if (!(await T.refreshSnapshot(db, app.dataset.snapshotUrl, store))) return;
     state.lastSnapshotAt = Date.now();
     await loadLocal();
     render();
@@ -168,6 +135,19 @@
     badge.textContent = online ? "Online" : "Offline: sales are kept on this till";
     app.classList.toggle("is-offline", !online);
     $("[data-online-link]").setAttribute("aria-disabled", online ? "false" : "true");
+    showBanner(online);
+  }
+
+  /* This page is also what the service worker answers, with no network, for the full till and
+     the till's other pages: the banner says so, and offers the page asked for once the line
+     is back. */
+  function showBanner(online) {
+    var banner = document.querySelector("[data-offline-banner]");
+    if (!banner) return;
+    var standIn = location.pathname !== app.dataset.page;
+    banner.hidden = online && !standIn;
+    banner.querySelector("[data-offline-text]").hidden = online;
+    banner.querySelector("[data-back-online]").hidden = !(online && standIn);
   }
 
   /* --- the sale ----------------------------------------------------------------------------- */
@@ -399,7 +379,7 @@
     document.querySelectorAll("script[src], link[rel=stylesheet]").forEach(function (node) {
       assets.push(node.getAttribute("src") || node.getAttribute("href"));
     });
-    caches.open("omnistore-till-shell-v1").then(function (cache) { return cache.addAll(assets); }).catch(function () {});
+    caches.open(T.SHELL_CACHE).then(function (cache) { return cache.addAll(assets); }).catch(function () {});
   }
 
   async function start() {

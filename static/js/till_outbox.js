@@ -9,6 +9,7 @@
   "use strict";
 
   var LOCK = "omnistore-till-outbox";
+  var SHELL_CACHE = "omnistore-till-shell-v1"; // the service worker's cache (till_sw.js)
 
   function open(store) {
     var db = new Dexie("omnistore-till-" + store);
@@ -155,6 +156,69 @@
     return db.outbox.where("status").equals("pending").count();
   }
 
+  /* Registers this browser as a till of the store (once; the server numbers it 1, 2, ...). */
+  async function registerDevice(db, devicesUrl, store) {
+    var device = await metaGet(db, "device", null);
+    var uuid = device ? device.uuid : crypto.randomUUID();
+    var response = await api(devicesUrl, {
+      method: "POST",
+      body: JSON.stringify({ uuid: uuid, store: store }),
+    });
+    if (!response.ok) return;
+    var body = await response.json();
+    await db.transaction("rw", db.meta, async function () {
+      await metaPut(db, "device", { uuid: body.uuid, number: body.number });
+      var local = await metaGet(db, "next_sequence", 1);
+      await metaPut(db, "next_sequence", Math.max(local, body.next_sequence));
+    });
+  }
+
+  /* Fetches the snapshot (catalogue, till prices, the store's stock) into IndexedDB. Returns
+     false when the server did not give one. */
+  async function refreshSnapshot(db, snapshotUrl, store) {
+    var version = await metaGet(db, "snapshot_version", "");
+    var url = snapshotUrl + "?store=" + encodeURIComponent(store) + "&version=" + encodeURIComponent(version);
+    var response = await api(url);
+    if (!response.ok) return false;
+    var body = await response.json();
+    var pending = await db.outbox.where("status").equals("pending").toArray();
+    await db.transaction("rw", db.items, db.stock, db.meta, async function () {
+      if (body.items) {
+        await db.items.clear();
+        await db.items.bulkPut(body.items);
+        await metaPut(db, "snapshot_version", body.version);
+      }
+      // The server's stock, less what this device sold that the server has not heard of yet.
+      var stock = Object.assign({}, body.stock);
+      pending.forEach(function (entry) {
+        entry.lines.forEach(function (l) { stock[l.sku] = Math.max((stock[l.sku] || 0) - l.quantity, 0); });
+      });
+      await db.stock.clear();
+      await db.stock.bulkPut(Object.keys(stock).map(function (sku) { return { sku: sku, available: stock[sku] }; }));
+      await metaPut(db, "currency", body.currency);
+      await metaPut(db, "snapshot_at", body.generated_at);
+    });
+    return true;
+  }
+
+  /* Keeps the offline till's page, and the scripts and styles it loads, in the service
+     worker's cache: the worker answers a till page asked for with no network with it. */
+  async function keepOfflinePage(pageUrl) {
+    if (!window.caches) return false;
+    var response = await fetch(pageUrl, { credentials: "same-origin" });
+    if (!response.ok || response.redirected) return false;
+    var cache = await caches.open(SHELL_CACHE);
+    var html = await response.clone().text();
+    await cache.put(pageUrl, response);
+    var page = new DOMParser().parseFromString(html, "text/html");
+    var assets = [];
+    page.querySelectorAll("script[src], link[rel=stylesheet]").forEach(function (node) {
+      assets.push(node.getAttribute("src") || node.getAttribute("href"));
+    });
+    await cache.addAll(assets);
+    return true;
+  }
+
   window.TillOutbox = {
     open: open,
     api: api,
@@ -163,6 +227,10 @@
     record: record,
     sync: sync,
     pendingCount: pendingCount,
+    registerDevice: registerDevice,
+    refreshSnapshot: refreshSnapshot,
+    keepOfflinePage: keepOfflinePage,
+    SHELL_CACHE: SHELL_CACHE,
   };
 
   /* The drawer page: closing waits until this store's outbox is empty on this device. */

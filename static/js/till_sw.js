@@ -1,10 +1,12 @@
 /* The till's service worker: keeps the offline till's page and its static files so the till
    opens and sells with no network. The page itself talks to the API (never cached here); its
-   data lives in IndexedDB. Served at /pos/sw.js with scope /pos/. */
+   data lives in IndexedDB. Served at /pos/sw.js with scope /pos/: a till page (the full till
+   at /pos/ too) asked for while the network is down is answered with the offline till. */
 "use strict";
 
 var SHELL = "omnistore-till-shell-v1";
 var TILL_PAGE = "/pos/offline/";
+var TILL_PAGES = "/pos/";
 
 self.addEventListener("install", function () {
   self.skipWaiting();
@@ -21,11 +23,12 @@ self.addEventListener("activate", function (event) {
   );
 });
 
-function tillPage(request) {
-  /* Network first, so the page is fresh whenever the server answers; the kept copy offline. */
+function tillPage(request, isOfflineTill) {
+  /* Network first, so the page is fresh whenever the server answers; with no network, the kept
+     offline till stands in for any till page, so the clerk keeps selling. */
   return fetch(request)
     .then(function (response) {
-      if (response.ok && !response.redirected) {
+      if (isOfflineTill && response.ok && !response.redirected) {
         var copy = response.clone();
         caches.open(SHELL).then(function (cache) { cache.put(TILL_PAGE, copy); });
       }
@@ -64,8 +67,8 @@ self.addEventListener("fetch", function (event) {
   if (request.method !== "GET") return;
   var url = new URL(request.url);
   if (url.origin !== self.location.origin) return;
-  if (request.mode === "navigate" && url.pathname === TILL_PAGE) {
-    event.respondWith(tillPage(request));
+  if (request.mode === "navigate" && url.pathname.startsWith(TILL_PAGES)) {
+    event.respondWith(tillPage(request, url.pathname === TILL_PAGE));
   } else if (url.pathname.startsWith("/static/")) {
     event.respondWith(staticFile(request));
   }

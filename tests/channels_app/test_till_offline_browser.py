@@ -5,11 +5,8 @@ untouched, receipt numbers without gaps, and the offline prices equal the online
 
 import re
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from carts.checkout import CheckoutDetails, checkout_place
@@ -24,12 +21,18 @@ from shop.payments.drawer import drawer_open
 from shop.payments.models import Payment
 from tests import factories
 from tests.browser import screenshot
+from tests.channels_app.offline_till_support import (
+    assert_accessible,
+    counts,
+    pay_card,
+    pay_cash,
+    scan,
+    signed_in,
+)
 from tests.channels_app.support import receive, stock_row
 from tests.shop.order_support import promotion
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-AXE = Path(settings.BASE_DIR) / "static" / "vendor" / "axe-core" / "axe.min.js"
 
 
 @pytest.fixture
@@ -49,14 +52,6 @@ def shop(db):
     return {"store": store, "clerk": clerk, "mug": mug, "cap": cap, "last": last}
 
 
-def signed_in(page, live_server, user) -> None:
-    client = Client()
-    client.force_login(user)
-    page.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
-
-
 def web_shopper_buys_the_last_unit(store, last) -> Order:
     cart = cart_anonymous_new()
     cart_line_add(cart=cart, sku=last.sku, quantity=1, channel=Channel.WEB)
@@ -67,39 +62,6 @@ def web_shopper_buys_the_last_unit(store, last) -> Order:
         store=store,
     )
     return checkout_place(cart=cart, details=details, channel=Channel.WEB)
-
-
-def scan(page, code: str) -> None:
-    page.get_by_label("Scan or search").fill(code)
-    page.get_by_label("Scan or search").press("Enter")
-
-
-def pay_cash(page, tendered: str) -> None:
-    page.locator("label.toggle-option", has_text="Cash").click()
-    page.get_by_label("Cash tendered").fill(tendered)
-    page.locator("[data-pay-button]").click()
-
-
-def pay_card(page, reference: str) -> None:
-    page.locator("label.toggle-option", has_text="Card").click()
-    page.get_by_label("Terminal reference").fill(reference)
-    page.locator("[data-pay-button]").click()
-
-
-def counts(page) -> tuple[str, str, str]:
-    return tuple(
-        page.locator(f'[data-count="{status}"]').inner_text()
-        for status in ("pending", "sent", "conflict")
-    )
-
-
-def assert_accessible(page) -> None:
-    page.add_script_tag(path=str(AXE))
-    violations = page.evaluate(
-        "async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', "
-        "'wcag21aa']})).violations.map(v => v.id + ': ' + v.nodes.map(n => n.target).join(' '))"
-    )
-    assert violations == []
 
 
 def test_the_till_sells_offline_and_every_sale_arrives_once(live_server, page, shop):

@@ -33,6 +33,25 @@ def test_the_service_worker_may_control_the_pos_pages_and_is_never_cached(client
     assert response["Service-Worker-Allowed"] == "/pos/"
     assert "no-cache" in response["Cache-Control"]
     assert b'TILL_PAGE = "/pos/offline/"' in response.content
+    assert b'TILL_PAGES = "/pos/"' in response.content  # stands in for every till page offline
+
+
+def test_the_full_till_keeps_the_offline_till_ready(clerk_client):
+    """The full till registers the worker and fills the device's snapshot in the background."""
+    html = clerk_client.get("/pos/").content.decode()
+    assert "js/till_warm.js" in html
+    assert "vendor/dexie/dexie.min.js" in html
+    assert 'id="till-warm"' in html
+    assert 'data-store="st1"' in html
+    assert 'data-offline-url="/pos/offline/"' in html
+    assert 'data-worker="/pos/sw.js"' in html
+    assert 'data-snapshot-url="/api/pos/snapshot/"' in html
+
+
+def test_the_offline_till_carries_the_offline_banner(clerk_client):
+    html = clerk_client.get("/pos/offline/").content.decode()
+    assert "Offline: sales are kept on this device and sent when the line is back" in html
+    assert 'data-page="/pos/offline/"' in html
 
 
 def test_the_drawer_close_form_waits_for_this_stores_outbox(clerk_client, store):

@@ -1,0 +1,50 @@
+"""Driving the offline till in Chromium: signing the clerk in, scanning, paying, reading the
+sync panel and checking a page with axe-core."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.test import Client
+
+AXE = Path(settings.BASE_DIR) / "static" / "vendor" / "axe-core" / "axe.min.js"
+
+
+def signed_in(page, live_server, user) -> None:
+    client = Client()
+    client.force_login(user)
+    page.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+
+
+def scan(page, code: str) -> None:
+    page.get_by_label("Scan or search").fill(code)
+    page.get_by_label("Scan or search").press("Enter")
+
+
+def pay_cash(page, tendered: str) -> None:
+    page.locator("label.toggle-option", has_text="Cash").click()
+    page.get_by_label("Cash tendered").fill(tendered)
+    page.locator("[data-pay-button]").click()
+
+
+def pay_card(page, reference: str) -> None:
+    page.locator("label.toggle-option", has_text="Card").click()
+    page.get_by_label("Terminal reference").fill(reference)
+    page.locator("[data-pay-button]").click()
+
+
+def counts(page) -> tuple[str, str, str]:
+    return tuple(
+        page.locator(f'[data-count="{status}"]').inner_text()
+        for status in ("pending", "sent", "conflict")
+    )
+
+
+def assert_accessible(page) -> None:
+    page.add_script_tag(path=str(AXE))
+    violations = page.evaluate(
+        "async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', "
+        "'wcag21aa']})).violations.map(v => v.id + ': ' + v.nodes.map(n => n.target).join(' '))"
+    )
+    assert violations == []
