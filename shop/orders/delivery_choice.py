@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
+from django.db.models import Q
 from django.urls import reverse
 
 from shop.orders.models import Order, OrderLine
@@ -27,14 +28,15 @@ def delivery_choice_link(*, line: OrderLine) -> str:
 
 
 def delivery_choice_from_token(token: str) -> OrderLine | None:
-    """The cancelled order line a link was made for; None when forged, too old or the line
-    has nothing cancelled (any more)."""
+    """The cancelled order line a link was made for (some of its units cancelled, or its whole
+    order); None when forged, too old or nothing of it is cancelled."""
     try:
         data = signing.loads(token, salt=LINK_SALT, max_age=timedelta(days=LINK_DAYS))
     except signing.BadSignature:
         return None
     return (
         OrderLine.objects.select_related("order", "order__customer", "variant")
-        .filter(pk=data.get("l"), cancelled_quantity__gt=0)
+        .filter(Q(cancelled_quantity__gt=0) | Q(order__status=Order.Status.CANCELLED))
+        .filter(pk=data.get("l"))
         .first()
     )

@@ -34,9 +34,10 @@ def _body(line: OrderLine, address: dict) -> str:
         )
         if part
     )
+    quantity = line.cancelled_quantity or line.quantity  # a cancelled order: all of it
     return (
-        f"Please deliver {line.cancelled_quantity} × {line.name} ({line.sku}) of order "
-        f"{line.order.number}, cancelled at pickup because it was not found, to:\n\n{where}"
+        f"Please deliver {quantity} × {line.name} ({line.sku}) of order {line.order.number}, "
+        f"cancelled at pickup because it was not found, to:\n\n{where}"
     )
 
 

@@ -142,3 +142,15 @@ def test_the_service_answers_a_repeat_with_the_same_request(cancelled):
 def test_the_page_speaks_french(cancelled):
     page = Client().get(link_path(cancelled), headers={"accept-language": "fr"})
     assert "Demander la livraison" in page.content.decode()
+
+
+def test_an_all_or_nothing_order_cancelled_for_it_gets_the_link_too(paris):
+    shirt = factories.VariantFactory(sku="SHIRT", price=Decimal("30.00"), product__name="Shirt")
+    receive(paris, shirt, 1)
+    order = collect_order(paris, [(shirt, 1)])
+    assert order_line_not_found(order=order, sku="SHIRT", channel=Channel.POS).kind == (
+        "order_cancelled"
+    )
+    assert Client().post(link_path(order), ADDRESS).status_code == 200
+    [ticket] = Ticket.objects.all()
+    assert "deliver 1 × Shirt" in ticket.messages.get().body
