@@ -23,6 +23,15 @@ class AddressForm(forms.Form):
         return {f: data[f] for f in ("name", "line1", "line2", "postcode", "city", "country")}
 
 
+def address_errors_show(form: forms.Form, error) -> None:
+    """Puts an address service's `InvalidInput` onto the fields it names (else the form)."""
+    for field in error.details:
+        if field in form.fields:
+            form.add_error(field, error.message.split(": ", 1)[-1])
+    if not form.errors:
+        form.add_error(None, error.message)
+
+
 def saved_or_typed_address(data: dict, customer) -> dict:
     """The customer's saved address chosen in `data["address"]` (only their own), else the
     address fields typed in `data`."""

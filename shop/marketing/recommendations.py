@@ -8,7 +8,9 @@ writes the table `ProductSimilarity` and the best sellers `ProductPopularity`.
 
 A request (`recommendations_for`) reads those tables only: the customer's history weighs the
 similar items of what they were into, never what they bought or returned, never what no
-location can sell; with no history (or no similar items) the category's best sellers fill in.
+location can sell; with no history (or no similar items) the best sellers of the product's
+category, or of the categories of what the customer was into, fill in; the whole shop's only
+when those have none.
 """
 
 import math
@@ -21,7 +23,7 @@ from itertools import combinations
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import F, Q, Sum
+from django.db.models import F, Q, Sum, Value
 from django.utils import timezone
 
 from inventory.selectors import availability_for_variants
@@ -254,13 +256,35 @@ def _sellable(product_ids: list[int]) -> dict[int, Product]:
     return {pk: p for pk, p in products.items() if pk in prices}
 
 
-def _best_sellers(category_ids: set[int], exclude: set[int], limit: int) -> list[tuple[int, float]]:
-    """Best sellers of those categories first, then of the whole shop (one query)."""
+def _best_sellers(
+    categories: Q | None, exclude: set[int], limit: int
+) -> tuple[list[int], list[int]]:
+    """Best sellers, best first: `(of_the_categories, of_the_shop)`, the first of the categories
+    of the products `categories` selects (empty when None). One query: the union of both
+    rankings, each row tagged with the ranking it came from."""
     rows = ProductPopularity.objects.exclude(product_id__in=exclude).filter(units__gt=0)
-    rows = rows.order_by("-units", "product_id").values_list("product_id", "category_id", "units")
-    ranked = sorted(rows[: limit * 20], key=lambda r: (r[1] not in category_ids, -r[2], r[0]))
-    top = max((r[2] for r in ranked), default=1)
-    return [(pid, units / top * 0.1) for pid, _, units in ranked[: limit * 4]]
+    rows = rows.order_by("-units", "product_id")
+    fields = ("product_id", "units", "of_category")
+    ranked = shop_wide = rows.annotate(of_category=Value(False)).values_list(*fields)[: limit * 4]
+    if categories is not None:
+        of_category = (
+            rows.filter(category_id__in=Product.objects.filter(categories).values("category_id"))
+            .annotate(of_category=Value(True))
+            .values_list(*fields)[: limit * 4]
+        )
+        ranked = of_category.union(shop_wide, all=True)
+    found = sorted(ranked, key=lambda r: (-r[1], r[0]))
+    return [pid for pid, _, mine in found if mine], [pid for pid, _, mine in found if not mine]
+
+
+def _cold_start_categories(product: Product | None, history: set[int]) -> Q | None:
+    """Whose categories the best sellers come from: the product's, else those of everything
+    the customer viewed, put in a cart, bought or returned; None for an anonymous visitor."""
+    if product is not None:
+        return Q(pk=product.pk)
+    if history:
+        return Q(pk__in=sorted(history))
+    return None
 
 
 def recommendations_for(
@@ -274,6 +298,7 @@ def recommendations_for(
     page, or anywhere when `product` is None; never the products `exclude` (ids) names. A
     fixed number of queries."""
     seeds: dict[int, float] = {}
+    history: set[int] = set()
     exclude = set(exclude)
     if customer is not None and customer.pk:
         since = timezone.now() - timedelta(days=HISTORY_DAYS)
@@ -281,7 +306,9 @@ def recommendations_for(
             since=since, customer_ids=[customer.pk], half_life_days=RECENT_HALF_LIFE_DAYS
         )[customer.pk]
         seeds = {p: w for p, w in mine.items() if w > 0}
-        exclude |= bought_or_returned(customer)
+        bought = bought_or_returned(customer)
+        history = set(mine) | bought
+        exclude |= bought
     if product is not None:
         seeds[product.pk] = seeds.get(product.pk, 0) + 2 * max(seeds.values(), default=1.0)
         exclude.add(product.pk)
@@ -299,12 +326,15 @@ def recommendations_for(
             reasons.setdefault(similar, Reason.YOUR_HISTORY)
     top = max(scores.values(), default=1.0)
     ranked = sorted(((p, s / top) for p, s in scores.items()), key=lambda r: (-r[1], r[0]))
-    categories = {product.category_id} if product is not None else set()
-    fill = _best_sellers(categories, exclude | set(scores), limit)
-    for pid, _ in fill:
+    of_category, of_shop = _best_sellers(
+        _cold_start_categories(product, history), exclude | set(scores), limit
+    )
+    sellable = _sellable([pid for pid, _ in ranked[: limit * 3]] + of_category + of_shop)
+    # The shop's best sellers only when the category has none that can be sold.
+    fill = [pid for pid in of_category if pid in sellable] or of_shop
+    for pid in fill:
         reasons.setdefault(pid, Reason.BEST_SELLER)
-    candidates = (ranked + fill)[: limit * 3]
-    sellable = _sellable([pid for pid, _ in candidates])
+    candidates = ranked + [(pid, 0.1 * (1 - i / len(fill))) for i, pid in enumerate(fill)]
     return [
         Recommendation(product=sellable[pid], score=score, reason=reasons[pid])
         for pid, score in candidates

@@ -192,6 +192,7 @@ class OrderEvent(models.Model):
         TRANSFER = "transfer", "Transfer from another location"
         LINE_CANCELLED = "line_cancelled", "Line cancelled"
         ORDER_CANCELLED = "order_cancelled", "Order cancelled"
+        DELIVERY_REQUESTED = "delivery_requested", "Delivery asked for instead"
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=30, choices=Kind.choices)

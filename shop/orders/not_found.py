@@ -31,6 +31,7 @@ from inventory.models import Location, Reservation
 from inventory.selectors import availability_at, availability_for_variants
 from shop.customers.models import CustomerEvent
 from shop.errors import InvalidInput
+from shop.orders.delivery_choice import delivery_choice_link, delivery_choice_offered
 from shop.orders.errors import NothingHeld, OrderStatusConflict
 from shop.orders.events import order_event_record
 from shop.orders.models import Order, OrderEvent, OrderLine
@@ -190,6 +191,11 @@ def _tell(order, outcome: NotFoundOutcome, location, event: OrderEvent, channel)
             "refund": outcome.refund,
             "refunded_to_card": refunded_to_card,
             "shop_name": settings.SHOP_NAME,
+            "delivery_link": (
+                delivery_choice_link(line=outcome.line)
+                if delivery_choice_offered(order, outcome.kind)
+                else ""
+            ),
         },
     )
     subjects = {

@@ -422,3 +422,34 @@ def test_a_merge_moves_the_reminders_to_the_kept_customer(
     kept = factories.CustomerFactory(email="")
     customer_merge(source=ann, target=kept)
     assert CartReminder.objects.get().customer == kept
+
+
+class TestLanguage:
+    def test_written_in_the_customers_saved_language(
+        self, switched_on, clock, ann, tee, django_capture_on_commit_callbacks
+    ):
+        ann.language = "fr"
+        ann.save(update_fields=["language"])
+        fill(ann, tee, 2)
+        clock.shift(timedelta(minutes=61))
+        assert run(django_capture_on_commit_callbacks).sent == 1
+        [message] = mail.outbox
+        assert message.subject.startswith("Vous avez oublié quelque chose dans votre panier")
+        assert "Bonjour Ann," in message.body
+        assert "20,00 EUR l’unité, 40,00 EUR" in message.body
+        assert "Dans 1 magasin" in message.body
+        assert "Votre première commande chez nous : 10 % de remise" in message.body
+        assert "mars 2026" in message.body  # the code's end date, in French
+        assert "Reprenez là où vous en étiez" in message.body
+        assert "You left" not in message.body + message.subject
+
+    def test_english_without_a_saved_language(
+        self, switched_on, clock, ann, tee, django_capture_on_commit_callbacks
+    ):
+        fill(ann, tee)
+        clock.shift(timedelta(minutes=61))
+        run(django_capture_on_commit_callbacks)
+        [message] = mail.outbox
+        assert message.subject.startswith("You left something in your")
+        assert "Hello Ann," in message.body
+        assert "Your first order with us: 10% off with the code WELCOME-" in message.body

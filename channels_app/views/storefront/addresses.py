@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from channels_app.address_forms import AddressForm
+from channels_app.address_forms import AddressForm, address_errors_show
 from channels_app.current import current_customer
 from shop.customers import addresses
 from shop.customers.models import Address
@@ -42,11 +42,7 @@ def _save(request, form: AddressForm, address: Address | None):
                 default_billing=data["is_default_billing"] or None,
             )
     except InvalidInput as error:
-        for field in error.details:
-            if field in form.fields:
-                form.add_error(field, error.message.split(": ", 1)[-1])
-        if not form.errors:
-            form.add_error(None, error.message)
+        address_errors_show(form, error)
         return None
     messages.success(request, _("Your address book is saved."))
     return redirect("storefront:addresses")
