@@ -108,3 +108,18 @@ def test_the_invoice_shows_the_delivery_and_its_vat(client, methods, book):
     assert "33.10 EUR" in text
     for row in ("5.5 %", "20.00", "1.10", "21.10", "20 %", "10.00", "2.00", "12.00"):
         assert row in text
+
+
+def test_the_receipt_shows_the_delivery_and_its_vat(client, methods, book, manager, store):
+    _, order = _place(client)
+    # As if a clerk had placed it for the customer (the endless aisle): they print it.
+    Order.objects.filter(pk=order.pk).update(staff_user=manager)
+    client.force_login(factories.with_totp(manager))
+    client.post("/pos/store/", {"store": store.code, "next": "/pos/"})
+
+    response = client.get(f"/pos/receipts/{order.number}/")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Delivery (20 %)" in page
+    assert page.count("<td>20 %</td>") == 1  # the delivery's row of the VAT breakdown
