@@ -123,3 +123,17 @@ def test_the_receipt_shows_the_delivery_and_its_vat(client, methods, book, manag
     page = response.content.decode()
     assert "Delivery (20 %)" in page
     assert page.count("<td>20 %</td>") == 1  # the delivery's row of the VAT breakdown
+
+
+def test_prices_without_vat_add_it_to_the_delivery_too(client, methods, book, settings):
+    settings.PRICES_INCLUDE_TAX = False
+    body, order = _place(client)
+
+    # The book: 21.10 net + 1.16; delivery: 12.00 net + 2.40, stored as paid (14.40).
+    assert (order.shipping_price, order.shipping_tax) == (Decimal("14.40"), Decimal("2.40"))
+    assert body["tax_lines"] == [
+        {"rate": "5.50", "net": "21.10", "tax": "1.16", "gross": "22.26"},
+        {"rate": "20.00", "net": "12.00", "tax": "2.40", "gross": "14.40"},
+    ]
+    assert body["total"] == "36.66"
+    assert journal_verify().ok
