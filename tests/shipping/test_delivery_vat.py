@@ -5,8 +5,10 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
-from shop.journal.models import JournalEntry
+from shop.journal.closings import closing_create
+from shop.journal.models import WEB_CHAIN, Closing, JournalChain, JournalEntry
 from shop.journal.verify import journal_verify
 from shop.orders.models import Order
 from tests import factories
@@ -137,3 +139,18 @@ def test_prices_without_vat_add_it_to_the_delivery_too(client, methods, book, se
     ]
     assert body["total"] == "36.66"
     assert journal_verify().ok
+
+
+def test_the_days_closing_counts_the_delivery_vat(client, methods, book):
+    _place(client)
+    day = timezone.localdate()
+
+    closing = closing_create(
+        chain=JournalChain.objects.get(key=WEB_CHAIN), kind=Closing.Period.DAY, start=day, end=day
+    )
+
+    assert closing.content["totals"]["tax_lines"] == [
+        {"rate": "5.50", "net": "20.00", "tax": "1.10", "gross": "21.10"},
+        {"rate": "20.00", "net": "10.00", "tax": "2.00", "gross": "12.00"},
+    ]
+    assert closing.content["totals"]["total"] == "33.10"
