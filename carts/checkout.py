@@ -209,6 +209,8 @@ def _order_create(
         shipping_method=priced.shipping.method if priced.shipping else None,
         shipping_method_name=priced.shipping.method.name if priced.shipping else "",
         shipping_price=priced.shipping_amount,
+        shipping_tax_rate=priced.shipping.tax_rate if priced.shipping else 0,
+        shipping_tax=priced.shipping.tax if priced.shipping else 0,
         total=priced.total,
         staff_user=staff_user,
         all_or_nothing=details.all_or_nothing,

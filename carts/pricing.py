@@ -16,7 +16,9 @@ Rules, in order:
    priced by `shop.shipping.rates` on what the goods cost after promotions and weigh; the
    cart's total includes it.
 5. VAT on what the lines cost after promotions (`carts.taxes`): each line's rate, net and
-   tax, and the breakdown per rate that adds up to the lines' total.
+   tax, and the breakdown per rate that adds up to the lines' total. Delivery is taxed at the
+   shop country's standard rate and enters the breakdown, which then adds up to the cart's
+   total (`carts.taxes.shipping_taxes_apply`).
 """
 
 from collections.abc import Iterable, Sequence
@@ -26,7 +28,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils.translation import gettext as _
 
 from carts.models import Promotion
-from carts.taxes import cart_taxes_apply
+from carts.taxes import cart_taxes_apply, shipping_taxes_apply
 from shop.catalog.models import Variant
 from shop.shipping.errors import ShippingMethodUnavailable
 from shop.shipping.models import ShippingMethod
@@ -70,10 +72,23 @@ class AppliedPromotion:
 
 @dataclass
 class ShippingCharge:
-    """Delivery priced like a line: one amount, taxes included, that taxes can split."""
+    """Delivery priced like a line: its amount as the rate prices it (with VAT when prices
+    include it, without otherwise), and its VAT (set by `carts.taxes`)."""
 
     method: ShippingMethod
     amount: Decimal
+    tax_rate: Decimal = ZERO
+    tax: Decimal = ZERO
+    included: bool = True
+
+    @property
+    def gross(self) -> Decimal:
+        """What the customer pays for delivery, VAT included."""
+        return self.amount if self.included else self.amount + self.tax
+
+    @property
+    def net(self) -> Decimal:
+        return self.gross - self.tax
 
 
 @dataclass
@@ -104,7 +119,7 @@ class PricedCart:
 
     @property
     def shipping_amount(self) -> Decimal:
-        return self.shipping.amount if self.shipping else ZERO
+        return self.shipping.gross if self.shipping else ZERO
 
     @property
     def weight_grams(self) -> int:
@@ -221,4 +236,4 @@ def price_shipping(cart: PricedCart, method: ShippingMethod, *, country: str) ->
             details=["shipping_method"],
         )
     cart.shipping = ShippingCharge(method=method, amount=money(amount))
-    return cart
+    return shipping_taxes_apply(cart)

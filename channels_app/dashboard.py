@@ -9,6 +9,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 from inventory.reports import low_stock, stock_value_by_location
+from shop.catalog.taxes import rate_label
+from shop.journal.vat_report import vat_by_channel
 from shop.marketing.models import CartReminder
 from shop.marketing.reports import (
     Period,
@@ -23,6 +25,7 @@ from shop.marketing.reports import (
 )
 
 WEB = "web (no store)"
+ALL_CHANNELS = "All channels"
 #: Characters that make a spreadsheet read a cell as a formula; campaign and source names come
 #: from links anyone can craft, so such a cell is written with a leading quote.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -110,6 +113,7 @@ def dashboard_tables(period: Period, *, only: str | None = None) -> dict[str, Ta
             [_store(row) for row in collect_report(period)],
         ),  # fmt: skip
         "reminders": lambda: _reminders(period),
+        "vat": lambda: _vat(period),
         "stock-value": lambda: Table(
             "stock-value",
             "Stock value per location",
@@ -142,7 +146,7 @@ def dashboard_tables(period: Period, *, only: str | None = None) -> dict[str, Ta
 
 TABLE_NAMES = (
     "channels", "daily", "channel-store", "campaigns", "sales-channels", "collect",
-    "reminders", "stock-value", "low-stock",
+    "reminders", "stock-value", "low-stock", "vat",
 )  # fmt: skip
 
 
@@ -179,6 +183,31 @@ def _channel_store(period: Period) -> Table:
         [Column("channel", "Channel"), Column("store", "Store"), *MONEY_COLUMNS],
         [_store(row) for row in cells],
     )
+
+
+VAT_COLUMNS = [
+    Column("channel", "Channel"),
+    Column("rate", "VAT rate", "percent"),
+    Column("net", "Net", "money"),
+    Column("tax", "VAT", "money"),
+    Column("gross", "Gross", "money"),
+]
+
+
+def _vat(period: Period) -> Table:
+    """VAT collected per channel and rate, from the sales journal (returns and voids
+    deducted, delivery included)."""
+    by_channel = vat_by_channel(start=period.start, end=period.end)
+    totals: dict[Decimal, dict] = {}
+    for row in by_channel:
+        total = totals.setdefault(row["rate"], {"channel": ALL_CHANNELS, "rate": row["rate"]})
+        for key in ("net", "tax", "gross"):
+            total[key] = total.get(key, Decimal("0.00")) + row[key]
+    rows = [
+        {**row, "rate": rate_label(row["rate"])}
+        for row in [*map(_named, by_channel), *(totals[rate] for rate in sorted(totals))]
+    ]
+    return Table("vat", "VAT collected per rate (sales journal)", VAT_COLUMNS, rows)
 
 
 def _reminders(period: Period) -> Table:

@@ -90,6 +90,14 @@ def invoice_pdf(*, order: Order, printed: ReceiptPrint) -> bytes:
         )
         if line.discount:
             pdf.row([("  discount", 80, "L"), ("", 60, "R"), (f"-{line.discount}", 30, "R")])
+    if order.shipping_price:
+        pdf.row(
+            [
+                (f"Delivery: {order.shipping_method_name}"[:48], 120, "L"),
+                (f"{rate_label(order.shipping_tax_rate)} %", 20, "R"),
+                (order.shipping_price, 30, "R"),
+            ]
+        )
     pdf.ln(2)
     pdf.row([("Total", 140, "R"), (f"{order.total} {cur}", 30, "R")], bold=True)
     pdf.ln(4)

@@ -145,8 +145,24 @@ def journal_record_sale(*, order: Order) -> JournalEntry:
             "lines": sale_lines(lines),
             "tax_lines": _tax_rows(order_tax_lines(order), sign=1),
             "tenders": _tenders(payments, sign=1),
+            **sale_shipping(order),
         },
     )
+
+
+def sale_shipping(order: Order) -> dict:
+    """The delivery charge of a sale as the journal keeps it (also what verification
+    compares): its method, price and VAT; nothing for a sale without one."""
+    if not order.shipping_price:
+        return {}
+    return {
+        "shipping": {
+            "method": order.shipping_method_name,
+            "price": str(order.shipping_price),
+            "tax_rate": str(order.shipping_tax_rate),
+            "tax": str(order.shipping_tax),
+        }
+    }
 
 
 def sale_lines(lines) -> list[dict]:

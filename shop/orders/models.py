@@ -57,6 +57,10 @@ class Order(models.Model):
     )
     shipping_method_name = models.CharField(max_length=100, blank=True, default="", db_default="")
     shipping_price = models.DecimalField(**MONEY, default=0, db_default=0)
+    #: VAT on delivery as sold: the rate then in force (the shop country's standard rate) and
+    #: the tax within `shipping_price` (its net is the rest).
+    shipping_tax_rate = models.DecimalField(max_digits=5, decimal_places=2, default=0, db_default=0)
+    shipping_tax = models.DecimalField(**MONEY, default=0, db_default=0)
     total = models.DecimalField(**MONEY)
     #: Collect orders not collected by then expire and release their stock.
     pickup_deadline = models.DateTimeField(null=True, blank=True)

@@ -13,10 +13,14 @@ if TYPE_CHECKING:  # the models read their breakdown from here
 
 
 def order_tax_lines(order: Order) -> list[TaxLine]:
-    """The order's breakdown per rate (uses `order.lines.all()`, prefetched or not)."""
-    return tax_lines_of(
-        [(line.tax_rate, line.net_amount, line.tax_amount) for line in order.lines.all()]
-    )
+    """The order's breakdown per rate, delivery included (uses `order.lines.all()`, prefetched
+    or not): it adds up to the order's total."""
+    stored = [(line.tax_rate, line.net_amount, line.tax_amount) for line in order.lines.all()]
+    if order.shipping_price:
+        stored.append(
+            (order.shipping_tax_rate, order.shipping_price - order.shipping_tax, order.shipping_tax)
+        )
+    return tax_lines_of(stored)
 
 
 def returned_share(amount: Decimal, line: OrderLine, quantity: int, *, before: int) -> Decimal:

@@ -9,9 +9,10 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from carts.models import Promotion
-from carts.pricing import PricedLine, PromotionScope, price
+from carts.pricing import PricedLine, PromotionScope, price, price_shipping
 from shop.catalog.models import Category, Product, Variant
 from shop.catalog.taxes import TaxClass, rate_tax, tax_rate, taxes_compute
+from shop.shipping.models import ShippingMethod, ShippingZone
 
 D = Decimal
 CLASSES = [c.value for c in TaxClass]
@@ -129,3 +130,71 @@ def test_breakdown_adds_up_to_the_total_to_the_cent(included, lines, specs):
         assert line.net + line.tax == (line.total if included else line.total + line.tax)
     if included:
         assert priced.total == priced.subtotal - priced.discount
+
+
+# --- delivery: taxed at the standard rate, inside the breakdown -------------------------------
+
+
+def _method(amount: Decimal) -> ShippingMethod:
+    zone = ShippingZone(name="France", countries="FR")
+    return ShippingMethod(
+        zone=zone, code="std", name="Standard", price=amount, free_above_threshold=False
+    )
+
+
+@pytest.mark.parametrize("included", [True, False])
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(lines=cart_lines, specs=promotions, delivery=cents)
+def test_breakdown_with_delivery_adds_up_to_the_total_to_the_cent(included, lines, specs, delivery):
+    with override_settings(PRICES_INCLUDE_TAX=included, SHOP_COUNTRY="FR"):
+        priced = price_shipping(_price(lines, specs), _method(delivery), country="fr")
+
+    charge = priced.shipping
+    breakdown = priced.tax_lines
+    assert sum((t.gross for t in breakdown), D("0")) == priced.total
+    assert len({t.rate for t in breakdown}) == len(breakdown)
+    assert priced.total == priced.goods_total + charge.gross
+    # Delivery at the standard rate, its own VAT rounded once.
+    assert charge.tax_rate == D("20.00")
+    assert charge.net + charge.tax == charge.gross
+    exact = charge.amount * 20 / 120 if included else charge.amount * 20 / 100
+    assert abs(charge.tax - exact) <= D("0.005")
+    assert charge.gross == (delivery if included else delivery + charge.tax)
+    for t in breakdown:
+        assert t.net + t.tax == t.gross
+        for amount in (t.net, t.tax, t.gross):
+            assert amount.as_tuple().exponent == -2
+            assert amount >= 0
+        # Each rate is its lines plus, at the standard rate, the delivery charge.
+        at_rate = [(line.net, line.tax) for line in priced.lines if line.tax_rate == t.rate]
+        if delivery and t.rate == charge.tax_rate:
+            at_rate.append((charge.net, charge.tax))
+        assert sum((tax for _, tax in at_rate), D("0")) == t.tax
+        assert sum((net for net, _ in at_rate), D("0")) == t.net
+
+
+def test_delivery_on_reduced_rate_goods_adds_a_standard_rate_line(settings):
+    settings.PRICES_INCLUDE_TAX = True
+    settings.SHOP_COUNTRY = "FR"
+    books = [(D("21.10"), 1, TaxClass.REDUCED)]
+    priced = price_shipping(_price(books, []), _method(D("6.00")), country="FR")
+    assert [(t.rate, t.net, t.tax, t.gross) for t in priced.tax_lines] == [
+        (D("5.50"), D("20.00"), D("1.10"), D("21.10")),
+        (D("20.00"), D("5.00"), D("1.00"), D("6.00")),
+    ]
+    assert priced.total == D("27.10")
+    # Priced again with another method (as the checkout does after listing the options), the
+    # breakdown holds the new charge only.
+    priced = price_shipping(priced, _method(D("12.00")), country="FR")
+    assert [t.gross for t in priced.tax_lines] == [D("21.10"), D("12.00")]
+    assert priced.tax_lines[1].tax == D("2.00")
+
+
+def test_delivery_follows_the_shops_country(settings):
+    settings.SHOP_COUNTRY = "DE"
+    settings.PRICES_INCLUDE_TAX = True
+    priced = price_shipping(
+        _price([(D("10.00"), 1, TaxClass.STANDARD)], []), _method(D("5.95")), country="FR"
+    )
+    assert priced.shipping.tax_rate == D("19.00")
+    assert priced.shipping.tax == D("0.95")
