@@ -1,6 +1,7 @@
 """Product pictures: adding one (and making its thumbnails at once), and the URL of a
 thumbnail from an image name alone, so a list of product cards costs no query per card."""
 
+from collections.abc import Iterable
 from functools import lru_cache
 
 from django.core.files.base import ContentFile
@@ -63,6 +64,21 @@ def with_main_image(products: QuerySet[Product]) -> QuerySet[Product]:
         main_image=Subquery(first.values("image")[:1]),
         main_image_alt=Subquery(first.values("alt")[:1]),
     )
+
+
+def main_images(product_ids: Iterable[int]) -> dict[int, str]:
+    """The file name of the first picture of each product in `product_ids` that has one, in
+    one query (for pages whose lines come from several places, like the till)."""
+    wanted = set(product_ids)
+    if not wanted:
+        return {}
+    rows = (
+        Product.objects.filter(pk__in=wanted)
+        .annotate(main_image=main_image_of("pk"))
+        .exclude(main_image=None)
+        .values_list("pk", "main_image")
+    )
+    return dict(rows)
 
 
 def _storage_changed(*, setting: str, **kwargs) -> None:
