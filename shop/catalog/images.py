@@ -3,7 +3,9 @@ thumbnail from an image name alone, so a list of product cards costs no query pe
 
 from collections.abc import Iterable
 from functools import lru_cache
+from urllib.parse import urljoin
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.signals import setting_changed
 from django.db import transaction
@@ -46,6 +48,13 @@ def _image_url(name: str, spec: str) -> str:
     if spec not in SPECS:
         raise ValueError(f"Unknown image size {spec!r}.")
     return getattr(image, spec).url
+
+
+def image_absolute_url(name: str, spec: str = "thumbnail") -> str:
+    """`image_url` on the shop's public address (SHOP_BASE_URL), for emails and feeds; a
+    storage that gives absolute URLs already (S3) keeps them."""
+    url = image_url(name, spec)
+    return urljoin(settings.SHOP_BASE_URL.rstrip("/") + "/", url) if url else ""
 
 
 def main_image_of(product_path: str) -> Subquery:

@@ -142,3 +142,15 @@ class TestPicturesAtTheTill:
         assert page.count('class="pos-thumb"') == 2 * size
         image_queries = [q for q in queries.captured_queries if "catalog_productimage" in q["sql"]]
         assert len(image_queries) <= 2  # the search's prefetch and the one lookup
+
+    def test_the_endless_aisle_shows_the_pictures(self, till, store, bag):
+        picture = add_picture(bag.product)
+        plain = factories.VariantFactory(sku="PEN-1", price=Decimal("2.00"))
+        receive(store, plain, 1)
+        for sku in ("BAG-30", "PEN-1"):
+            till.post(SCAN, {"store": store.code, "code": sku})
+
+        page = till.get("/pos/endless-aisle/", {"sku": "BAG-30"}).content.decode()
+
+        assert page.count('class="pos-thumb"') == 1
+        assert f'src="{picture.thumbnail.url}"' in page
