@@ -154,3 +154,26 @@ class TestPicturesAtTheTill:
 
         assert page.count('class="pos-thumb"') == 1
         assert f'src="{picture.thumbnail.url}"' in page
+
+
+class TestStoreCreditLeavingARest:
+    def test_the_card_needs_its_reference(self, till, store, bag, ann):
+        till.post(SCAN, {"store": store.code, "code": "BAG-30"})
+        attach(till, store, ann)
+
+        response = till_pay(till, store, method="card", use_store_credit="on")
+
+        assert response.status_code == 400
+        assert "Enter the card terminal's reference" in page_text(response)
+        assert not Order.objects.exists()
+        assert store_credit_balance(customer=ann) == Decimal("10.00")
+
+    def test_cash_needs_what_was_handed_over(self, till, store, bag, ann):
+        till.post(SCAN, {"store": store.code, "code": "BAG-30"})
+        attach(till, store, ann)
+
+        response = till_pay(till, store, method="cash", use_store_credit="on")
+
+        assert response.status_code == 200
+        assert "Enter the cash tendered for the 20.00 left to pay." in page_text(response)
+        assert store_credit_balance(customer=ann) == Decimal("10.00")

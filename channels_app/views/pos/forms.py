@@ -79,6 +79,14 @@ class PaymentForm(forms.Form):
             self.add_error("terminal_reference", "Enter the card terminal's reference.")
         return data
 
+    def rest_missing(self) -> str:
+        """When gift cards or store credit leave something to pay: what the card tender still
+        lacks ("" when nothing)."""
+        data = self.cleaned_data
+        if data["method"] == Payment.Method.CARD and not data.get("terminal_reference"):
+            return "Enter the card terminal's reference for what is left to pay."
+        return ""
+
     def gift_card_share(self) -> Decimal:
         return self.cleaned_data.get("gift_card_amount") or Decimal("0.00")
 

@@ -378,6 +378,9 @@ def complete(request, store):
         share = form.stored_value_share(now.priced.total, store_credit=_store_credit(now.customer))
         covered = bool(share) and share >= now.priced.total
         cash = cash and not covered  # gift cards or store credit paying it all take no cash
+        if not covered and (missing := form.rest_missing()):
+            messages.error(request, missing)
+            return render_till(request, store, payment_form=form, status=400)
         if cash and drawer_open_session(store=store) is None:
             messages.error(
                 request, "The drawer is closed: open the till with a float before taking cash."
