@@ -119,3 +119,16 @@ def test_a_code_without_an_amount_is_refused(desk, store, order):
     order.refresh_from_db()
     assert order.status == Order.Status.PLACED
     assert "Enter both the gift card's code and the amount." in page_text(response)
+
+
+def test_the_card_paying_the_rest_needs_its_reference(desk, store, order):
+    code = card("50.00")
+
+    response = collect(
+        desk, store, order, payment_method="card", gift_card_code=code, gift_card_amount="10.00"
+    )
+
+    order.refresh_from_db()
+    assert order.status == Order.Status.PLACED
+    assert "terminal" in page_text(response)
+    assert gift_card_by_code(code).balance == Decimal("50.00")

@@ -160,6 +160,15 @@ class DeskPaymentForm(forms.Form):
         data["payment_method"] = data.get("payment_method") or Payment.Method.CASH
         return data
 
+    def rest_missing(self, owed: Decimal) -> str:
+        """What the card paying the rest of `owed` lacks ("" when nothing)."""
+        data = self.cleaned_data
+        gift = data.get("gift_card_amount") or Decimal("0.00")
+        card = data["payment_method"] == Payment.Method.CARD
+        if card and gift < owed and not data.get("terminal_reference"):
+            return "Enter the card terminal's reference."
+        return ""
+
     def tenders(self, owed: Decimal) -> tuple[Tender, ...]:
         """With a gift card: its share, and cash or card for exactly what it leaves. Without
         one: () and the payment method pays it all."""

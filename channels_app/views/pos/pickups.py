@@ -209,6 +209,9 @@ def mark_collected(request, store, number: str):
         messages.error(request, first_error(form))
         return redirect(safe_next(request, "pos:pickups"))
     [order] = _decorated([order], timezone.now())
+    if order.to_pay and (missing := form.rest_missing(order.to_pay)):
+        messages.error(request, missing)
+        return redirect(safe_next(request, "pos:pickups"))
     data = form.cleaned_data
     return _act(
         request,
