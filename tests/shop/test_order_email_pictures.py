@@ -119,3 +119,20 @@ def test_the_pictures_of_all_lines_cost_one_query(store, size, django_capture_on
     assert len(email_pictures) == 1  # the lines and their pictures, whatever the line count
     # ...and no picture row loaded on its own, per line.
     assert not [q for q in queries.captured_queries if '"catalog_productimage"."id"' in q["sql"]]
+
+
+def test_a_french_customer_gets_both_parts_in_french(store, django_capture_on_commit_callbacks):
+    [vase] = stocked(store, 1)
+    customer = customer_get_or_create(email="ann@example.com")
+    customer.language = "fr"
+    customer.save(update_fields=["language"])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        order = collect_order(store, [(vase, 1)])
+
+    [email] = [m for m in mail.outbox if order.number in m.subject]
+    assert "Merci pour votre commande" in email.body
+    html = html_of(email)
+    assert '<html lang="fr">' in html
+    assert "Merci pour votre commande" in html
+    assert "Sous-total :" in html
