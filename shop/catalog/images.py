@@ -1,8 +1,11 @@
 """Product pictures: adding one (and making its thumbnails at once), and the URL of a
 thumbnail from an image name alone, so a list of product cards costs no query per card."""
 
+from collections.abc import Iterable
 from functools import lru_cache
+from urllib.parse import urljoin
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.signals import setting_changed
 from django.db import transaction
@@ -47,6 +50,13 @@ def _image_url(name: str, spec: str) -> str:
     return getattr(image, spec).url
 
 
+def image_absolute_url(name: str, spec: str = "thumbnail") -> str:
+    """`image_url` on the shop's public address (SHOP_BASE_URL), for emails and feeds; a
+    storage that gives absolute URLs already (S3) keeps them."""
+    url = image_url(name, spec)
+    return urljoin(settings.SHOP_BASE_URL.rstrip("/") + "/", url) if url else ""
+
+
 def main_image_of(product_path: str) -> Subquery:
     """Annotation: the file name of the first picture of the product at `product_path`."""
     return Subquery(
@@ -63,6 +73,21 @@ def with_main_image(products: QuerySet[Product]) -> QuerySet[Product]:
         main_image=Subquery(first.values("image")[:1]),
         main_image_alt=Subquery(first.values("alt")[:1]),
     )
+
+
+def main_images(product_ids: Iterable[int]) -> dict[int, str]:
+    """The file name of the first picture of each product in `product_ids` that has one, in
+    one query (for pages whose lines come from several places, like the till)."""
+    wanted = set(product_ids)
+    if not wanted:
+        return {}
+    rows = (
+        Product.objects.filter(pk__in=wanted)
+        .annotate(main_image=main_image_of("pk"))
+        .exclude(main_image=None)
+        .values_list("pk", "main_image")
+    )
+    return dict(rows)
 
 
 def _storage_changed(*, setting: str, **kwargs) -> None:

@@ -4,7 +4,7 @@ server or broker that is down never fails the change, and a retried delivery sen
 sent email goes on the customer's timeline, in the transaction that marks it delivered."""
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from shop.channels import Channel
 from shop.customers.language import customer_language
 from shop.customers.models import CustomerEvent
+from shop.orders.email_html import order_email_html, order_lines_with_pictures
 from shop.orders.events import order_event_record
 from shop.orders.models import Order
 from shop.orders.signals import order_email_attachments
@@ -51,14 +52,19 @@ def _send(payload: dict) -> None:
     kind = payload["kind"]
     with translation.override(customer_language(order.customer)):
         subject = str(SUBJECTS[kind]).format(number=order.number)
-        context = {"order": order, "lines": order.lines.all(), "shop_name": settings.SHOP_NAME}
+        lines = order_lines_with_pictures(order)
+        context = {"order": order, "lines": lines, "shop_name": settings.SHOP_NAME}
         body = render_to_string(f"emails/order_{kind}.txt", context)
+        html = order_email_html(kind=kind, context=context)
     attachments = [
         attachment
         for _, attachment in order_email_attachments.send(sender=Order, order=order, kind=kind)
         if attachment
     ]
-    EmailMessage(subject, body, None, [order.email], attachments=attachments).send()
+    message = EmailMultiAlternatives(subject, body, None, [order.email], attachments=attachments)
+    if html:
+        message.attach_alternative(html, "text/html")
+    message.send()
     order_event_record(
         order,
         CustomerEvent.Kind.EMAIL_SENT,

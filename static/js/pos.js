@@ -74,6 +74,7 @@
     var buttonText = button ? button.textContent : "";
     var quick = form.querySelector("[data-quick-cash]");
     var giftAmount = form.querySelector("[data-gift-amount]");
+    var storeCredit = form.querySelector("[data-store-credit]");
     var saleTotal = total;
 
     function method() {
@@ -93,6 +94,10 @@
       // A gift card pays part: cash pays what it leaves.
       var gift = giftAmount ? toCents(giftAmount.value) : null;
       total = saleTotal === null ? null : Math.max(saleTotal - (gift || 0), 0);
+      // Store credit pays as much of what is left as it holds.
+      if (total !== null && storeCredit && storeCredit.checked) {
+        total = Math.max(total - (toCents(storeCredit.dataset.storeCredit) || 0), 0);
+      }
       if (!cash || total === null) return;
       var given = toCents(tendered.value);
       if (given === null) return;

@@ -1,6 +1,7 @@
 """Stock set-up through `inventory.services` and small readers for the API tests."""
 
 import html
+import uuid
 from datetime import datetime
 from decimal import Decimal
 
@@ -91,3 +92,21 @@ def till_sale(client, store) -> dict:
         "customer_id": till_cart.customer_id,
         "cart_id": till_cart.loaded_cart_id,
     }
+
+
+def clerk_at_open_till(client, clerk, store):
+    """`client` signed in as `clerk`, with the till of `store` open (cash needs it)."""
+    drawer_open(store=store, user=clerk, opening_float=Decimal("100.00"))
+    client.force_login(clerk)
+    return client
+
+
+def till_pay(client, store, **fields):
+    """Posts the till's payment form for the sale the till page shows now."""
+    body = {
+        "store": store.code,
+        "idempotency_key": str(uuid.uuid4()),
+        "sale": client.get("/pos/").context["signature"],
+        **fields,
+    }
+    return client.post("/pos/sale/complete/", body)

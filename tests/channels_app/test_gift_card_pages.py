@@ -10,7 +10,6 @@ import pytest
 
 from shop.customers.services import customer_for_user
 from shop.orders.models import Order
-from shop.payments.drawer import drawer_open
 from shop.payments.models import Payment, StoredValueAccount
 from shop.payments.stored_value import (
     gift_card_by_code,
@@ -20,7 +19,7 @@ from shop.payments.stored_value import (
     stored_value_credit,
 )
 from tests import factories
-from tests.channels_app.support import receive
+from tests.channels_app.support import clerk_at_open_till, receive, till_pay
 
 CHECKOUT = "/checkout/"
 TILL = "/pos/"
@@ -126,19 +125,10 @@ class TestWebCheckout:
 
 @pytest.fixture
 def till(client, clerk, store):
-    drawer_open(store=store, user=clerk, opening_float=Decimal("100.00"))
-    client.force_login(clerk)
-    return client
+    return clerk_at_open_till(client, clerk, store)
 
 
-def pay(client, store, **fields):
-    body = {
-        "store": store.code,
-        "idempotency_key": str(uuid.uuid4()),
-        "sale": client.get(TILL).context["signature"],
-        **fields,
-    }
-    return client.post(COMPLETE, body)
+pay = till_pay
 
 
 class TestTill:

@@ -20,6 +20,7 @@ from channels_app.views.pos.forms import EndlessAisleForm, first_error
 from channels_app.views.pos.sale import sale_cart, sale_contents, sale_load, sale_save
 from inventory.models import Location
 from inventory.selectors import availability_for_variants
+from shop.catalog.images import main_images
 from shop.channels import Channel
 from shop.customers.models import Address
 from shop.errors import DomainError, InvalidInput
@@ -48,6 +49,7 @@ def _render(request, store, contents, form, stock):
             "contents": contents,
             "customer": contents.customer,
             "rows": rows,
+            "images": main_images(line.variant.product_id for line in contents.priced.lines),
             "locations": locations,
             "form": form,
             "idempotency_key": uuid.uuid4(),

@@ -63,39 +63,68 @@ class PaymentForm(forms.Form):
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
     #: Part of the sale paid with a gift card; cash or card pays the rest.
     gift_card_code, gift_card_amount = gift_card_fields(amount_label="From the gift card")
+    #: The attached customer's store credit pays as much of the sale as it can.
+    use_store_credit = forms.BooleanField(label="Use store credit", required=False)
 
     def clean(self):
         data = super().clean()
         if bool(data.get("gift_card_code")) != bool(data.get("gift_card_amount")):
             self.add_error("gift_card_amount", "Enter both the gift card's code and the amount.")
         method = data.get("method")
-        if data.get("gift_card_code"):
-            return data  # what the card leaves, and so what else is needed, is known at sale
+        if data.get("gift_card_code") or data.get("use_store_credit"):
+            return data  # what they leave, and so what else is needed, is known at sale
         if method == Payment.Method.CASH and data.get("tendered") is None:
             self.add_error("tendered", "Enter the cash the customer handed over.")
         if method == Payment.Method.CARD and not data.get("terminal_reference"):
             self.add_error("terminal_reference", "Enter the card terminal's reference.")
         return data
 
+    def rest_missing(self) -> str:
+        """When gift cards or store credit leave something to pay: what the card tender still
+        lacks ("" when nothing)."""
+        data = self.cleaned_data
+        if data["method"] == Payment.Method.CARD and not data.get("terminal_reference"):
+            return "Enter the card terminal's reference for what is left to pay."
+        return ""
+
     def gift_card_share(self) -> Decimal:
         return self.cleaned_data.get("gift_card_amount") or Decimal("0.00")
 
-    def tenders(self, total: Decimal) -> tuple[Tender, ...]:
-        """With a gift card: the card's share, and cash or card for what it leaves (if
-        anything). Without one: () and `payment()` pays it all."""
+    def store_credit_share(self, total: Decimal, *, store_credit: Decimal) -> Decimal:
+        """What the store credit pays: as much as the sale needs after the gift card, at most
+        the customer's balance; nothing unless asked for."""
+        if not self.cleaned_data.get("use_store_credit"):
+            return Decimal("0.00")
+        return max(Decimal("0.00"), min(store_credit, total - self.gift_card_share()))
+
+    def stored_value_share(self, total: Decimal, *, store_credit: Decimal) -> Decimal:
+        return self.gift_card_share() + self.store_credit_share(total, store_credit=store_credit)
+
+    def tenders(
+        self, total: Decimal, *, store_credit: Decimal = Decimal("0.00")
+    ) -> tuple[Tender, ...]:
+        """With a gift card or store credit: their shares, and cash or card for what they leave
+        (if anything). Without them: () and `payment()` pays it all."""
         data = self.cleaned_data
-        if not data.get("gift_card_code"):
+        stored = []
+        if data.get("gift_card_code"):
+            stored.append(
+                Tender(
+                    method=Payment.Method.GIFT_CARD,
+                    code=data["gift_card_code"],
+                    amount=data["gift_card_amount"],
+                )
+            )
+        credit = self.store_credit_share(total, store_credit=store_credit)
+        if credit > 0:
+            stored.append(Tender(method=Payment.Method.STORE_CREDIT, amount=credit))
+        if not stored:
             return ()
-        gift = Tender(
-            method=Payment.Method.GIFT_CARD,
-            code=data["gift_card_code"],
-            amount=data["gift_card_amount"],
-        )
-        if data["gift_card_amount"] >= total:
-            return (gift,)
+        if self.stored_value_share(total, store_credit=store_credit) >= total:
+            return tuple(stored)
         rest = self.payment()
         return (
-            gift,
+            *stored,
             Tender(
                 method=rest.method,
                 tendered=rest.tendered,
@@ -110,6 +139,57 @@ class PaymentForm(forms.Form):
             method=data["method"],
             tendered=data["tendered"] if cash else None,
             terminal_reference="" if cash else data["terminal_reference"],
+        )
+
+
+class DeskPaymentForm(forms.Form):
+    """What is owed on a pay-at-pickup order, taken at the desk: cash or card, optionally with
+    a gift card paying part (or all) of it."""
+
+    payment_method = forms.ChoiceField(
+        choices=[(Payment.Method.CASH, "Cash"), (Payment.Method.CARD, "Card")],
+        required=False,
+    )
+    terminal_reference = forms.CharField(max_length=120, required=False, strip=True)
+    gift_card_code, gift_card_amount = gift_card_fields(amount_label="From the gift card")
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("gift_card_code")) != bool(data.get("gift_card_amount")):
+            self.add_error("gift_card_amount", "Enter both the gift card's code and the amount.")
+        data["payment_method"] = data.get("payment_method") or Payment.Method.CASH
+        return data
+
+    def rest_missing(self, owed: Decimal) -> str:
+        """What the card paying the rest of `owed` lacks ("" when nothing)."""
+        data = self.cleaned_data
+        gift = data.get("gift_card_amount") or Decimal("0.00")
+        card = data["payment_method"] == Payment.Method.CARD
+        if card and gift < owed and not data.get("terminal_reference"):
+            return "Enter the card terminal's reference."
+        return ""
+
+    def tenders(self, owed: Decimal) -> tuple[Tender, ...]:
+        """With a gift card: its share, and cash or card for exactly what it leaves. Without
+        one: () and the payment method pays it all."""
+        data = self.cleaned_data
+        if not data.get("gift_card_code"):
+            return ()
+        gift = Tender(
+            method=Payment.Method.GIFT_CARD,
+            code=data["gift_card_code"],
+            amount=data["gift_card_amount"],
+        )
+        if data["gift_card_amount"] >= owed:
+            return (gift,)
+        cash = data["payment_method"] == Payment.Method.CASH
+        return (
+            gift,
+            Tender(
+                method=data["payment_method"],
+                amount=owed - data["gift_card_amount"],
+                terminal_reference="" if cash else data["terminal_reference"],
+            ),
         )
 
 

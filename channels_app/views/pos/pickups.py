@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from channels_app.views.pos.access import ensure_at, pos_view, safe_next
+from channels_app.views.pos.forms import DeskPaymentForm, first_error
 from channels_app.views.pos.receipts import order_or_404
 from inventory.accuracy import pick_problems
 from shop.channels import Channel
@@ -201,15 +202,23 @@ def mark_ready(request, store, number: str):
 @pos_view
 def mark_collected(request, store, number: str):
     """A pay-at-pickup order is paid here: cash into the till (which must be open) or card on
-    the terminal, whose reference is recorded."""
+    the terminal, whose reference is recorded; a gift card may pay part or all of it."""
     order = _pickup(request, number)
-    method = request.POST.get("payment_method", Payment.Method.CASH)
-    reference = request.POST.get("terminal_reference", "").strip()
+    form = DeskPaymentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+        return redirect(safe_next(request, "pos:pickups"))
+    [order] = _decorated([order], timezone.now())
+    if order.to_pay and (missing := form.rest_missing(order.to_pay)):
+        messages.error(request, missing)
+        return redirect(safe_next(request, "pos:pickups"))
+    data = form.cleaned_data
     return _act(
         request,
         order,
         order_services.order_mark_collected,
         "was collected",
-        payment_method=method,
-        terminal_reference=reference,
+        payment_method=data["payment_method"],
+        terminal_reference=data["terminal_reference"],
+        tenders=form.tenders(order.to_pay) if order.to_pay else (),
     )

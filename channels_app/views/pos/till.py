@@ -1,6 +1,7 @@
 """The till: scan or search items, attach a customer, load a saved cart, take the payment."""
 
 import uuid
+from decimal import Decimal
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
@@ -49,6 +50,7 @@ from channels_app.views.pos.sale import (
 from inventory.errors import InsufficientStock
 from inventory.selectors import availability_at
 from shop.catalog.errors import VariantNotFound
+from shop.catalog.images import main_images
 from shop.catalog.selectors import product_list, variant_by_code
 from shop.channels import Channel
 from shop.customers.models import Customer
@@ -57,6 +59,7 @@ from shop.errors import Conflict, DomainError
 from shop.marketing.touches import touch_handoff_scan
 from shop.payments.drawer import drawer_open_session
 from shop.payments.models import Payment
+from shop.payments.stored_value import store_credit_balance
 
 #: Products listed for a name search at the till.
 SEARCH_LIMIT = 12
@@ -90,6 +93,7 @@ def render_till(request, store, *, payment_form=None, review=None, status=200):
     customer_query = request.GET.get("customer_q", "").strip()
     saved_cart, saved_priced = customer_cart(contents.customer, loaded=contents.cart)
     drawer = drawer_open_session(store=store)
+    images = sale_images(products, contents.priced)
     if payment_form is None:
         method = Payment.Method.CASH if drawer else Payment.Method.CARD
         payment_form = PaymentForm(initial={"method": method})
@@ -109,6 +113,8 @@ def render_till(request, store, *, payment_form=None, review=None, status=200):
         "saved_priced": saved_priced,
         "drawer": drawer,
         "payment_form": payment_form,
+        "store_credit": _store_credit(contents.customer),
+        "images": images,
         "review": review,
         # A fresh key on every render: a double submit of this page makes at most one sale.
         "idempotency_key": uuid.uuid4(),
@@ -117,6 +123,12 @@ def render_till(request, store, *, payment_form=None, review=None, status=200):
         "handoff_length": HANDOFF_LENGTH,
     }
     return render(request, "pos/till.html", context, status=status)
+
+
+def sale_images(products, priced) -> dict[int, str]:
+    """Product id → first picture, for the search results and the sale's lines, in one query."""
+    ids = [product.pk for product in products] + [line.variant.product_id for line in priced.lines]
+    return main_images(ids)
 
 
 @require_GET
@@ -362,9 +374,13 @@ def complete(request, store):
     cash = payment.method == Payment.Method.CASH
     key = form.cleaned_data["idempotency_key"].strip()
     if idempotent_outcome(scope=request_scope(request), key=key) is None:
-        share = form.gift_card_share()
-        covered = bool(share) and share >= sale_contents(request, store).priced.total
-        cash = cash and not covered  # a gift card paying it all takes no cash
+        now = sale_contents(request, store)
+        share = form.stored_value_share(now.priced.total, store_credit=_store_credit(now.customer))
+        covered = bool(share) and share >= now.priced.total
+        cash = cash and not covered  # gift cards or store credit paying it all take no cash
+        if not covered and (missing := form.rest_missing()):
+            messages.error(request, missing)
+            return render_till(request, store, payment_form=form, status=400)
         if cash and drawer_open_session(store=store) is None:
             messages.error(
                 request, "The drawer is closed: open the till with a float before taking cash."
@@ -379,7 +395,7 @@ def complete(request, store):
         contents = seen["sale"] = sale_contents(request, store)
         if contents.signature() != form.cleaned_data["sale"]:
             raise SaleChanged()
-        tenders = form.tenders(contents.priced.total)
+        tenders = form.tenders(contents.priced.total, store_credit=_store_credit(contents.customer))
         order = pos_sale_complete(
             store=store,
             clerk=request.user,
@@ -419,7 +435,13 @@ def _review(request, store, form: PaymentForm):
     """Cash: the change due is shown before the clerk confirms."""
     contents = sale_contents(request, store)
     tendered = form.cleaned_data["tendered"]
-    total = contents.priced.total - form.gift_card_share()
+    credit = form.store_credit_share(
+        contents.priced.total, store_credit=_store_credit(contents.customer)
+    )
+    total = contents.priced.total - form.gift_card_share() - credit
+    if tendered is None:
+        messages.error(request, f"Enter the cash tendered for the {total} left to pay.")
+        return render_till(request, store, payment_form=form)
     if tendered < total:
         messages.error(request, f"{tendered} tendered is less than the total {total}.")
         return render_till(request, store, payment_form=form)
@@ -429,8 +451,14 @@ def _review(request, store, form: PaymentForm):
         "total": total,
         "gift_card_code": form.cleaned_data["gift_card_code"],
         "gift_card_amount": form.cleaned_data["gift_card_amount"],
+        "store_credit_amount": credit,
     }
     return render_till(request, store, payment_form=form, review=review)
+
+
+def _store_credit(customer: Customer | None) -> Decimal:
+    """The attached customer's store credit (nothing without a customer)."""
+    return store_credit_balance(customer=customer) if customer else Decimal("0.00")
 
 
 @require_GET
