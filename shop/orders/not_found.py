@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from inventory import services as stock
 from inventory.counts import stock_not_found
@@ -63,7 +64,8 @@ def _claim(order: Order) -> None:
     if not Order.objects.filter(pk=order.pk, status__in=OPEN).update(updated_at=timezone.now()):
         order.refresh_from_db(fields=["status"])
         raise OrderStatusConflict(
-            f"Order {order.number} is {order.get_status_display().lower()}: nothing to pick.",
+            gettext("Order %(number)s is %(lower)s: nothing to pick.")
+            % {"number": order.number, "lower": order.get_status_display().lower()},
             details=[{"order": order.number, "status": order.status}],
         )
     order.refresh_from_db()
@@ -72,7 +74,10 @@ def _claim(order: Order) -> None:
 def _line(order: Order, sku: str) -> OrderLine:
     line = order.lines.select_related("variant").filter(sku=sku.strip()).first()
     if line is None:
-        raise InvalidInput(f"{sku} is not in order {order.number}.", details=[sku])
+        raise InvalidInput(
+            gettext("%(sku)s is not in order %(number)s.") % {"sku": sku, "number": order.number},
+            details=[sku],
+        )
     return line
 
 
@@ -83,7 +88,7 @@ def _picking_location(order: Order, held: list[Reservation], location: Location 
         return location
     places = {r.location_id: r.location for r in held}
     if len(places) != 1:
-        raise InvalidInput("Name the location where the item was not found.")
+        raise InvalidInput(gettext("Name the location where the item was not found."))
     return next(iter(places.values()))
 
 
@@ -235,7 +240,10 @@ def order_line_not_found(
     held = [r for r in held if r.location_id == here.pk]
     quantity = sum(r.quantity for r in held)
     if not quantity:
-        raise NothingHeld(f"No unit of {line.sku} is held for {order.number} at {here.name}.")
+        raise NothingHeld(
+            gettext("No unit of %(sku)s is held for %(number)s at %(name)s.")
+            % {"sku": line.sku, "number": order.number, "name": here.name}
+        )
     expires_at = held[0].expires_at
 
     stock.stock_release(reservations=held)

@@ -15,6 +15,7 @@ from django.template import TemplateSyntaxError
 from django.template.loader import get_template
 from django.utils import translation
 
+from carts.errors import EmptyCart
 from channels_app.formatting import format_money
 from channels_app.language import SESSION_LANGUAGE
 from channels_app.management.commands.compile_catalogues import compile_catalogue
@@ -24,6 +25,7 @@ from shop.orders.emails import order_email_enqueue
 from shop.support.services import ticket_open, ticket_reply
 from tests import factories
 from tests.carts.support import delivery_body
+from tests.channels_app.kiosk_support import enrolled_client
 from tests.channels_app.support import receive
 
 FRENCH_PO = Path(settings.BASE_DIR) / "locale" / "fr" / "LC_MESSAGES" / "django.po"
@@ -201,3 +203,39 @@ def test_a_guest_checking_out_in_french_gets_french_emails(
     assert Customer.objects.get(email="guest@example.com").language == "fr"
     [message] = mail.outbox
     assert message.subject.startswith("Votre commande")
+
+
+@pytest.mark.django_db
+class TestNewlyTranslatedPages:
+    def test_the_kiosk_in_french(self, store):
+        kiosk, _ = enrolled_client(store)
+        page = html(kiosk.get(f"/kiosk/{store.code}/", headers={"accept-language": "fr"}))
+        assert '<html lang="fr">' in page
+        assert "Rechercher dans tout le catalogue" in page
+        assert "Recommencer" in page
+        english = html(kiosk.get(f"/kiosk/{store.code}/", headers={"accept-language": "en"}))
+        assert "Search the whole catalogue" in english
+
+    def test_the_dashboard_in_french(self, client, manager):
+        client.force_login(factories.with_totp(manager))
+        page = html(client.get("/manage/", headers={"accept-language": "fr"}))
+        assert "Ventes par canal" in page
+        assert "Télécharger en CSV" in page
+        assert "Meilleures campagnes" in page
+
+    def test_the_stock_count_page_in_french(self, client, clerk):
+        client.force_login(clerk)
+        page = html(client.get("/pos/counts/", headers={"accept-language": "fr"}, follow=True))
+        assert "Code-barres ou SKU" in page
+        assert "Inventaire" in page
+
+    def test_a_domain_error_is_worded_in_the_active_language(self):
+        with translation.override("fr"):
+            assert EmptyCart().message == "Le panier est vide."
+        assert EmptyCart().message == "The cart is empty."
+
+    def test_a_flash_message_in_french(self, client):
+        response = client.get(
+            "/cart/restore/not-a-token/", headers={"accept-language": "fr"}, follow=True
+        )
+        assert "Ce lien n’est plus valable" in html(response)
