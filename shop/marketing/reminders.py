@@ -22,12 +22,14 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from carts.models import Cart, CartLine, Promotion
 from carts.services import cart_price, cart_with_lines
 from inventory.models import Location
 from inventory.selectors import availability_for_variants
+from shop.customers.language import customer_language
 from shop.customers.models import Customer, CustomerEvent
 from shop.marketing.models import CartReminder, ReminderProgram
 from shop.orders.models import Order
@@ -223,12 +225,14 @@ def _send(reminder: CartReminder, cart: Cart, lines, priced, customer, now: date
         "code": reminder.promotion,
         "recommendations": _recommendations_for_email(customer, lines),
     }
-    subject = f"You left something in your {settings.SHOP_NAME} cart"
+    with translation.override(customer_language(customer)):
+        subject = gettext("You left something in your %(shop)s cart") % {"shop": settings.SHOP_NAME}
+        body = render_to_string("emails/cart_reminder.txt", context)
     email_enqueue(
         key=f"cart-reminder:{reminder.pk}",
         to=[reminder.email],
         subject=subject,
-        body=render_to_string("emails/cart_reminder.txt", context),
+        body=body,
         customer_id=customer.pk if customer else None,
         about={"cart_reminder": reminder.pk},
     )

@@ -22,7 +22,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from inventory import services as stock
@@ -30,6 +30,7 @@ from inventory.counts import stock_not_found
 from inventory.geo import address_point, distance_between, location_point
 from inventory.models import Location, Reservation
 from inventory.selectors import availability_at, availability_for_variants
+from shop.customers.language import customer_language
 from shop.customers.models import CustomerEvent
 from shop.errors import InvalidInput
 from shop.orders.errors import NothingHeld, OrderStatusConflict
@@ -183,6 +184,20 @@ def _tell(order, outcome: NotFoundOutcome, location, event: OrderEvent, channel)
     refunded_to_card = order.payments.filter(
         method=Payment.Method.CARD, status=Payment.Status.CAPTURED, channel=ONLINE_CHANNEL
     ).exists()
+    with translation.override(customer_language(order.customer)):
+        body, subject = _not_found_email(order, outcome, location, refunded_to_card)
+    email_enqueue(
+        key=f"order:{order.pk}:not-found:{event.pk}",
+        to=[order.email],
+        subject=subject,
+        body=body,
+        customer_id=order.customer_id,
+        about={"order": order.number},
+    )
+
+
+def _not_found_email(order, outcome: NotFoundOutcome, location, refunded_to_card: bool):
+    """The email's body and subject, in the language active when called."""
     body = render_to_string(
         "emails/order_line_not_found.txt",
         {
@@ -198,19 +213,12 @@ def _tell(order, outcome: NotFoundOutcome, location, event: OrderEvent, channel)
         },
     )
     subjects = {
-        "here": "An item of order {number} was replaced",
-        "transfer": "Order {number} needs a little longer",
-        "line_cancelled": "An item of order {number} is unavailable",
-        "order_cancelled": "Order {number} was cancelled",
+        "here": gettext("An item of order %(number)s was replaced"),
+        "transfer": gettext("Order %(number)s needs a little longer"),
+        "line_cancelled": gettext("An item of order %(number)s is unavailable"),
+        "order_cancelled": gettext("Order %(number)s was cancelled"),
     }
-    email_enqueue(
-        key=f"order:{order.pk}:not-found:{event.pk}",
-        to=[order.email],
-        subject=subjects[outcome.kind].format(number=order.number),
-        body=body,
-        customer_id=order.customer_id,
-        about={"order": order.number},
-    )
+    return body, subjects[outcome.kind] % {"number": order.number}
 
 
 @transaction.atomic

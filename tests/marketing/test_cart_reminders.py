@@ -422,3 +422,19 @@ def test_a_merge_moves_the_reminders_to_the_kept_customer(
     kept = factories.CustomerFactory(email="")
     customer_merge(source=ann, target=kept)
     assert CartReminder.objects.get().customer == kept
+
+
+def test_a_french_customer_is_reminded_in_french(
+    switched_on, clock, tee, django_capture_on_commit_callbacks
+):
+    zoe = factories.CustomerFactory(
+        email="zoe@example.com", name="Zoé", marketing_consent=True, language="fr"
+    )
+    fill(zoe, tee, 2)
+    clock.shift(timedelta(minutes=61))
+    assert run(django_capture_on_commit_callbacks).sent == 1
+    [message] = mail.outbox
+    assert message.subject.startswith("Vous avez laissé quelque chose dans votre panier")
+    assert "Bonjour Zoé," in message.body
+    assert "EUR l’unité" in message.body
+    assert "Dans 1 magasin" in message.body
