@@ -28,7 +28,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 
 from carts.claim import cart_claim
 from carts.errors import EmptyCart, InvalidPromotionCode
@@ -101,29 +101,36 @@ def _validate(details: CheckoutDetails) -> None:
     try:
         validate_email(details.email)
     except ValidationError:
-        raise InvalidInput("A valid email address is needed.", details=["email"]) from None
+        raise InvalidInput(gettext("A valid email address is needed."), details=["email"]) from None
     if details.fulfilment == Order.Fulfilment.COLLECT:
         store = details.store
         if store is None or not (store.is_active and store.click_and_collect):
-            raise InvalidInput("Choose a store that offers click and collect.", details=["store"])
+            raise InvalidInput(
+                gettext("Choose a store that offers click and collect."), details=["store"]
+            )
     elif details.fulfilment == Order.Fulfilment.DELIVERY:
         missing = [
             f for f in ADDRESS_FIELDS if not str(details.shipping_address.get(f, "")).strip()
         ]
         if missing:
             raise InvalidInput(
-                f"The delivery address needs: {', '.join(missing)}.", details=missing
+                gettext("The delivery address needs: %(join)s.") % {"join": ", ".join(missing)},
+                details=missing,
             )
     else:
-        raise InvalidInput("Fulfilment must be delivery or collect.", details=["fulfilment"])
+        raise InvalidInput(
+            gettext("Fulfilment must be delivery or collect."), details=["fulfilment"]
+        )
     if details.payment_method == Payment.Method.PAY_AT_PICKUP:
         if details.fulfilment != Order.Fulfilment.COLLECT:
-            raise InvalidInput("Pay at pickup is for click and collect only.", details=["payment"])
+            raise InvalidInput(
+                gettext("Pay at pickup is for click and collect only."), details=["payment"]
+            )
     elif details.payment_method == Payment.Method.CARD:
         if not (details.card_token or details.terminal_reference):
-            raise InvalidInput("A card token is needed.", details=["payment"])
+            raise InvalidInput(gettext("A card token is needed."), details=["payment"])
     elif details.payment_method or not details.tenders:
-        raise InvalidInput("Payment must be card or pay at pickup.", details=["payment"])
+        raise InvalidInput(gettext("Payment must be card or pay at pickup."), details=["payment"])
 
 
 def _claim(cart: Cart, order: Order) -> None:
@@ -174,7 +181,9 @@ def promotions_use(order: Order, priced: PricedCart) -> None:
         )
         if used != len(limited):
             names = ", ".join(str(applied.promotion) for applied in priced.applied)
-            raise InvalidPromotionCode(f"A promotion was used up meanwhile ({names}).")
+            raise InvalidPromotionCode(
+                gettext("A promotion was used up meanwhile (%(names)s).") % {"names": names}
+            )
     PromotionUsage.objects.bulk_create(
         PromotionUsage(promotion=a.promotion, order=order, amount=a.amount) for a in priced.applied
     )
@@ -395,7 +404,9 @@ def checkout_place(
         details = replace(details, shipping_address=address_validate(details.shipping_address))
     # A payment taken elsewhere: on the store's card terminal, or by the marketplace.
     if details.terminal_reference and channel not in (Channel.POS, Channel.MARKETPLACE):
-        raise InvalidInput("Terminal payments are taken at the till only.", details=["payment"])
+        raise InvalidInput(
+            gettext("Terminal payments are taken at the till only."), details=["payment"]
+        )
     cart = cart_load_lines(cart)
     if not cart.lines.all():
         raise EmptyCart()
@@ -452,6 +463,8 @@ def checkout_place(
     except _HoldLapsed:
         _give_up(order)  # the charge is refunded through the outbox
         raise InsufficientStock(
-            "The items were sold while the payment was processed; the charge is being refunded."
+            gettext(
+                "The items were sold while the payment was processed; the charge is being refunded."
+            )
         ) from None
     return order

@@ -7,6 +7,7 @@ from collections.abc import Collection
 
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q
+from django.utils.translation import gettext
 
 from carts.errors import TooManyUnpaidOrders
 from shop.customers.models import Customer
@@ -48,8 +49,11 @@ def unpaid_collect_orders_check(
     full = {who: count for who, count in counts.items() if count >= limit}
     if full:
         raise TooManyUnpaidOrders(
-            f"{max(full.values())} click-and-collect orders are already waiting to be paid at "
-            f"pickup (at most {limit} at once). Collect one first, or pay this one by card.",
+            gettext(
+                "%(max)s click-and-collect orders are already waiting to be paid at pickup (at "
+                "most %(limit)s at once). Collect one first, or pay this one by card."
+            )
+            % {"max": max(full.values()), "limit": limit},
             details=[{"limit": limit, "open": count, "per": who} for who, count in full.items()],
         )
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext
 
 from carts.checkout import order_lines_create, promotions_use
 from carts.claim import cart_claim
@@ -54,18 +55,19 @@ def _check_payment(payment: TillPayment, total: Decimal) -> Decimal | None:
     """Validates the payment; returns the change due for cash."""
     if payment.method == Payment.Method.CASH:
         if payment.tendered is None:
-            raise InvalidInput("Enter the cash tendered.", details=["tendered"])
+            raise InvalidInput(gettext("Enter the cash tendered."), details=["tendered"])
         if payment.tendered < total:
             raise InvalidInput(
-                f"{payment.tendered} tendered is less than the total {total}.",
+                gettext("%(tendered)s tendered is less than the total %(total)s.")
+                % {"tendered": payment.tendered, "total": total},
                 details=["tendered"],
             )
         return payment.tendered - total
     if payment.method == Payment.Method.CARD:
         if not payment.terminal_reference.strip():
-            raise InvalidInput("Enter the card terminal's reference.", details=["payment"])
+            raise InvalidInput(gettext("Enter the card terminal's reference."), details=["payment"])
         return None
-    raise InvalidInput("Payment must be cash or card.", details=["payment"])
+    raise InvalidInput(gettext("Payment must be cash or card."), details=["payment"])
 
 
 def pos_sale_price(
@@ -103,16 +105,16 @@ def pos_sale_complete(
     if cart is not None:
         customer = customer or cart.customer
         if cart_checkout_under_way(cart):
-            raise CheckoutInProgress("This cart is being paid for online right now.")
+            raise CheckoutInProgress(gettext("This cart is being paid for online right now."))
         for code in codes:
             cart_promotion_code_apply(cart=cart, code=code)
         seen = Cart.objects.filter(pk=cart.pk).values_list("updated_at", flat=True).first()
     priced = pos_sale_price(lines=lines, cart=cart, customer=customer, codes=codes)
     if not priced.lines:
-        raise EmptyCart("The sale has no items.")
+        raise EmptyCart(gettext("The sale has no items."))
     variants_ensure_sold(line.variant for line in priced.lines)
     if payment is None and not tenders:
-        raise InvalidInput("Say how the sale is paid.", details=["payment"])
+        raise InvalidInput(gettext("Say how the sale is paid."), details=["payment"])
     if not tenders:
         _check_payment(payment, priced.total)
     order = Order.objects.create(

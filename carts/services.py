@@ -22,6 +22,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from carts.errors import CartLineNotFound, InvalidPromotionCode, ItemNotSold
 from carts.models import Cart, CartLine, Promotion, PromotionUsage
@@ -73,7 +74,9 @@ def cart_anonymous_new() -> Cart:
 def _check_quantity(quantity: object) -> int:
     limit = settings.MAX_CART_LINE_QUANTITY
     if isinstance(quantity, bool) or not isinstance(quantity, int) or not 1 <= quantity <= limit:
-        raise InvalidQuantity(f"Quantity must be a whole number from 1 to {limit}.")
+        raise InvalidQuantity(
+            gettext("Quantity must be a whole number from 1 to %(limit)s.") % {"limit": limit}
+        )
     return quantity
 
 
@@ -83,7 +86,10 @@ def lines_merge(lines: Iterable[tuple[Variant, int]]) -> list[tuple[Variant, int
     merged: dict[int, tuple[Variant, int]] = {}
     for variant, quantity in lines:
         if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
-            raise InvalidQuantity(f"The quantity of {variant.sku} must be a whole number from 1.")
+            raise InvalidQuantity(
+                gettext("The quantity of %(sku)s must be a whole number from 1.")
+                % {"sku": variant.sku}
+            )
         seen = merged.get(variant.pk, (variant, 0))[1]
         merged[variant.pk] = (variant, seen + quantity)
     limit = settings.MAX_CART_LINE_QUANTITY
@@ -104,7 +110,8 @@ def variants_ensure_sold(variants: Iterable[Variant]) -> None:
     withdrawn = {v.sku: v for v in variants if not (v.is_active and v.product.is_active)}
     if withdrawn:
         raise ItemNotSold(
-            f"No longer sold: {', '.join(sorted(withdrawn))}. Remove it to go on.",
+            gettext("No longer sold: %(join)s. Remove it to go on.")
+            % {"join": ", ".join(sorted(withdrawn))},
             details=[{"sku": sku, "name": v.display_name} for sku, v in sorted(withdrawn.items())],
         )
 
@@ -154,7 +161,9 @@ def cart_line_add(*, cart: Cart, sku: str, quantity: int, channel: str) -> CartL
     else:
         seen = line.quantity
         if seen + quantity > limit:
-            raise InvalidQuantity(f"At most {limit} of one item per order.")
+            raise InvalidQuantity(
+                gettext("At most %(limit)s of one item per order.") % {"limit": limit}
+            )
         # Only from the quantity read above, so the one returned is the one written.
         if not CartLine.objects.filter(pk=line.pk, quantity=seen).update(quantity=seen + quantity):
             # Changed or removed by a concurrent request: read it again.
@@ -174,7 +183,9 @@ def _line(cart: Cart, line_id: int) -> CartLine:
     try:
         return CartLine.objects.select_related("variant__product").get(pk=line_id, cart=cart)
     except CartLine.DoesNotExist:
-        raise CartLineNotFound(f"No line {line_id} in this cart.") from None
+        raise CartLineNotFound(
+            gettext("No line %(line_id)s in this cart.") % {"line_id": line_id}
+        ) from None
 
 
 @transaction.atomic
@@ -222,12 +233,18 @@ def promotion_by_code(code: str, *, customer: Customer | None = None) -> Promoti
     if promotion is None or (
         promotion.usage_limit is not None and promotion.times_used >= promotion.usage_limit
     ):
-        raise InvalidPromotionCode(f"The code {code!r} is unknown or no longer valid.")
+        raise InvalidPromotionCode(
+            gettext("The code %(code)s is unknown or no longer valid.") % {"code": f"{code!r}"}
+        )
     if promotion.email and customer is not None:
         if bound_to_other(promotion, customer.email):
-            raise InvalidPromotionCode(f"The code {code!r} belongs to another customer.")
+            raise InvalidPromotionCode(
+                gettext("The code %(code)s belongs to another customer.") % {"code": f"{code!r}"}
+            )
         if promotion.first_order_only and customer_has_orders(customer):
-            raise InvalidPromotionCode(f"The code {code!r} is for a first order only.")
+            raise InvalidPromotionCode(
+                gettext("The code %(code)s is for a first order only.") % {"code": f"{code!r}"}
+            )
     return promotion
 
 

@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils.translation import gettext
 
 from carts.checkout import order_lines_create
 from carts.errors import EmptyCart, ReceiptNumberTaken, UnknownTillDevice
@@ -62,7 +63,9 @@ def till_device_register(*, store: Location, device_uuid: uuid.UUID) -> TillDevi
         device = TillDevice.objects.filter(uuid=device_uuid).select_related("store").first()
         if device is not None:
             if device.store_id != store.pk:
-                raise UnknownTillDevice(f"This till is registered at {device.store.name}.")
+                raise UnknownTillDevice(
+                    gettext("This till is registered at %(name)s.") % {"name": device.store.name}
+                )
             return device
         taken = TillDevice.objects.filter(store=store).aggregate(n=Max("number"))["n"] or 0
         try:
@@ -70,7 +73,7 @@ def till_device_register(*, store: Location, device_uuid: uuid.UUID) -> TillDevi
                 return TillDevice.objects.create(uuid=device_uuid, store=store, number=taken + 1)
         except IntegrityError:
             continue  # another till took that number (or this one registered) meanwhile
-    raise InvalidInput("Could not register this till; try again.")
+    raise InvalidInput(gettext("Could not register this till; try again."))
 
 
 def till_device_next_sequence(device: TillDevice) -> int:
@@ -106,7 +109,10 @@ def till_sale_record(
     """Records the sale once. Concurrent sends of one sale: the second waits on the first's
     unique `client_sale_id`, then answers with it."""
     if device.store_id != store.pk:
-        raise UnknownTillDevice(f"Till {device.number} is not registered at {store.name}.")
+        raise UnknownTillDevice(
+            gettext("Till %(number)s is not registered at %(name)s.")
+            % {"number": device.number, "name": store.name}
+        )
     if (done := _recorded(client_sale_id)) is not None:
         return RecordedSale(done, replayed=True)
     try:
@@ -125,8 +131,8 @@ def till_sale_record(
         if (done := _recorded(client_sale_id)) is not None:
             return RecordedSale(done, replayed=True)
         raise ReceiptNumberTaken(
-            f"Receipt {receipt_number(store, device.number, sequence)} was already sent "
-            "with another sale."
+            gettext("Receipt %(receipt_number)s was already sent with another sale.")
+            % {"receipt_number": receipt_number(store, device.number, sequence)}
         ) from None
     return RecordedSale(sale, replayed=False)
 
@@ -137,7 +143,8 @@ def _paid_cart(lines: list[PaidLine]) -> PricedCart:
         subtotal = money(line.unit_price * line.quantity)
         if not Decimal("0") <= line.line_total <= subtotal:
             raise InvalidInput(
-                f"The line total of {line.variant.sku} must be between 0.00 and {subtotal}.",
+                gettext("The line total of %(sku)s must be between 0.00 and %(subtotal)s.")
+                % {"sku": line.variant.sku, "subtotal": subtotal},
                 details=[{"sku": line.variant.sku}],
             )
         priced.append(
@@ -163,9 +170,9 @@ def _record(
     created_offline_at,
 ) -> TillSale:
     if not lines:
-        raise EmptyCart("The sale has no items.")
+        raise EmptyCart(gettext("The sale has no items."))
     if sequence < 1:
-        raise InvalidInput("The receipt sequence starts at 1.", details=["sequence"])
+        raise InvalidInput(gettext("The receipt sequence starts at 1."), details=["sequence"])
     lines_merge((line.variant, line.quantity) for line in lines)  # validates the quantities
     paid = _paid_cart(lines)
     priced_now = pos_sale_price(lines=[(line.variant, line.quantity) for line in lines])

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from channels_app.models import ChannelCredential
 from inventory.models import Location
@@ -31,7 +32,7 @@ def credential_create(
 ) -> tuple[ChannelCredential, str]:
     """A new credential and its token (returned here only)."""
     if kind == ChannelCredential.Kind.KIOSK and store is None:
-        raise InvalidInput("A kiosk stands in a store.", details=["store"])
+        raise InvalidInput(gettext("A kiosk stands in a store."), details=["store"])
     token = PREFIX + secrets.token_urlsafe(32)
     user = get_user_model().objects.create_user(
         username=f"{kind}-{name}-{secrets.token_hex(3)}"[:150], password=None

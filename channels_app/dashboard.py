@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy as _
+
 from inventory.reports import low_stock, stock_value_by_location
 from shop.catalog.taxes import rate_label
 from shop.journal.vat_report import vat_by_channel
@@ -48,10 +50,10 @@ class Table:
 
 
 MONEY_COLUMNS = [
-    Column("orders", "Orders", "int"),
-    Column("revenue", "Revenue", "money"),
-    Column("returns", "Returns", "money"),
-    Column("net", "Net", "money"),
+    Column("orders", _("Orders"), "int"),
+    Column("revenue", _("Revenue"), "money"),
+    Column("returns", _("Returns"), "money"),
+    Column("net", _("Net"), "money"),
 ]
 
 
@@ -78,37 +80,37 @@ def dashboard_tables(period: Period, *, only: str | None = None) -> dict[str, Ta
         "channel-store": lambda: _channel_store(period),
         "campaigns": lambda: Table(
             "campaigns",
-            "Top campaigns",
+            _("Top campaigns"),
             [
-                Column("campaign", "Campaign"),
-                Column("source", "Source"),
-                Column("channel", "Channel"),
+                Column("campaign", _("Campaign")),
+                Column("source", _("Source")),
+                Column("channel", _("Channel")),
                 *MONEY_COLUMNS,
             ],
             [_named(row) for row in top_campaigns(period)],
         ),  # fmt: skip
         "sales-channels": lambda: Table(
             "sales-channels",
-            "Sales channels",
+            _("Sales channels"),
             [
-                Column("sales_channel", "Sold through"),
-                Column("store", "Store"),
+                Column("sales_channel", _("Sold through")),
+                Column("store", _("Store")),
                 *MONEY_COLUMNS,
-                Column("average_order", "Average order", "money"),
+                Column("average_order", _("Average order"), "money"),
             ],
             [_store(row) for row in sales_channels(period)],
         ),  # fmt: skip
         "collect": lambda: Table(
             "collect",
-            "Click and collect",
+            _("Click and collect"),
             [
-                Column("store", "Store"),
-                Column("orders", "Orders", "int"),
-                Column("collect_orders", "Click and collect", "int"),
-                Column("collect_share", "Share", "percent"),
-                Column("collected", "Collected", "int"),
-                Column("expired", "Not collected", "int"),
-                Column("pickup_rate", "Pickup rate", "percent"),
+                Column("store", _("Store")),
+                Column("orders", _("Orders"), "int"),
+                Column("collect_orders", _("Click and collect"), "int"),
+                Column("collect_share", _("Share"), "percent"),
+                Column("collected", _("Collected"), "int"),
+                Column("expired", _("Not collected"), "int"),
+                Column("pickup_rate", _("Pickup rate"), "percent"),
             ],
             [_store(row) for row in collect_report(period)],
         ),  # fmt: skip
@@ -116,25 +118,25 @@ def dashboard_tables(period: Period, *, only: str | None = None) -> dict[str, Ta
         "vat": lambda: _vat(period),
         "stock-value": lambda: Table(
             "stock-value",
-            "Stock value per location",
+            _("Stock value per location"),
             [
-                Column("code", "Location"),
-                Column("name", "Name"),
-                Column("units", "Units", "int"),
-                Column("value", "Value at selling price", "money"),
+                Column("code", _("Location")),
+                Column("name", _("Name")),
+                Column("units", _("Units"), "int"),
+                Column("value", _("Value at selling price"), "money"),
             ],
             stock_value_by_location(),
         ),  # fmt: skip
         "low-stock": lambda: Table(
             "low-stock",
-            "Low stock",
+            _("Low stock"),
             [
-                Column("location_code", "Location"),
-                Column("sku", "SKU"),
-                Column("product", "Product"),
-                Column("variant_name", "Variant"),
-                Column("on_hand", "On hand", "int"),
-                Column("available", "To sell", "int"),
+                Column("location_code", _("Location")),
+                Column("sku", _("SKU")),
+                Column("product", _("Product")),
+                Column("variant_name", _("Variant")),
+                Column("on_hand", _("On hand"), "int"),
+                Column("available", _("To sell"), "int"),
             ],
             low_stock(),
         ),  # fmt: skip
@@ -155,9 +157,9 @@ def _channels(period: Period) -> Table:
     rows = [_store(row) for row in report["rows"]]
     return Table(
         "channels",
-        "Channels, sources and stores",
-        [Column("channel", "Channel"), Column("source", "Source"), Column("store", "Store"),
-         *MONEY_COLUMNS],
+        _("Channels, sources and stores"),
+        [Column("channel", _("Channel")), Column("source", _("Source")),
+         Column("store", _("Store")), *MONEY_COLUMNS],
         rows,
     )  # fmt: skip
 
@@ -171,16 +173,16 @@ def _daily(period: Period) -> Table:
         {"day": day, **{channel: net.get((day, channel), Decimal("0.00")) for channel in channels}}
         for day in _days(period)
     ]
-    columns = [Column("day", "Day")] + [Column(c, channel_label(c), "money") for c in channels]
-    return Table("daily", "Net revenue per channel and day", columns, rows)
+    columns = [Column("day", _("Day"))] + [Column(c, channel_label(c), "money") for c in channels]
+    return Table("daily", _("Net revenue per channel and day"), columns, rows)
 
 
 def _channel_store(period: Period) -> Table:
     cells = channel_by_store(channel_report(period)["rows"])
     return Table(
         "channel-store",
-        "Channel × store",
-        [Column("channel", "Channel"), Column("store", "Store"), *MONEY_COLUMNS],
+        _("Channel × store"),
+        [Column("channel", _("Channel")), Column("store", _("Store")), *MONEY_COLUMNS],
         [_store(row) for row in cells],
     )
 
@@ -210,24 +212,29 @@ def _vat(period: Period) -> Table:
     return Table("vat", "VAT collected per rate (sales journal)", VAT_COLUMNS, rows)
 
 
+def _lowered(label) -> str:
+    text = str(label)
+    return text[:1].lower() + text[1:]
+
+
 def _reminders(period: Period) -> Table:
     skipped = [
-        Column(f"skipped_{reason.value}", f"Skipped: {reason.label[:1].lower()}{reason.label[1:]}",
-               "int")
+        Column(f"skipped_{reason.value}",
+               _("Skipped: %(reason)s") % {"reason": _lowered(reason.label)}, "int")
         for reason in CartReminder.SkipReason
     ]  # fmt: skip
     return Table(
         "reminders",
-        "Cart reminders and what they recovered",
+        _("Cart reminders and what they recovered"),
         [
-            Column("day", "Day"),
-            Column("sent", "Sent", "int"),
-            Column("skipped", "Skipped", "int"),
-            Column("clicked", "Link followed", "int"),
-            Column("click_rate", "Click rate", "percent"),
-            Column("recovered_orders", "Recovered orders", "int"),
-            Column("recovery_rate", "Recovery rate", "percent"),
-            Column("recovered_revenue", "Recovered revenue", "money"),
+            Column("day", _("Day")),
+            Column("sent", _("Sent"), "int"),
+            Column("skipped", _("Skipped"), "int"),
+            Column("clicked", _("Link followed"), "int"),
+            Column("click_rate", _("Click rate"), "percent"),
+            Column("recovered_orders", _("Recovered orders"), "int"),
+            Column("recovery_rate", _("Recovery rate"), "percent"),
+            Column("recovered_revenue", _("Recovered revenue"), "money"),
             *skipped,
         ],
         reminder_report(period)["rows"],

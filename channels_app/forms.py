@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from carts.checkout import ADDRESS_FIELDS, CheckoutDetails
@@ -19,7 +20,7 @@ from shop.shipping.models import ShippingMethod
 def gift_card_fields(*, amount_label: str) -> tuple[forms.Field, forms.Field]:
     """A gift card paying part of a checkout or a till sale: its code and the amount."""
     return (
-        forms.CharField(label="Gift card code", max_length=40, required=False),
+        forms.CharField(label=gettext_lazy("Gift card code"), max_length=40, required=False),
         forms.DecimalField(
             label=amount_label,
             required=False,
@@ -90,9 +91,9 @@ class CheckoutForm(forms.Form):
     marketing_consent = forms.BooleanField(label=MARKETING_CONSENT_LABEL, required=False)
     all_or_nothing = forms.BooleanField(required=False)
     #: Part of the order paid with a gift card; the payment method pays the rest.
-    gift_card_code, gift_card_amount = gift_card_fields(amount_label="Amount from the gift card")
+    gift_card_code, gift_card_amount = gift_card_fields(amount_label=_("Amount from the gift card"))
     #: A signed-in customer spends their store credit first (as much as the order needs).
-    use_store_credit = forms.BooleanField(label="Use my store credit", required=False)
+    use_store_credit = forms.BooleanField(label=gettext_lazy("Use my store credit"), required=False)
 
     #: What a service error's `details` names → the field that shows it.
     FIELD_FOR_DETAIL = {
@@ -106,7 +107,9 @@ class CheckoutForm(forms.Form):
     def clean(self):
         data = super().clean()
         if bool(data.get("gift_card_code")) != bool(data.get("gift_card_amount")):
-            self.add_error("gift_card_amount", "Enter the gift card's code and the amount.")
+            self.add_error(
+                "gift_card_amount", gettext("Enter the gift card's code and the amount.")
+            )
         return data
 
     def clean_country(self) -> str:

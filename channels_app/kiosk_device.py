@@ -6,6 +6,7 @@ import functools
 from django.conf import settings
 from django.core import signing
 from django.shortcuts import redirect
+from django.utils.translation import gettext
 
 from channels_app.credentials import credential_for_token
 from channels_app.models import ChannelCredential
@@ -30,7 +31,7 @@ def device_enrol(response, *, token: str, store_code: str) -> ChannelCredential:
         or credential.kind != ChannelCredential.Kind.KIOSK
         or credential.store.code != store_code
     ):
-        raise PermissionDenied("This is not a live kiosk token for this store.")
+        raise PermissionDenied(gettext("This is not a live kiosk token for this store."))
     value = signing.dumps({"id": credential.pk, "d": credential.digest[:16]}, salt=SALT)
     response.set_cookie(
         COOKIE,

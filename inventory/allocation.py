@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext
+
 from inventory.errors import InsufficientStock
 from inventory.geo import Point, address_point, distance_between
 from inventory.models import Location
@@ -106,7 +108,9 @@ def allocate_for_delivery(
             )
     if short:
         skus = ", ".join(d["sku"] for d in short)
-        raise InsufficientStock(f"Not enough stock online for {skus}.", details=short)
+        raise InsufficientStock(
+            gettext("Not enough stock online for %(skus)s.") % {"skus": skus}, details=short
+        )
 
     candidates = []
     for location in locations:

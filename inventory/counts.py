@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from inventory.errors import InvalidQuantity
 from inventory.locks import lock_stock
@@ -47,28 +48,38 @@ class CountedLine:
 
 def _check_lines(lines: Sequence[CountedLine]) -> None:
     if not lines:
-        raise InvalidInput("Count at least one item.")
+        raise InvalidInput(gettext("Count at least one item."))
     seen = set()
     for line in lines:
         counted = line.counted
         if isinstance(counted, bool) or not isinstance(counted, int):
-            raise InvalidQuantity(f"A counted quantity must be a whole number, not {counted!r}.")
+            raise InvalidQuantity(
+                gettext("A counted quantity must be a whole number, not %(counted)s.")
+                % {"counted": f"{counted!r}"}
+            )
         if not 0 <= counted <= settings.MAX_LINE_QUANTITY:
             raise InvalidQuantity(
-                f"A counted quantity is between 0 and {settings.MAX_LINE_QUANTITY}, not {counted}."
+                gettext(
+                    "A counted quantity is between 0 and %(MAX_LINE_QUANTITY)s, not %(counted)s."
+                )
+                % {"MAX_LINE_QUANTITY": settings.MAX_LINE_QUANTITY, "counted": counted}
             )
         if line.variant.pk in seen:
-            raise InvalidInput(f"{line.variant.sku} is counted twice: add the units up.")
+            raise InvalidInput(
+                gettext("%(sku)s is counted twice: add the units up.") % {"sku": line.variant.sku}
+            )
         seen.add(line.variant.pk)
 
 
 def _check_moment(moment: datetime, now: datetime, name: str = "started_at") -> datetime:
     if timezone.is_naive(moment):
-        raise InvalidInput(f"{name} needs a time zone.")
+        raise InvalidInput(gettext("%(name)s needs a time zone.") % {"name": name})
     if moment > now + CLOCK_SKEW:
-        raise InvalidInput(f"{name} is in the future.")
+        raise InvalidInput(gettext("%(name)s is in the future.") % {"name": name})
     if moment < now - MAX_COUNT_AGE:
-        raise InvalidInput(f"{name} is more than 24 hours ago: count again.")
+        raise InvalidInput(
+            gettext("%(name)s is more than 24 hours ago: count again.") % {"name": name}
+        )
     return min(moment, now)
 
 
@@ -135,7 +146,10 @@ def stock_not_found(
     hold by the caller): they are written off as a count finding, now. `shelf_empty`: the
     clerk saw no unit at all, a count of zero for the SKU here (held units still stay held)."""
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
-        raise InvalidQuantity(f"Units not found must be a positive whole number, not {quantity!r}.")
+        raise InvalidQuantity(
+            gettext("Units not found must be a positive whole number, not %(quantity)s.")
+            % {"quantity": f"{quantity!r}"}
+        )
     now = timezone.now()
     return _record_count(
         location=location,

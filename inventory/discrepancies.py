@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from inventory.errors import DiscrepancyResolved
 from inventory.locks import lock_stock
@@ -101,9 +102,13 @@ def stock_discrepancy_resolve(
     - `write_off`: the loss is accepted; stock is left as it is.
     """
     if resolution not in Resolution.values:
-        raise InvalidInput(f"Resolution must be one of {', '.join(Resolution.values)}.")
+        raise InvalidInput(
+            gettext("Resolution must be one of %(join)s.") % {"join": ", ".join(Resolution.values)}
+        )
     if resolution == Resolution.TRANSFER and source is None:
-        raise InvalidInput("A transfer needs the location the units come from.", details=["source"])
+        raise InvalidInput(
+            gettext("A transfer needs the location the units come from."), details=["source"]
+        )
     claimed = StockDiscrepancy.objects.filter(
         pk=discrepancy.pk, status=StockDiscrepancy.Status.OPEN
     ).update(
@@ -114,7 +119,9 @@ def stock_discrepancy_resolve(
         note=note[:255],
     )
     if not claimed:
-        raise DiscrepancyResolved(f"Discrepancy {discrepancy.pk} is already resolved.")
+        raise DiscrepancyResolved(
+            gettext("Discrepancy %(pk)s is already resolved.") % {"pk": discrepancy.pk}
+        )
     discrepancy.refresh_from_db()
     location, variant, quantity = discrepancy.location, discrepancy.variant, discrepancy.quantity
     reference = f"discrepancy {discrepancy.pk}"

@@ -1,3 +1,5 @@
+from django.utils.translation import gettext_lazy
+
 from shop.errors import Conflict, InvalidInput
 
 
@@ -5,24 +7,24 @@ class InsufficientStock(Conflict):
     """`details` holds one `{"sku", "requested", "available"}` per short line."""
 
     code = "insufficient_stock"
-    default_message = "Not enough stock."
+    default_message = gettext_lazy("Not enough stock.")
 
 
 class InvalidQuantity(InvalidInput):
     code = "invalid_quantity"
-    default_message = "Quantities must be whole numbers within the allowed range."
+    default_message = gettext_lazy("Quantities must be whole numbers within the allowed range.")
 
 
 class UnknownLocation(InvalidInput):
     code = "unknown_location"
-    default_message = "No such location."
+    default_message = gettext_lazy("No such location.")
 
 
 class ReservationNotActive(Conflict):
     code = "reservation_not_active"
-    default_message = "The reservation is no longer active."
+    default_message = gettext_lazy("The reservation is no longer active.")
 
 
 class DiscrepancyResolved(Conflict):
     code = "discrepancy_resolved"
-    default_message = "This stock discrepancy is already resolved."
+    default_message = gettext_lazy("This stock discrepancy is already resolved.")

@@ -24,6 +24,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Case, F, IntegerField, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from inventory.errors import InsufficientStock, InvalidQuantity, ReservationNotActive
 from inventory.locks import Pair, lock_reservations, lock_stock, pairs_filter
@@ -60,12 +61,21 @@ class ReservationRequest:
 def _check_quantity(quantity: object, *, signed: bool = False) -> int:
     limit = settings.MAX_LINE_QUANTITY
     if isinstance(quantity, bool) or not isinstance(quantity, int):
-        raise InvalidQuantity(f"Quantity must be a whole number, not {quantity!r}.")
+        raise InvalidQuantity(
+            gettext("Quantity must be a whole number, not %(quantity)s.")
+            % {"quantity": f"{quantity!r}"}
+        )
     if signed:
         if quantity == 0 or abs(quantity) > limit:
-            raise InvalidQuantity(f"Adjustment must be non-zero and at most {limit} units.")
+            raise InvalidQuantity(
+                gettext("Adjustment must be non-zero and at most %(limit)s units.")
+                % {"limit": limit}
+            )
     elif not 1 <= quantity <= limit:
-        raise InvalidQuantity(f"Quantity must be between 1 and {limit}, not {quantity}.")
+        raise InvalidQuantity(
+            gettext("Quantity must be between 1 and %(limit)s, not %(quantity)s.")
+            % {"limit": limit, "quantity": quantity}
+        )
     return quantity
 
 
@@ -75,7 +85,7 @@ def _merge_lines(lines: Iterable[StockLine]) -> dict[Variant, int]:
     for line in lines:
         merged[line.variant] += _check_quantity(line.quantity)
     if not merged:
-        raise InvalidInput("At least one line is needed.")
+        raise InvalidInput(gettext("At least one line is needed."))
     for quantity in merged.values():
         _check_quantity(quantity)  # the sum of several lines may exceed the limit too
     return dict(merged)
@@ -260,7 +270,9 @@ def stock_adjust(
     """Corrects on hand after a count, damage or theft. Never below what is reserved."""
     _check_quantity(quantity, signed=True)
     if reason not in ADJUSTMENT_REASONS:
-        raise InvalidInput(f"Reason must be one of {', '.join(ADJUSTMENT_REASONS)}.")
+        raise InvalidInput(
+            gettext("Reason must be one of %(join)s.") % {"join": ", ".join(ADJUSTMENT_REASONS)}
+        )
     if quantity > 0:
         _add_units(location, {variant: quantity})
     elif not _take_on_hand(location, variant, -quantity):
@@ -269,8 +281,17 @@ def stock_adjust(
             row = lock_stock([pair]).get(pair)
             on_hand, reserved = (row.on_hand, row.reserved) if row else (0, 0)
             raise InsufficientStock(
-                f"Cannot remove {-quantity} of {variant.sku} at {location.name}: "
-                f"{on_hand} on hand, {reserved} reserved.",
+                gettext(
+                    "Cannot remove %(value)s of %(sku)s at %(name)s: %(on_hand)s on hand, "
+                    "%(reserved)s reserved."
+                )
+                % {
+                    "value": -quantity,
+                    "sku": variant.sku,
+                    "name": location.name,
+                    "on_hand": on_hand,
+                    "reserved": reserved,
+                },
                 details=[
                     {
                         "sku": variant.sku,
@@ -305,7 +326,7 @@ def stock_transfer(
 ) -> list[StockMovement]:
     """Moves unreserved units between locations: all lines or none."""
     if source.pk == destination.pk:
-        raise InvalidInput("A transfer needs two different locations.")
+        raise InvalidInput(gettext("A transfer needs two different locations."))
     merged = _merge_lines(lines)
     _ensure_stock_rows((destination, variant) for variant in merged)
     out = {(source.pk, v.pk): q for v, q in merged.items()}
@@ -445,7 +466,7 @@ def stock_reserve(
     `expires_at` None means the hold never lapses (delivery orders until shipped).
     """
     if not requests:
-        raise InvalidInput("Nothing to reserve.")
+        raise InvalidInput(gettext("Nothing to reserve."))
     if len(requests) == 1 and connection.vendor == "postgresql":
         [request] = requests
         _check_quantity(request.quantity)
@@ -573,7 +594,7 @@ def stock_commit(
     if len(active) != len(wanted):
         closed = {r.pk for r in wanted} - {r.pk for r in active}
         raise ReservationNotActive(
-            "Some reservations were already released, expired or committed.",
+            gettext("Some reservations were already released, expired or committed."),
             details=sorted(closed),
         )
     _close(active, Reservation.State.COMMITTED)

@@ -1,5 +1,6 @@
 """`Authorization: Token oms_...`: a marketplace integration's (or kiosk's) token."""
 
+from django.utils.translation import gettext
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import TokenAuthentication
 from rest_framework.exceptions import AuthenticationFailed
@@ -15,7 +16,7 @@ class ChannelTokenAuthentication(TokenAuthentication):
             return None
         credential = credential_for_token(key)
         if credential is None:
-            raise AuthenticationFailed("Unknown or revoked token.")
+            raise AuthenticationFailed(gettext("Unknown or revoked token."))
         return credential.user, credential
 
 

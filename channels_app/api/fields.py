@@ -1,6 +1,7 @@
 """Serializer pieces shared by the API views."""
 
 from django.conf import settings
+from django.utils.translation import gettext
 from rest_framework import serializers
 
 from inventory.errors import UnknownLocation
@@ -33,7 +34,9 @@ def location_by_code(code: str) -> Location:
     try:
         return Location.objects.get(code=code, is_active=True)
     except Location.DoesNotExist:
-        raise UnknownLocation(f"No location with code {code!r}.", details=[code]) from None
+        raise UnknownLocation(
+            gettext("No location with code %(code)s.") % {"code": f"{code!r}"}, details=[code]
+        ) from None
 
 
 class TaxLineSerializer(serializers.Serializer):

@@ -1,6 +1,7 @@
 """The API's request parsers: JSON bodies that must be objects, and raw emails."""
 
 from django.conf import settings
+from django.utils.translation import gettext
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import BaseParser, JSONParser
 
@@ -14,7 +15,10 @@ class JSONObjectParser(JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
         data = super().parse(stream, media_type, parser_context)
         if not isinstance(data, dict):
-            raise InvalidBody(f"The request body must be a JSON object, not {_json_type(data)}.")
+            raise InvalidBody(
+                gettext("The request body must be a JSON object, not %(json_type)s.")
+                % {"json_type": _json_type(data)}
+            )
         if places := list(invalid_places(data)):
             raise InvalidCharacters(details=places)
         return data
@@ -36,5 +40,7 @@ class RawEmailParser(BaseParser):
         limit = settings.SUPPORT_INBOUND_MAX_BYTES
         raw = stream.read(limit + 1)
         if len(raw) > limit:
-            raise ParseError(f"The email is larger than {limit} bytes.")
+            raise ParseError(
+                gettext("The email is larger than %(limit)s bytes.") % {"limit": limit}
+            )
         return raw

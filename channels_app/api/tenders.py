@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.utils.translation import gettext
 from rest_framework import serializers
 
 from channels_app.api.fields import MoneyField
@@ -59,5 +60,5 @@ def rest_tender(tenders: tuple[Tender, ...]) -> Tender | None:
 def one_of_payment_or_payments(data: dict) -> dict:
     """A serializer's `validate`: the single `payment` object or the `payments` list."""
     if bool(data.get("payment")) == bool(data.get("payments")):
-        raise serializers.ValidationError("Give either payment or payments, not both.")
+        raise serializers.ValidationError(gettext("Give either payment or payments, not both."))
     return data

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from channels_app.dashboard import dashboard_tables, table_csv_write
@@ -23,7 +24,7 @@ def manager_page(view):
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         if not is_manager(request.user):
-            raise PermissionDenied("The dashboard is for managers.")
+            raise PermissionDenied(gettext("The dashboard is for managers."))
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -1,6 +1,7 @@
 """GTIN (EAN-8, UPC-A, EAN-13, GTIN-14): only digits, a GS1 length and a right check digit."""
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 
 GTIN_LENGTHS = (8, 12, 13, 14)
 
@@ -26,7 +27,9 @@ def validate_gtin(value: str) -> None:
     valid GTIN."""
     if value and not gtin_is_valid(value):
         raise ValidationError(
-            "%(value)s is not a valid GTIN: 8, 12, 13 or 14 digits with a correct check digit.",
+            gettext(
+                "%(value)s is not a valid GTIN: 8, 12, 13 or 14 digits with a correct check digit."
+            ),
             code="invalid_gtin",
             params={"value": value},
         )

@@ -1,6 +1,7 @@
 from collections.abc import Iterable
 
 from django.db.models import Count, Max, Min, Prefetch, Q, QuerySet
+from django.utils.translation import gettext
 
 from shop.catalog.errors import UnknownSku, VariantNotFound
 from shop.catalog.images import with_main_image
@@ -16,7 +17,10 @@ def variants_by_sku(*, skus: Iterable[str], active_only: bool = True) -> dict[st
     found = {variant.sku: variant for variant in queryset}
     missing = sorted(wanted - found.keys())
     if missing:
-        raise UnknownSku(f"Unknown or inactive SKU: {', '.join(missing)}.", details=missing)
+        raise UnknownSku(
+            gettext("Unknown or inactive SKU: %(join)s.") % {"join": ", ".join(missing)},
+            details=missing,
+        )
     return found
 
 
@@ -28,7 +32,9 @@ def variant_by_code(*, code: str) -> Variant:
         .first()
     )
     if variant is None:
-        raise VariantNotFound(f"No variant with SKU or barcode {code!r}.")
+        raise VariantNotFound(
+            gettext("No variant with SKU or barcode %(code)s.") % {"code": f"{code!r}"}
+        )
     return variant
 
 

@@ -5,6 +5,7 @@ from typing import TypedDict
 
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from shop.catalog.cache import catalogue_changed
 from shop.catalog.gtin import gtin_is_valid
@@ -33,21 +34,27 @@ def product_create(
 ) -> Product:
     """Creates a product with its variants; SKUs and barcodes must be new."""
     if not variants:
-        raise InvalidInput("A product needs at least one variant.")
+        raise InvalidInput(gettext("A product needs at least one variant."))
     skus = [v["sku"] for v in variants]
     barcodes = [v["barcode"] for v in variants if v.get("barcode")]
     if len(set(skus)) != len(skus) or len(set(barcodes)) != len(barcodes):
-        raise InvalidInput("SKUs and barcodes must be distinct.")
+        raise InvalidInput(gettext("SKUs and barcodes must be distinct."))
     bad_gtins = [v["gtin"] for v in variants if v.get("gtin") and not gtin_is_valid(v["gtin"])]
     if bad_gtins:
-        raise InvalidInput(f"Invalid GTIN: {', '.join(bad_gtins)}.", details=bad_gtins)
+        raise InvalidInput(
+            gettext("Invalid GTIN: %(join)s.") % {"join": ", ".join(bad_gtins)}, details=bad_gtins
+        )
     taken = list(Variant.objects.filter(sku__in=skus).values_list("sku", flat=True))
     taken += list(Variant.objects.filter(barcode__in=barcodes).values_list("barcode", flat=True))
     if taken:
-        raise Conflict(f"Already in the catalog: {', '.join(taken)}.", details=taken)
+        raise Conflict(
+            gettext("Already in the catalog: %(join)s.") % {"join": ", ".join(taken)}, details=taken
+        )
     slug = slug or slugify(name) or f"product-{secrets.token_hex(4)}"
     if Product.objects.filter(slug=slug).exists():
-        raise Conflict(f"A product with slug {slug!r} exists.", details=[slug])
+        raise Conflict(
+            gettext("A product with slug %(slug)s exists.") % {"slug": f"{slug!r}"}, details=[slug]
+        )
     try:
         with transaction.atomic():
             product = Product.objects.create(
@@ -67,6 +74,6 @@ def product_create(
                 for v in variants
             )
     except IntegrityError as exc:  # a concurrent request took the same SKU or slug
-        raise Conflict("The product or one of its SKUs was created meanwhile.") from exc
+        raise Conflict(gettext("The product or one of its SKUs was created meanwhile.")) from exc
     catalogue_changed()  # bulk_create sends no post_save for the variants
     return product

@@ -13,6 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.utils.translation import gettext
 
 from shop.channels import Channel
 from shop.customers.errors import InvalidCursor
@@ -150,9 +151,14 @@ def customer_timeline(
     (customer, -created_at, -id). Staff-only kinds (internal notes, merges) only with
     `include_internal`."""
     if kind and kind not in timeline_kinds(include_internal=include_internal):
-        raise InvalidInput(f"Unknown kind {kind!r}.", details=["kind"])
+        raise InvalidInput(
+            gettext("Unknown kind %(kind)s.") % {"kind": f"{kind!r}"}, details=["kind"]
+        )
     if channel and channel not in Channel.values:
-        raise InvalidInput(f"Unknown channel {channel!r}.", details=["channel"])
+        raise InvalidInput(
+            gettext("Unknown channel %(channel)s.") % {"channel": f"{channel!r}"},
+            details=["channel"],
+        )
     events = (
         CustomerEvent.objects.filter(customer=customer)
         .select_related("store")

@@ -3,6 +3,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from shop.channels import Channel
 from shop.customers.errors import CustomerNotFound, InvalidMerge, MergeConflict
@@ -32,7 +33,7 @@ def customer_get_or_create(*, email: str, name: str = "", phone: str = "") -> Cu
     """The one customer with this email (case-insensitive), created on first sight."""
     email = email.strip()
     if not email:
-        raise InvalidInput("An email address is needed.")
+        raise InvalidInput(gettext("An email address is needed."))
     # INSERT ... ON CONFLICT DO NOTHING: creates it unless it exists, even under a race.
     Customer.objects.bulk_create(
         [Customer(email=email, name=name, phone=phone)], ignore_conflicts=True
@@ -116,7 +117,7 @@ def _lock_pair(source: Customer, target: Customer) -> tuple[Customer, Customer]:
     }
     for customer in (source, target):
         if customer.pk not in rows:
-            raise CustomerNotFound(f"No customer {customer.pk}.")
+            raise CustomerNotFound(gettext("No customer %(pk)s.") % {"pk": customer.pk})
     return rows[source.pk], rows[target.pk]
 
 
@@ -129,11 +130,15 @@ def customer_merge(
     carts, whose lines add up, and tickets), its email, phone, name and account fill what
     `target` lacks, the merge goes on the timeline, and `source` is deleted."""
     if source.pk == target.pk:
-        raise InvalidMerge("A customer cannot be merged into itself.")
+        raise InvalidMerge(gettext("A customer cannot be merged into itself."))
     source, target = _lock_pair(source, target)
     if source.user_id and target.user_id:
         raise MergeConflict(
-            f"{source} and {target} both have an account: each would lose the other's history.",
+            gettext(
+                "%(source)s and %(target)s both have an account: each would lose the other's "
+                "history."
+            )
+            % {"source": source, "target": target},
             details=[{"from": source.pk, "into": target.pk}],
         )
     product_views_flush()  # views still buffered for `source` are written, then move over

@@ -7,6 +7,7 @@ it here, the admin shows them read-only and on PostgreSQL a trigger refuses it (
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 WEB_CHAIN = "web"
@@ -18,10 +19,14 @@ class AppendOnly(Exception):
 
 class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):
-        raise AppendOnly(f"{self.model.__name__} rows are never updated.")
+        raise AppendOnly(
+            gettext("%(name)s rows are never updated.") % {"name": self.model.__name__}
+        )
 
     def delete(self):
-        raise AppendOnly(f"{self.model.__name__} rows are never deleted.")
+        raise AppendOnly(
+            gettext("%(name)s rows are never deleted.") % {"name": self.model.__name__}
+        )
 
 
 class AppendOnlyModel(models.Model):
@@ -32,12 +37,18 @@ class AppendOnlyModel(models.Model):
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
-            raise AppendOnly(f"{type(self).__name__} {self.pk} is never updated.")
+            raise AppendOnly(
+                gettext("%(name)s %(pk)s is never updated.")
+                % {"name": type(self).__name__, "pk": self.pk}
+            )
         kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise AppendOnly(f"{type(self).__name__} {self.pk} is never deleted.")
+        raise AppendOnly(
+            gettext("%(name)s %(pk)s is never deleted.")
+            % {"name": type(self).__name__, "pk": self.pk}
+        )
 
 
 class JournalChain(models.Model):

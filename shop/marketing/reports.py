@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db.models import F, Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from shop.channels import Channel
 from shop.errors import InvalidInput
@@ -56,15 +57,20 @@ def period_parse(*, start: str | None, end: str | None, model: str | None) -> Pe
         bad.append("from")
         start_day = end_day
     if bad:
-        raise InvalidInput("Dates are written YYYY-MM-DD.", details=bad)
+        raise InvalidInput(gettext("Dates are written YYYY-MM-DD."), details=bad)
     if start_day > end_day:
-        raise InvalidInput("The period ends before it starts.", details=["from", "to"])
+        raise InvalidInput(gettext("The period ends before it starts."), details=["from", "to"])
     if (end_day - start_day).days >= MAX_DAYS:
-        raise InvalidInput(f"A report covers {MAX_DAYS} days at most.", details=["from"])
+        raise InvalidInput(
+            gettext("A report covers %(MAX_DAYS)s days at most.") % {"MAX_DAYS": MAX_DAYS},
+            details=["from"],
+        )
     model = model or AttributionModel.LAST_TOUCH
     if model not in AttributionModel.values:
         names = ", ".join(AttributionModel.values)
-        raise InvalidInput(f"The model is one of {names}.", details=["model"])
+        raise InvalidInput(
+            gettext("The model is one of %(names)s.") % {"names": names}, details=["model"]
+        )
     return Period(start=start_day, end=end_day, model=model)
 
 

@@ -1,26 +1,28 @@
+from django.utils.translation import gettext_lazy
+
 from shop.errors import Conflict, InvalidInput, NotFound
 
 
 class OrderStatusConflict(Conflict):
     code = "order_status"
-    default_message = "The order is not in a state that allows this."
+    default_message = gettext_lazy("The order is not in a state that allows this.")
 
 
 class OrderNotFound(NotFound):
     code = "not_found"
-    default_message = "No such order."
+    default_message = gettext_lazy("No such order.")
 
 
 class ReturnExceedsPurchase(Conflict):
     code = "return_exceeds_purchase"
-    default_message = "More would be returned than was bought."
+    default_message = gettext_lazy("More would be returned than was bought.")
 
 
 class InvalidReturn(InvalidInput):
     code = "invalid_return"
-    default_message = "The return is not valid."
+    default_message = gettext_lazy("The return is not valid.")
 
 
 class NothingHeld(Conflict):
     code = "nothing_held"
-    default_message = "No unit of this item is held for the order here."
+    default_message = gettext_lazy("No unit of this item is held for the order here.")

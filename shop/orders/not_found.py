@@ -22,13 +22,15 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from inventory import services as stock
 from inventory.counts import stock_not_found
 from inventory.geo import address_point, distance_between, location_point
 from inventory.models import Location, Reservation
 from inventory.selectors import availability_at, availability_for_variants
+from shop.customers.language import customer_language
 from shop.customers.models import CustomerEvent
 from shop.errors import InvalidInput
 from shop.orders.delivery_choice import delivery_choice_link, delivery_choice_offered
@@ -64,7 +66,8 @@ def _claim(order: Order) -> None:
     if not Order.objects.filter(pk=order.pk, status__in=OPEN).update(updated_at=timezone.now()):
         order.refresh_from_db(fields=["status"])
         raise OrderStatusConflict(
-            f"Order {order.number} is {order.get_status_display().lower()}: nothing to pick.",
+            gettext("Order %(number)s is %(lower)s: nothing to pick.")
+            % {"number": order.number, "lower": order.get_status_display().lower()},
             details=[{"order": order.number, "status": order.status}],
         )
     order.refresh_from_db()
@@ -73,7 +76,10 @@ def _claim(order: Order) -> None:
 def _line(order: Order, sku: str) -> OrderLine:
     line = order.lines.select_related("variant").filter(sku=sku.strip()).first()
     if line is None:
-        raise InvalidInput(f"{sku} is not in order {order.number}.", details=[sku])
+        raise InvalidInput(
+            gettext("%(sku)s is not in order %(number)s.") % {"sku": sku, "number": order.number},
+            details=[sku],
+        )
     return line
 
 
@@ -84,7 +90,7 @@ def _picking_location(order: Order, held: list[Reservation], location: Location 
         return location
     places = {r.location_id: r.location for r in held}
     if len(places) != 1:
-        raise InvalidInput("Name the location where the item was not found.")
+        raise InvalidInput(gettext("Name the location where the item was not found."))
     return next(iter(places.values()))
 
 
@@ -179,6 +185,20 @@ def _tell(order, outcome: NotFoundOutcome, location, event: OrderEvent, channel)
     refunded_to_card = order.payments.filter(
         method=Payment.Method.CARD, status=Payment.Status.CAPTURED, channel=ONLINE_CHANNEL
     ).exists()
+    with translation.override(customer_language(order.customer)):
+        body, subject = _not_found_email(order, outcome, location, refunded_to_card)
+    email_enqueue(
+        key=f"order:{order.pk}:not-found:{event.pk}",
+        to=[order.email],
+        subject=subject,
+        body=body,
+        customer_id=order.customer_id,
+        about={"order": order.number},
+    )
+
+
+def _not_found_email(order, outcome: NotFoundOutcome, location, refunded_to_card: bool):
+    """The email's body and subject, in the language active when called."""
     body = render_to_string(
         "emails/order_line_not_found.txt",
         {
@@ -199,19 +219,12 @@ def _tell(order, outcome: NotFoundOutcome, location, event: OrderEvent, channel)
         },
     )
     subjects = {
-        "here": "An item of order {number} was replaced",
-        "transfer": "Order {number} needs a little longer",
-        "line_cancelled": "An item of order {number} is unavailable",
-        "order_cancelled": "Order {number} was cancelled",
+        "here": gettext("An item of order %(number)s was replaced"),
+        "transfer": gettext("Order %(number)s needs a little longer"),
+        "line_cancelled": gettext("An item of order %(number)s is unavailable"),
+        "order_cancelled": gettext("Order %(number)s was cancelled"),
     }
-    email_enqueue(
-        key=f"order:{order.pk}:not-found:{event.pk}",
-        to=[order.email],
-        subject=subjects[outcome.kind].format(number=order.number),
-        body=body,
-        customer_id=order.customer_id,
-        about={"order": order.number},
-    )
+    return body, subjects[outcome.kind] % {"number": order.number}
 
 
 @transaction.atomic
@@ -241,7 +254,10 @@ def order_line_not_found(
     held = [r for r in held if r.location_id == here.pk]
     quantity = sum(r.quantity for r in held)
     if not quantity:
-        raise NothingHeld(f"No unit of {line.sku} is held for {order.number} at {here.name}.")
+        raise NothingHeld(
+            gettext("No unit of %(sku)s is held for %(number)s at %(name)s.")
+            % {"sku": line.sku, "number": order.number, "name": here.name}
+        )
     expires_at = held[0].expires_at
 
     stock.stock_release(reservations=held)

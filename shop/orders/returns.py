@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import F
+from django.utils.translation import gettext
 
 from inventory import services as stock
 from inventory.models import Location
@@ -61,19 +62,23 @@ def return_create(
     returned), stock comes back at this store when `restock`, and the refund is recorded."""
     if order.status not in RETURNABLE:
         raise OrderStatusConflict(
-            f"Order {order.number} is {order.get_status_display().lower()}: nothing to return yet."
+            gettext("Order %(number)s is %(lower)s: nothing to return yet.")
+            % {"number": order.number, "lower": order.get_status_display().lower()}
         )
     if refund_method not in REFUND_METHODS:
-        raise InvalidReturn("Refund by the original method, in cash or to store credit.")
+        raise InvalidReturn(gettext("Refund by the original method, in cash or to store credit."))
     if not lines:
-        raise InvalidReturn("Choose at least one item to return.")
+        raise InvalidReturn(gettext("Choose at least one item to return."))
     by_sku = {line.sku: line for line in order.lines.select_related("variant__product")}
     wanted: dict[str, int] = {}
     for request in lines:
         if request.sku not in by_sku:
-            raise InvalidReturn(f"{request.sku} is not in order {order.number}.")
+            raise InvalidReturn(
+                gettext("%(sku)s is not in order %(number)s.")
+                % {"sku": request.sku, "number": order.number}
+            )
         if isinstance(request.quantity, bool) or request.quantity < 1:
-            raise InvalidReturn("Return quantities must be at least 1.")
+            raise InvalidReturn(gettext("Return quantities must be at least 1."))
         wanted[request.sku] = wanted.get(request.sku, 0) + request.quantity
 
     record = Return.objects.create(

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from inventory import services as stock
 from inventory.models import Reservation
@@ -45,8 +46,12 @@ def _move(order: Order, *, allowed: Iterable[str], to: str, fulfilment: str | No
     if not rows.update(status=to, updated_at=timezone.now()):
         order.refresh_from_db(fields=["status"])
         raise OrderStatusConflict(
-            f"Order {order.number} is {order.get_status_display().lower()}; "
-            f"it cannot become {Status(to).label.lower()}.",
+            gettext("Order %(number)s is %(lower)s; it cannot become %(lower2)s.")
+            % {
+                "number": order.number,
+                "lower": order.get_status_display().lower(),
+                "lower2": Status(to).label.lower(),
+            },
             details=[{"order": order.number, "status": order.status}],
         )
     order.status = to

@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from shop.errors import InvalidInput
 from shop.payments.errors import DrawerClosed, DrawerConflict
@@ -25,14 +26,16 @@ def drawer_open_session(*, store) -> CashDrawerSession | None:
 
 def drawer_open(*, store, user, opening_float: Decimal) -> CashDrawerSession:
     if opening_float < 0:
-        raise InvalidInput("The float cannot be negative.")
+        raise InvalidInput(gettext("The float cannot be negative."))
     try:
         with transaction.atomic():
             return CashDrawerSession.objects.create(
                 store=store, opened_by=user, opening_float=opening_float
             )
     except IntegrityError:
-        raise DrawerConflict(f"The till at {store.name} is already open.") from None
+        raise DrawerConflict(
+            gettext("The till at %(name)s is already open.") % {"name": store.name}
+        ) from None
 
 
 def drawer_take_cash(*, store) -> CashDrawerSession:
@@ -49,7 +52,9 @@ def drawer_take_cash(*, store) -> CashDrawerSession:
         )
         if touched:
             return CashDrawerSession(pk=session_id, store=store)
-    raise DrawerClosed(f"Open the till at {store.name} before taking or giving cash.")
+    raise DrawerClosed(
+        gettext("Open the till at %(name)s before taking or giving cash.") % {"name": store.name}
+    )
 
 
 def drawer_cash_totals(session: CashDrawerSession) -> dict[str, Decimal]:
@@ -73,13 +78,13 @@ def drawer_expected_cash(session: CashDrawerSession) -> Decimal:
 @transaction.atomic
 def drawer_close(*, session: CashDrawerSession, user, counted_cash: Decimal) -> CashDrawerSession:
     if counted_cash < 0:
-        raise InvalidInput("Counted cash cannot be negative.")
+        raise InvalidInput(gettext("Counted cash cannot be negative."))
     # Shut first: this waits for cash sales holding the row, and refuses those that follow.
     closed = CashDrawerSession.objects.filter(pk=session.pk, closed_at__isnull=True).update(
         closed_at=timezone.now(), closed_by=user
     )
     if not closed:
-        raise DrawerConflict("This till is already closed.")
+        raise DrawerConflict(gettext("This till is already closed."))
     session.refresh_from_db()
     expected = drawer_expected_cash(session)
     session.expected_cash = expected

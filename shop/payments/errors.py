@@ -1,3 +1,5 @@
+from django.utils.translation import gettext_lazy
+
 from shop.errors import Conflict, InvalidInput, NotFound, UpstreamError
 
 
@@ -5,12 +7,14 @@ class PaymentGatewayError(UpstreamError):
     """The card gateway did not answer or failed: whether it charged is unknown (a 502)."""
 
     code = "payment_gateway_error"
-    default_message = "The payment service is not answering. Nothing was charged; try again."
+    default_message = gettext_lazy(
+        "The payment service is not answering. Nothing was charged; try again."
+    )
 
 
 class DrawerConflict(Conflict):
     code = "drawer_state"
-    default_message = "The till is not in a state that allows this."
+    default_message = gettext_lazy("The till is not in a state that allows this.")
 
 
 class DrawerClosed(DrawerConflict):
@@ -20,23 +24,23 @@ class DrawerClosed(DrawerConflict):
 
 class NoOpenDrawer(NotFound):
     code = "drawer_closed"
-    default_message = "No till is open at this store."
+    default_message = gettext_lazy("No till is open at this store.")
 
 
 class GiftCardNotFound(NotFound):
     code = "gift_card_not_found"
-    default_message = "No gift card has this code."
+    default_message = gettext_lazy("No gift card has this code.")
 
 
 class StoredValueTooLow(Conflict):
     """A gift card or store credit holds less than asked, or can no longer be spent."""
 
     code = "insufficient_balance"
-    default_message = "The gift card or store credit does not cover this amount."
+    default_message = gettext_lazy("The gift card or store credit does not cover this amount.")
 
 
 class InvalidTenders(InvalidInput):
     """The tenders of a payment do not add up to the total, or one is not allowed."""
 
     code = "invalid_tenders"
-    default_message = "The payments must cover the total exactly."
+    default_message = gettext_lazy("The payments must cover the total exactly.")

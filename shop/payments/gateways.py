@@ -25,6 +25,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext
 
 from shop.payments.errors import PaymentGatewayError
 
@@ -90,7 +91,9 @@ class TestCardGateway(PaymentGateway):
 
     def charge(self, *, amount, currency, token, order_number, idempotency_key) -> ChargeResult:
         if token == self.UNREACHABLE:
-            raise PaymentGatewayError("The test gateway did not answer (simulated timeout).")
+            raise PaymentGatewayError(
+                gettext("The test gateway did not answer (simulated timeout).")
+            )
 
         def make() -> ChargeResult:
             if token in self.APPROVED:

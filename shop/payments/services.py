@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from shop.errors import InvalidInput
 from shop.outbox.services import outbox_enqueue
@@ -123,12 +124,12 @@ def payment_settle_at_pickup(
     if tenders:
         return _settle_at_pickup_with_tenders(order=order, channel=channel, tenders=tenders)
     if method not in (Method.CASH, Method.CARD):
-        raise InvalidInput("Payment at the desk is cash or card.")
+        raise InvalidInput(gettext("Payment at the desk is cash or card."))
     owed = order.payments.filter(method=Method.PAY_AT_PICKUP, status=Status.PENDING)
     if not owed.exists():
         return 0
     if method == Method.CARD and not terminal_reference.strip():
-        raise InvalidInput("Enter the card terminal's reference.")
+        raise InvalidInput(gettext("Enter the card terminal's reference."))
     drawer = drawer_take_cash(store=order.store) if method == Method.CASH else None
     return owed.update(
         method=method,
@@ -392,7 +393,9 @@ def _refund_to_tenders(
         if not left:
             break
     if left > 0:  # more than the tenders paid (they cannot: returns are priced from the lines)
-        raise InvalidInput(f"{left} more would be refunded than the order was paid.")
+        raise InvalidInput(
+            gettext("%(left)s more would be refunded than the order was paid.") % {"left": left}
+        )
     shares.sort(key=lambda pair: (pair[0].stored_value_id is None, pair[0].stored_value_id or 0))
     refunds = [
         _refund_tender(tender, share, channel=channel, store=store, return_record=return_record)
@@ -472,7 +475,7 @@ def refund_retry(*, refund: Payment) -> Payment:
     its own idempotency key); the refused one stays as the record of the refusal. The
     customer's timeline already tells of this refund."""
     if refund.status != Status.REFUND_FAILED or refund.refund_of_id is None:
-        raise InvalidInput("Only a refused refund can be retried.")
+        raise InvalidInput(gettext("Only a refused refund can be retried."))
     return _refund_pending(
         charge=refund.refund_of,
         amount=refund.amount,

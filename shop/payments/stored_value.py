@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from shop.customers.models import Customer, CustomerEvent
 from shop.customers.services import customer_event_record
@@ -64,7 +65,7 @@ def gift_card_code_hash(code: str) -> str:
 
 def _check_amount(amount: Decimal) -> Decimal:
     if not isinstance(amount, Decimal) or amount <= 0 or amount != amount.quantize(CENT):
-        raise InvalidInput("An amount is a positive sum in cents.", details=["amount"])
+        raise InvalidInput(gettext("An amount is a positive sum in cents."), details=["amount"])
     return amount
 
 
@@ -252,10 +253,17 @@ def stored_value_redeem(
         account.refresh_from_db(fields=["balance", "is_active", "expires_at"])
         if not stored_value_spendable(account):
             raise StoredValueTooLow(
-                f"{account} can no longer be spent.", details=[_detail(account)]
+                gettext("%(account)s can no longer be spent.") % {"account": account},
+                details=[_detail(account)],
             )
         raise StoredValueTooLow(
-            f"{account} holds {account.balance} {account.currency}, less than {amount}.",
+            gettext("%(account)s holds %(balance)s %(currency)s, less than %(amount)s.")
+            % {
+                "account": account,
+                "balance": account.balance,
+                "currency": account.currency,
+                "amount": amount,
+            },
             details=[_detail(account, requested=amount)],
         )
     account.balance -= amount
@@ -344,13 +352,13 @@ def stored_value_adjust(
 ) -> StoredValueEntry:
     """A manager corrects a balance by a signed `amount`, with the reason."""
     if not note.strip():
-        raise InvalidInput("Say why the balance is adjusted.", details=["note"])
+        raise InvalidInput(gettext("Say why the balance is adjusted."), details=["note"])
     if amount < 0:
         taken = Account.objects.filter(pk=account.pk, balance__gte=-amount).update(
             balance=F("balance") + amount
         )
         if not taken:
-            raise StoredValueTooLow("The balance cannot go below zero.")
+            raise StoredValueTooLow(gettext("The balance cannot go below zero."))
         account.balance += amount
         return _entry(account, Entry.Kind.ADJUST, amount, channel=channel, user=user, note=note)
     return stored_value_credit(

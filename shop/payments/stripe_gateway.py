@@ -21,6 +21,7 @@ import stripe
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from shop.errors import InvalidInput
 from shop.payments.errors import PaymentGatewayError
@@ -94,7 +95,10 @@ class StripeGateway(PaymentGateway):
             self._cancel(intent.id)
             return ChargeResult(False, message="This card needs an authentication we cannot ask.")
         # "processing" and the like: not paid now; the webhook or the void settles it.
-        raise PaymentGatewayError(f"The card payment is {intent.status.replace('_', ' ')}.")
+        raise PaymentGatewayError(
+            gettext("The card payment is %(replace)s.")
+            % {"replace": intent.status.replace("_", " ")}
+        )
 
     def refund(self, *, amount, currency, reference, idempotency_key) -> ChargeResult:
         try:

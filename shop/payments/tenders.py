@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext
+
 from shop.errors import InvalidInput
 from shop.payments.errors import InvalidTenders
 from shop.payments.events import refund_event_record
@@ -80,39 +82,44 @@ def tenders_split(
     """Checks the tenders against `total` and finds their accounts (no write). `rest_methods`:
     what the channel takes for the rest. Raises `InvalidTenders` (400) or `GiftCardNotFound`."""
     if not tenders:
-        raise InvalidTenders("Say how the order is paid.", details=["payments"])
+        raise InvalidTenders(gettext("Say how the order is paid."), details=["payments"])
     plan = TenderPlan()
     seen: set[int] = set()
     for tender in tenders:
         if tender.method in STORED_VALUE_METHODS:
             if buys_stored_value:
                 raise InvalidTenders(
-                    "A gift card cannot be paid for with a gift card or store credit.",
+                    gettext("A gift card cannot be paid for with a gift card or store credit."),
                     details=["payments"],
                 )
             if tender.amount is None or tender.amount <= 0:
                 raise InvalidTenders(
-                    "Give the amount to take from each gift card or the store credit.",
+                    gettext("Give the amount to take from each gift card or the store credit."),
                     details=["payments"],
                 )
             account = _account(tender, customer)
             if account.pk in seen:
-                raise InvalidTenders("The same gift card is given twice.", details=["payments"])
+                raise InvalidTenders(
+                    gettext("The same gift card is given twice."), details=["payments"]
+                )
             seen.add(account.pk)
             plan.stored.append((tender, account))
         elif tender.method in rest_methods:
             if plan.rest is not None:
-                raise InvalidTenders("Only one tender may pay the rest.", details=["payments"])
+                raise InvalidTenders(
+                    gettext("Only one tender may pay the rest."), details=["payments"]
+                )
             plan.rest = tender
         else:
             allowed = ", ".join([*STORED_VALUE_METHODS, *rest_methods])
             raise InvalidTenders(
-                f"Payment by {tender.method!r} is not taken here ({allowed}).",
+                gettext("Payment by %(method)s is not taken here (%(allowed)s).")
+                % {"method": f"{tender.method!r}", "allowed": allowed},
                 details=["payments"],
             )
     if buys_stored_value and plan.rest is not None and plan.rest.method == Method.PAY_AT_PICKUP:
         raise InvalidTenders(
-            "A gift card is paid when it is bought, not at pickup.", details=["payments"]
+            gettext("A gift card is paid when it is bought, not at pickup."), details=["payments"]
         )
     plan.stored.sort(key=lambda pair: pair[1].pk)  # rows updated in key order: no deadlock
     plan.rest_amount = total - plan.stored_total
@@ -123,10 +130,10 @@ def tenders_split(
 def _account(tender: Tender, customer: "Customer | None") -> StoredValueAccount:
     if tender.method == Method.GIFT_CARD:
         if not tender.code.strip():
-            raise InvalidTenders("Enter the gift card's code.", details=["payments"])
+            raise InvalidTenders(gettext("Enter the gift card's code."), details=["payments"])
         return gift_card_by_code(tender.code)
     if customer is None:
-        raise InvalidTenders("Store credit needs a known customer.", details=["payments"])
+        raise InvalidTenders(gettext("Store credit needs a known customer."), details=["payments"])
     return store_credit_account(customer=customer)
 
 
@@ -134,32 +141,40 @@ def _check_rest(plan: TenderPlan, total: Decimal) -> None:
     rest, left = plan.rest, plan.rest_amount
     if left < 0:
         raise InvalidTenders(
-            f"Gift cards and store credit give {plan.stored_total}, more than the total {total}.",
+            gettext(
+                "Gift cards and store credit give %(stored_total)s, more than the total %(total)s."
+            )
+            % {"stored_total": plan.stored_total, "total": total},
             details=["payments"],
         )
     if rest is None:
         if left:
             raise InvalidTenders(
-                f"{left} is left to pay: add a tender for it.", details=["payments"]
+                gettext("%(left)s is left to pay: add a tender for it.") % {"left": left},
+                details=["payments"],
             )
         return
     if not left and plan.stored:
         raise InvalidTenders(
-            f"Nothing is left to pay by {rest.method}: the total is covered.",
+            gettext("Nothing is left to pay by %(method)s: the total is covered.")
+            % {"method": rest.method},
             details=["payments"],
         )
     if rest.amount is not None and rest.amount != left:
         raise InvalidTenders(
-            f"The {rest.method} tender of {rest.amount} does not match the {left} left to pay.",
+            gettext("The %(method)s tender of %(amount)s does not match the %(left)s left to pay.")
+            % {"method": rest.method, "amount": rest.amount, "left": left},
             details=["payments"],
         )
     if rest.method == Method.CASH:
         tendered = rest.tendered if rest.tendered is not None else rest.amount
         if tendered is None:
-            raise InvalidInput("Enter the cash tendered.", details=["tendered"])
+            raise InvalidInput(gettext("Enter the cash tendered."), details=["tendered"])
         if tendered < left:
             raise InvalidInput(
-                f"{tendered} tendered is less than the {left} left to pay.", details=["tendered"]
+                gettext("%(tendered)s tendered is less than the %(left)s left to pay.")
+                % {"tendered": tendered, "left": left},
+                details=["tendered"],
             )
         plan.tendered, plan.change_due = tendered, tendered - left
 
@@ -250,7 +265,8 @@ def store_credit_refund(
     amount is nothing)."""
     if order.customer_id is None:
         raise InvalidInput(
-            "Store credit needs a known customer: this order has none.", details=["refund_method"]
+            gettext("Store credit needs a known customer: this order has none."),
+            details=["refund_method"],
         )
     if not amount:
         return None

@@ -1,5 +1,7 @@
 """Who may act where: clerks in their one store, managers everywhere."""
 
+from django.utils.translation import gettext
+
 from shop.errors import PermissionDenied
 from shop.staff.models import StaffProfile
 
@@ -41,4 +43,4 @@ def can_act_at(user, location) -> bool:
 
 def ensure_can_act_at(user, location) -> None:
     if not can_act_at(user, location):
-        raise PermissionDenied(f"You may not act at {location.name}.")
+        raise PermissionDenied(gettext("You may not act at %(name)s.") % {"name": location.name})

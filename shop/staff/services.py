@@ -2,6 +2,7 @@ from django.contrib.auth import get_user_model, password_validation
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from shop.errors import Conflict, InvalidInput, PermissionDenied
 from shop.staff.models import StaffProfile
@@ -36,9 +37,11 @@ def managers_group() -> Group:
 
 def _check_role(role: str, store) -> None:
     if role not in StaffProfile.Role.values:
-        raise InvalidInput(f"Role must be one of {', '.join(StaffProfile.Role.values)}.")
+        raise InvalidInput(
+            gettext("Role must be one of %(join)s.") % {"join": ", ".join(StaffProfile.Role.values)}
+        )
     if role == StaffProfile.Role.CLERK and (store is None or store.kind != "store"):
-        raise InvalidInput("A clerk needs a store (not a warehouse).")
+        raise InvalidInput(gettext("A clerk needs a store (not a warehouse)."))
 
 
 def _apply_role(user, role: str, store) -> StaffProfile:
@@ -62,14 +65,16 @@ def _apply_role(user, role: str, store) -> StaffProfile:
 def staff_role_check(*, user, role: str, store=None, by) -> None:
     """Raises what `staff_set_role` would refuse, changing nothing (for forms to show)."""
     if not is_manager(by):
-        raise PermissionDenied("Only managers change staff roles.")
+        raise PermissionDenied(gettext("Only managers change staff roles."))
     if user.is_superuser and not by.is_superuser:
-        raise PermissionDenied("Only a superuser may change a superuser.")
+        raise PermissionDenied(gettext("Only a superuser may change a superuser."))
     _check_role(role, store)
     if role == StaffProfile.Role.CLERK and user.is_superuser:
         raise Conflict(
-            "A superuser is a manager everywhere: remove superuser status first "
-            "to make them a clerk."
+            gettext(
+                "A superuser is a manager everywhere: remove superuser status first "
+                "to make them a clerk."
+            )
         )
 
 
@@ -89,16 +94,20 @@ def staff_create(
     _check_role(role, store)
     User = get_user_model()
     if User.objects.filter(username__iexact=username).exists():
-        raise Conflict(f"The username {username!r} is taken.")
+        raise Conflict(
+            gettext("The username %(username)s is taken.") % {"username": f"{username!r}"}
+        )
     user = User(username=username, email=email)
     try:
         password_validation.validate_password(password, user)
     except ValidationError as exc:
-        raise InvalidInput("The password is too weak.", details=exc.messages) from None
+        raise InvalidInput(gettext("The password is too weak."), details=exc.messages) from None
     user.set_password(password)
     try:
         with transaction.atomic():
             user.save()
     except IntegrityError:  # the same username, created by a concurrent request
-        raise Conflict(f"The username {username!r} is taken.") from None
+        raise Conflict(
+            gettext("The username %(username)s is taken.") % {"username": f"{username!r}"}
+        ) from None
     return _apply_role(user, role, store)

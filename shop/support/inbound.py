@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils.html import strip_tags
+from django.utils.translation import gettext
 
 from shop.channels import Channel
 from shop.support.emails import REPLY_LOCAL_PART
@@ -79,7 +80,7 @@ def email_parse(raw: bytes) -> InboundEmail:
     """Reads what a ticket needs from a raw message; `InvalidEmail` when it has no sender,
     no text or is not an email at all."""
     if not isinstance(raw, bytes | bytearray) or not raw.strip():
-        raise InvalidEmail("The email is empty.")
+        raise InvalidEmail(gettext("The email is empty."))
     try:
         message = email.message_from_bytes(bytes(raw), policy=email.policy.default)
         sender_name, sender = _sender(message)
@@ -94,7 +95,9 @@ def email_parse(raw: bytes) -> InboundEmail:
             recipients=_recipients(message),
         )
     except PARSE_ERRORS as exc:
-        raise InvalidEmail("The email could not be read.", details=[str(exc)[:200]]) from exc
+        raise InvalidEmail(
+            gettext("The email could not be read."), details=[str(exc)[:200]]
+        ) from exc
 
 
 def _sender(message: EmailMessage) -> tuple[str, str]:
@@ -102,9 +105,13 @@ def _sender(message: EmailMessage) -> tuple[str, str]:
     try:
         validate_email(address)
     except ValidationError:
-        raise InvalidEmail("The email has no valid sender (From).", details=["from"]) from None
+        raise InvalidEmail(
+            gettext("The email has no valid sender (From)."), details=["from"]
+        ) from None
     if address.lower() == parseaddr(settings.SUPPORT_FROM_EMAIL)[1].lower():
-        raise InvalidEmail("The email comes from the support address itself.", details=["from"])
+        raise InvalidEmail(
+            gettext("The email comes from the support address itself."), details=["from"]
+        )
     return name, address
 
 
@@ -128,18 +135,18 @@ def _recipients(message: EmailMessage) -> tuple[str, ...]:
 def _body(message: EmailMessage) -> str:
     part = message.get_body(preferencelist=("plain", "html"))
     if part is None:
-        raise InvalidEmail("The email has no text.", details=["body"])
+        raise InvalidEmail(gettext("The email has no text."), details=["body"])
     try:
         text = part.get_content()
     except (LookupError, UnicodeError):  # an unknown or lying charset
         text = (part.get_payload(decode=True) or b"").decode("utf-8", "replace")
     if not isinstance(text, str):
-        raise InvalidEmail("The email has no text.", details=["body"])
+        raise InvalidEmail(gettext("The email has no text."), details=["body"])
     if part.get_content_subtype() == "html":
         text = _html_text(text)
     text = _without_quoted_reply(text.replace("\r\n", "\n")).strip()
     if not text:
-        raise InvalidEmail("The email has no text.", details=["body"])
+        raise InvalidEmail(gettext("The email has no text."), details=["body"])
     return text[:BODY_LENGTH]
 
 

@@ -6,6 +6,7 @@ and never the staff's internal notes.
 """
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext
 
 from inventory.models import Location
 from shop.customers.models import Customer
@@ -96,7 +97,9 @@ def ticket_visible_to(
     try:
         return tickets.get(number=number.strip().upper())
     except Ticket.DoesNotExist:
-        raise TicketNotFound(f"No service request {number}.") from None
+        raise TicketNotFound(
+            gettext("No service request %(number)s.") % {"number": number}
+        ) from None
 
 
 def ticket_of_customer(*, customer: Customer | None, number: str) -> Ticket:

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Case, F, Value, When
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from inventory.models import Location
 from shop.customers.models import Customer, CustomerEvent
@@ -40,14 +41,14 @@ def ticket_number_new() -> str:
 def _clean_subject(subject: str) -> str:
     subject = " ".join(subject.split())
     if not subject:
-        raise InvalidInput("A subject is needed.", details=["subject"])
+        raise InvalidInput(gettext("A subject is needed."), details=["subject"])
     return subject[:SUBJECT_LENGTH]
 
 
 def _clean_body(body: str) -> str:
     body = body.strip()
     if not body:
-        raise InvalidInput("The message is empty.", details=["body"])
+        raise InvalidInput(gettext("The message is empty."), details=["body"])
     return body
 
 
@@ -112,7 +113,11 @@ def ticket_open(
     if order_number:
         order = order_of_customer(customer=customer, number=order_number)
         if order is None:  # unknown and someone else's read the same: no order is revealed
-            raise InvalidInput(f"No order {order_number} for this customer.", details=["order"])
+            raise InvalidInput(
+                gettext("No order %(order_number)s for this customer.")
+                % {"order_number": order_number},
+                details=["order"],
+            )
     ticket = Ticket.objects.create(
         number=ticket_number_new(),
         customer=customer,
@@ -169,7 +174,7 @@ def ticket_reply(
     ticket's reply address and thread headers. A closed ticket takes no messages."""
     staff = is_staff_member(author)
     if internal and not staff:
-        raise PermissionDenied("Only staff may write internal notes.")
+        raise PermissionDenied(gettext("Only staff may write internal notes."))
     moved = (
         Ticket.objects.filter(pk=ticket.pk)
         .exclude(status=Status.CLOSED)
@@ -180,7 +185,7 @@ def ticket_reply(
     ticket.refresh_from_db(fields=["status", "updated_at"])
     if not moved:
         raise TicketStatusConflict(
-            f"Service request {ticket.number} is closed.",
+            gettext("Service request %(number)s is closed.") % {"number": ticket.number},
             details=[{"ticket": ticket.number, "status": ticket.status}],
         )
     emailed = staff and not internal
@@ -215,7 +220,9 @@ def ticket_set_status(*, ticket: Ticket, status: str, channel: str, user=None) -
     """Moves the ticket to `status` if `Ticket.TRANSITIONS` allows it from where it is.
     Asking for the status it already has changes nothing (a retried request)."""
     if status not in Status.values:
-        raise InvalidInput(f"Unknown status {status!r}.", details=["status"])
+        raise InvalidInput(
+            gettext("Unknown status %(status)s.") % {"status": f"{status!r}"}, details=["status"]
+        )
     allowed_from = [before for before, after in Ticket.TRANSITIONS.items() if status in after]
     moved = Ticket.objects.filter(pk=ticket.pk, status__in=allowed_from).update(
         status=status, updated_at=timezone.now()
@@ -225,8 +232,12 @@ def ticket_set_status(*, ticket: Ticket, status: str, channel: str, user=None) -
         if ticket.status == status:
             return ticket
         raise TicketStatusConflict(
-            f"Service request {ticket.number} is {ticket.get_status_display().lower()}; "
-            f"it cannot become {Status(status).label.lower()}.",
+            gettext("Service request %(number)s is %(lower)s; it cannot become %(lower2)s.")
+            % {
+                "number": ticket.number,
+                "lower": ticket.get_status_display().lower(),
+                "lower2": Status(status).label.lower(),
+            },
             details=[{"ticket": ticket.number, "status": ticket.status}],
         )
     _event(ticket, CustomerEvent.Kind.TICKET_STATUS, channel, by=user, status=status)
@@ -237,7 +248,9 @@ def ticket_set_status(*, ticket: Ticket, status: str, channel: str, user=None) -
 def ticket_assign(*, ticket: Ticket, assignee=None) -> Ticket:
     """Gives the ticket to a staff member (None: to no one)."""
     if assignee is not None and not is_staff_member(assignee):
-        raise InvalidInput("Tickets are assigned to staff members only.", details=["assignee"])
+        raise InvalidInput(
+            gettext("Tickets are assigned to staff members only."), details=["assignee"]
+        )
     Ticket.objects.filter(pk=ticket.pk).update(assignee=assignee, updated_at=timezone.now())
     ticket.assignee = assignee
     ticket.refresh_from_db(fields=["updated_at"])

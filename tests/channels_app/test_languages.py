@@ -15,6 +15,7 @@ from django.template import TemplateSyntaxError
 from django.template.loader import get_template
 from django.utils import translation
 
+from carts.errors import EmptyCart
 from channels_app.formatting import format_money
 from channels_app.language import SESSION_LANGUAGE
 from channels_app.management.commands.compile_catalogues import compile_catalogue
@@ -24,6 +25,7 @@ from shop.orders.emails import order_email_enqueue
 from shop.support.services import ticket_open, ticket_reply
 from tests import factories
 from tests.carts.support import delivery_body
+from tests.channels_app.kiosk_support import enrolled_client
 from tests.channels_app.support import receive
 
 FRENCH_PO = Path(settings.BASE_DIR) / "locale" / "fr" / "LC_MESSAGES" / "django.po"
@@ -35,6 +37,15 @@ def _english_after():
     """A French request leaves French active in this thread: the next test starts in English."""
     yield
     translation.activate(settings.LANGUAGE_CODE)
+
+
+def as_tuple(text) -> tuple:
+    """A plural message's id and string are sequences (one per form), a singular one's text."""
+    return tuple(text) if isinstance(text, list | tuple) else (text,)
+
+
+def as_dict(catalogue) -> dict:
+    return {as_tuple(m.id): as_tuple(m.string) for m in catalogue}
 
 
 def html(response) -> str:
@@ -53,15 +64,15 @@ class TestCatalogue:
         copy.write_bytes(FRENCH_PO.read_bytes())
         fresh = read_mo(compile_catalogue(copy).open("rb"))
         committed = read_mo(FRENCH_PO.with_suffix(".mo").open("rb"))
-        assert {m.id: m.string for m in fresh} == {m.id: m.string for m in committed}
+        assert as_dict(fresh) == as_dict(committed)
 
     def test_placeholders_survive_translation(self):
         for message in read_po(FRENCH_PO.open("rb")):
             if message.id:
                 placeholders = re.compile(r"%\(\w+\)s|\{\w+\}")
-                assert sorted(placeholders.findall(message.id)) == sorted(
-                    placeholders.findall(message.string)
-                ), message.id
+                wanted = sorted(set(placeholders.findall(" ".join(as_tuple(message.id)))))
+                for string in as_tuple(message.string):
+                    assert sorted(set(placeholders.findall(string))) == wanted, message.id
 
     @pytest.mark.parametrize("language", ["en", "fr"])
     def test_every_template_compiles_in_both_languages(self, language):
@@ -192,3 +203,39 @@ def test_a_guest_checking_out_in_french_gets_french_emails(
     assert Customer.objects.get(email="guest@example.com").language == "fr"
     [message] = mail.outbox
     assert message.subject.startswith("Votre commande")
+
+
+@pytest.mark.django_db
+class TestNewlyTranslatedPages:
+    def test_the_kiosk_in_french(self, store):
+        kiosk, _ = enrolled_client(store)
+        page = html(kiosk.get(f"/kiosk/{store.code}/", headers={"accept-language": "fr"}))
+        assert '<html lang="fr">' in page
+        assert "Rechercher dans tout le catalogue" in page
+        assert "Recommencer" in page
+        english = html(kiosk.get(f"/kiosk/{store.code}/", headers={"accept-language": "en"}))
+        assert "Search the whole catalogue" in english
+
+    def test_the_dashboard_in_french(self, client, manager):
+        client.force_login(factories.with_totp(manager))
+        page = html(client.get("/manage/", headers={"accept-language": "fr"}))
+        assert "Ventes par canal" in page
+        assert "Télécharger en CSV" in page
+        assert "Meilleures campagnes" in page
+
+    def test_the_stock_count_page_in_french(self, client, clerk):
+        client.force_login(clerk)
+        page = html(client.get("/pos/counts/", headers={"accept-language": "fr"}, follow=True))
+        assert "Code-barres ou SKU" in page
+        assert "Inventaire" in page
+
+    def test_a_domain_error_is_worded_in_the_active_language(self):
+        with translation.override("fr"):
+            assert EmptyCart().message == "Le panier est vide."
+        assert EmptyCart().message == "The cart is empty."
+
+    def test_a_flash_message_in_french(self, client):
+        response = client.get(
+            "/cart/restore/not-a-token/", headers={"accept-language": "fr"}, follow=True
+        )
+        assert "Ce lien n’est plus valable" in html(response)

@@ -434,7 +434,7 @@ class TestLanguage:
         clock.shift(timedelta(minutes=61))
         assert run(django_capture_on_commit_callbacks).sent == 1
         [message] = mail.outbox
-        assert message.subject.startswith("Vous avez oublié quelque chose dans votre panier")
+        assert message.subject.startswith("Vous avez laissé quelque chose dans votre panier")
         assert "Bonjour Ann," in message.body
         assert "20,00 EUR l’unité, 40,00 EUR" in message.body
         assert "Dans 1 magasin" in message.body
@@ -453,3 +453,19 @@ class TestLanguage:
         assert message.subject.startswith("You left something in your")
         assert "Hello Ann," in message.body
         assert "Your first order with us: 10% off with the code WELCOME-" in message.body
+
+
+def test_a_french_customer_is_reminded_in_french(
+    switched_on, clock, tee, django_capture_on_commit_callbacks
+):
+    zoe = factories.CustomerFactory(
+        email="zoe@example.com", name="Zoé", marketing_consent=True, language="fr"
+    )
+    fill(zoe, tee, 2)
+    clock.shift(timedelta(minutes=61))
+    assert run(django_capture_on_commit_callbacks).sent == 1
+    [message] = mail.outbox
+    assert message.subject.startswith("Vous avez laissé quelque chose dans votre panier")
+    assert "Bonjour Zoé," in message.body
+    assert "EUR l’unité" in message.body
+    assert "Dans 1 magasin" in message.body

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.permissions import AllowAny
@@ -95,7 +96,9 @@ class ProductListCreateApi(generics.ListCreateAPIView):
         try:
             fields["category"] = Category.objects.get(slug=fields["category"])
         except Category.DoesNotExist:
-            raise InvalidInput(f"Unknown category {fields['category']!r}.") from None
+            raise InvalidInput(
+                gettext("Unknown category %(category)s.") % {"category": f"{fields['category']!r}"}
+            ) from None
         product = product_create(**fields)
         product = product_list().get(pk=product.pk)
         return Response(

@@ -2,6 +2,7 @@
 managers' merge of two customers who are one person."""
 
 from django.conf import settings
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
@@ -28,7 +29,9 @@ MAX_LIMIT = 100
 def customer_by_id(customer_id: int) -> Customer:
     customer = Customer.objects.filter(pk=customer_id).first()
     if customer is None:
-        raise CustomerNotFound(f"No customer {customer_id}.")
+        raise CustomerNotFound(
+            gettext("No customer %(customer_id)s.") % {"customer_id": customer_id}
+        )
     return customer
 
 
@@ -154,7 +157,7 @@ class MyTimelineApi(APIView):
     @extend_schema(parameters=TIMELINE_PARAMETERS, responses=TimelineSerializer)
     def get(self, request):
         if is_staff_member(request.user):  # staff are not customers here (as for tickets)
-            raise PermissionDenied("Staff members have no customer timeline.")
+            raise PermissionDenied(gettext("Staff members have no customer timeline."))
         return timeline_response(request, current_customer(request), include_internal=False)
 
 

@@ -1,6 +1,7 @@
 """The cash drawer of a store: the open session, opening it with a float, closing it with a
 count. Clerks of the store and managers."""
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -41,7 +42,7 @@ def drawer_body(session: CashDrawerSession, serializer=DrawerSerializer) -> dict
 def _open_session(store) -> CashDrawerSession:
     session = drawer_open_session(store=store)
     if session is None:
-        raise NoOpenDrawer(f"No till is open at {store.name}.")
+        raise NoOpenDrawer(gettext("No till is open at %(name)s.") % {"name": store.name})
     return session
 
 

@@ -1,6 +1,7 @@
 from collections.abc import Mapping
 
 from django.conf import settings
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.pagination import PageNumberPagination
@@ -52,9 +53,9 @@ class AvailabilityApi(APIView):
     def get(self, request):
         skus = list(dict.fromkeys(request.query_params.getlist("sku")))
         if not skus:
-            raise InvalidInput("Give at least one ?sku=.")
+            raise InvalidInput(gettext("Give at least one ?sku=."))
         if len(skus) > 200:
-            raise InvalidInput("At most 200 SKUs per request.")
+            raise InvalidInput(gettext("At most 200 SKUs per request."))
         variants = variants_by_sku(skus=skus, active_only=False)
         found = availability_for_variants(variants=[variants[sku] for sku in skus])
         data = [

@@ -4,6 +4,7 @@ from datetime import datetime, time
 
 from django.utils import timezone
 from django.utils.dateparse import parse_date
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -22,7 +23,9 @@ def _day_start(request, name: str) -> datetime | None:
         return None
     day = parse_date(raw)
     if day is None:
-        raise InvalidInput(f"{name} must be a date, YYYY-MM-DD.", details=[name])
+        raise InvalidInput(
+            gettext("%(name)s must be a date, YYYY-MM-DD.") % {"name": name}, details=[name]
+        )
     return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
 
 
@@ -103,6 +106,8 @@ class ClosingListApi(APIView):
         period = request.query_params.get("period")
         if period:
             if period not in Closing.Period.values:
-                raise InvalidInput("period must be day, month or year.", details=["period"])
+                raise InvalidInput(
+                    gettext("period must be day, month or year."), details=["period"]
+                )
             closings = closings.filter(period=period)
         return Response(ClosingSerializer(closings[:500], many=True).data)

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
@@ -67,7 +68,9 @@ class MarketplaceOrderCreateApi(APIView):
         fields = data.validated_data
         own = _marketplace_of(request)
         if own is not None and own != fields["marketplace"]:
-            raise PermissionDenied(f"This token sends orders of {own!r} only.")
+            raise PermissionDenied(
+                gettext("This token sends orders of %(own)s only.") % {"own": f"{own!r}"}
+            )
         order, placed = marketplace_order_place(
             marketplace=fields["marketplace"],
             external_id=fields["external_id"],

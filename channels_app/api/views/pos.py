@@ -1,5 +1,6 @@
 """The till, the pickup desk and returns, for clerks (their store) and managers (any store)."""
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -45,7 +46,7 @@ def acting_store(request, code: str | None = None):
     else:
         store = clerk_store(request.user)
         if store is None:
-            raise InvalidInput("Name the store to act at.", details=["store"])
+            raise InvalidInput(gettext("Name the store to act at."), details=["store"])
     ensure_can_act_at(request.user, store)
     return store
 
@@ -54,7 +55,7 @@ def store_in_path(request, code: str):
     """The store a URL names (`/api/stores/{code}/...`): unknown is a 404, another clerk's a
     403."""
     if not Location.objects.filter(code=code, is_active=True).exists():
-        raise NotFound(f"No store {code!r}.")
+        raise NotFound(gettext("No store %(code)s.") % {"code": f"{code!r}"})
     return acting_store(request, code)
 
 
@@ -62,7 +63,7 @@ def order_by_number(number: str, queryset=None) -> Order:
     try:
         return (queryset or orders_with_lines()).get(number=number.strip().upper())
     except Order.DoesNotExist:
-        raise OrderNotFound(f"No order {number}.") from None
+        raise OrderNotFound(gettext("No order %(number)s.") % {"number": number}) from None
 
 
 class CustomerSearchApi(APIView):
@@ -104,7 +105,9 @@ class PosCartApi(APIView):
         store = acting_store(request, request.query_params.get("store"))
         cart = cart_by_handoff_code(handoff_code)
         if cart is None:
-            raise CartNotFound(f"No open cart with code {handoff_code}.")
+            raise CartNotFound(
+                gettext("No open cart with code %(handoff_code)s.") % {"handoff_code": handoff_code}
+            )
         touch_handoff_scan(customer=cart.customer, store=store)
         body = cart_body(cart, cart.customer)
         variants = variants_by_sku(skus=[line["sku"] for line in body["lines"]], active_only=False)
@@ -145,7 +148,7 @@ class PosSaleApi(APIView):
 
         def validate(self, data):
             if bool(data.get("lines")) == bool(data.get("cart")):
-                raise serializers.ValidationError("Give either lines or a cart, not both.")
+                raise serializers.ValidationError(gettext("Give either lines or a cart, not both."))
             return one_of_payment_or_payments(data)
 
     class PosSaleOutputSerializer(OrderSerializer):
@@ -173,14 +176,18 @@ class PosSaleApi(APIView):
         if fields.get("cart"):
             cart = cart_by_handoff_code(fields["cart"])
             if cart is None:
-                raise CartNotFound(f"No open cart with code {fields['cart']}.")
+                raise CartNotFound(
+                    gettext("No open cart with code %(cart)s.") % {"cart": fields["cart"]}
+                )
         else:
             variants = variants_by_sku(skus=[line["sku"] for line in fields["lines"]])
             lines = [(variants[line["sku"]], line["quantity"]) for line in fields["lines"]]
         if fields.get("customer"):
             customer = Customer.objects.filter(pk=fields["customer"]).first()
             if customer is None:
-                raise NotFound(f"No customer {fields['customer']}.")
+                raise NotFound(
+                    gettext("No customer %(customer)s.") % {"customer": fields["customer"]}
+                )
         payment = fields.get("payment")
         order = pos_sale_complete(
             store=store,
@@ -272,7 +279,9 @@ class PickupListApi(APIView):
         )
         if wanted := request.query_params.get("status"):
             if wanted not in Order.Status.values:
-                raise InvalidInput(f"Unknown status {wanted!r}.")
+                raise InvalidInput(
+                    gettext("Unknown status %(wanted)s.") % {"wanted": f"{wanted!r}"}
+                )
             pickups = pickups.filter(status=wanted)
         return Response(OrderSerializer(pickups.order_by("pickup_deadline", "id"), many=True).data)
 
@@ -288,7 +297,9 @@ class _PickupActionApi(APIView):
     def post(self, request, number: str):
         order = order_by_number(number)
         if order.fulfilment != Order.Fulfilment.COLLECT or order.store is None:
-            raise OrderNotFound(f"{number} is not a click-and-collect order.")
+            raise OrderNotFound(
+                gettext("%(number)s is not a click-and-collect order.") % {"number": number}
+            )
         ensure_can_act_at(request.user, order.store)
         self.transition(
             order=order, channel=Channel.POS, user=request.user, **self.transition_options(request)

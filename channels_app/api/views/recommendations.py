@@ -1,3 +1,4 @@
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -24,7 +25,9 @@ def _limit(raw: str | None) -> int:
         return 10
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_LIMIT:
         raise InvalidInput(
-            f"limit must be a whole number from 1 to {MAX_LIMIT}.", details=["limit"]
+            gettext("limit must be a whole number from 1 to %(MAX_LIMIT)s.")
+            % {"MAX_LIMIT": MAX_LIMIT},
+            details=["limit"],
         )
     return int(raw)
 
@@ -48,13 +51,15 @@ class RecommendationsApi(APIView):
         if code := request.query_params.get("product", "").strip():
             product = product_by_sku_or_slug(code)
             if product is None:
-                raise NotFound(f"No product with SKU or slug {code!r}.")
+                raise NotFound(
+                    gettext("No product with SKU or slug %(code)s.") % {"code": f"{code!r}"}
+                )
         customer = current_customer(request)
         if (customer_id := request.query_params.get("customer", "").strip()) != "":
             if not is_staff_member(request.user):
-                raise PermissionDenied("Only store staff may ask for another customer.")
+                raise PermissionDenied(gettext("Only store staff may ask for another customer."))
             if not customer_id.isdigit():
-                raise InvalidInput("customer must be a customer id.", details=["customer"])
+                raise InvalidInput(gettext("customer must be a customer id."), details=["customer"])
             customer = customer_by_id(int(customer_id))
         found = recommendations_for(customer=customer, product=product, limit=limit)
         return Response(RecommendationSerializer([r.as_dict() for r in found], many=True).data)

@@ -5,6 +5,7 @@ from datetime import datetime, time, timedelta
 from django.conf import settings
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -97,7 +98,9 @@ def _moment(text: str | None, *, end: bool) -> datetime | None:
     if day is not None:
         moment = datetime.combine(day + timedelta(days=1) if end else day, time.min)
     if moment is None:
-        raise InvalidInput(f"{text!r} is not an ISO date or date-time.")
+        raise InvalidInput(
+            gettext("%(text)s is not an ISO date or date-time.") % {"text": f"{text!r}"}
+        )
     if timezone.is_naive(moment):
         moment = timezone.make_aware(moment)
     return moment
@@ -157,7 +160,7 @@ class StoreAccuracyApi(APIView):
             days=DEFAULT_ACCURACY_DAYS
         )
         if start >= end:
-            raise InvalidInput("`from` must come before `to`.")
+            raise InvalidInput(gettext("`from` must come before `to`."))
         entry = stock_accuracy(location=store, start=start, end=end)
         share = entry.matched_share
         return Response(

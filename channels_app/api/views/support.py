@@ -5,6 +5,7 @@ Clerks see every ticket, not only their store's, as the contract says ("staff: a
 customer may bring a web or email request to any store. `?store=` narrows the list.
 """
 
+from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
@@ -153,10 +154,16 @@ class TicketListCreateApi(generics.ListAPIView):
         if staff and "customer" in fields:
             customer = Customer.objects.filter(pk=fields["customer"]).first()
             if customer is None:
-                raise InvalidInput(f"No customer {fields['customer']}.", details=["customer"])
+                raise InvalidInput(
+                    gettext("No customer %(customer)s.") % {"customer": fields["customer"]},
+                    details=["customer"],
+                )
         if customer is None and not fields.get("email"):
             needed = "customer" if staff else "email"
-            raise InvalidInput(f"Say whose request it is ({needed}).", details=[needed])
+            raise InvalidInput(
+                gettext("Say whose request it is (%(needed)s).") % {"needed": needed},
+                details=[needed],
+            )
         ticket = ticket_open(
             customer=customer,
             email=fields.get("email", ""),

@@ -2,6 +2,7 @@
 snapshot, the sales it replays (`POST /api/pos/sales/` with a `client_sale_id`) and the stock
 discrepancies such sales leave for a manager."""
 
+from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.pagination import PageNumberPagination
@@ -168,7 +169,10 @@ def till_sale_post(request) -> Response:
     store = acting_store(request, fields.get("store"))
     device = TillDevice.objects.filter(uuid=fields["device"], store=store).first()
     if device is None:
-        raise UnknownTillDevice(f"No till {fields['device']} registered at {store.name}.")
+        raise UnknownTillDevice(
+            gettext("No till %(device)s registered at %(name)s.")
+            % {"device": fields["device"], "name": store.name}
+        )
     variants = variants_by_sku(skus=[line["sku"] for line in fields["lines"]], active_only=False)
     payment = fields["payment"]
     recorded = till_sale_record(

@@ -9,6 +9,7 @@ from django.core import signing
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from carts.checkout import checkout_place
@@ -56,7 +57,7 @@ def _render_checkout(request, store, form, cart, priced, shortages=None):
 def checkout(request, store: Location):
     cart, priced = priced_cart(request)
     if cart is None or not priced.lines:
-        messages.info(request, "The cart is empty.")
+        messages.info(request, gettext("The cart is empty."))
         return redirect("kiosk:start", store=store.code)
     if request.method != "POST":
         form = CheckoutForm(
@@ -150,14 +151,14 @@ def take(request, token: str):
     try:
         cart_id = signing.loads(token, salt=HANDOFF_SALT, max_age=HANDOFF_SECONDS)
     except signing.BadSignature:
-        messages.error(request, "This code has expired: ask the kiosk for a new one.")
+        messages.error(request, gettext("This code has expired: ask the kiosk for a new one."))
         return redirect("storefront:cart")
     source = Cart.objects.filter(pk=cart_id, status=Cart.Status.OPEN, customer__isnull=True)
     source = source.first()
     if source is not None:
         with transaction.atomic():
             cart_merge(source=source, target=current_cart(request, create=True))
-        messages.success(request, "Your cart from the kiosk is here.")
+        messages.success(request, gettext("Your cart from the kiosk is here."))
     return redirect("storefront:cart")
 
 

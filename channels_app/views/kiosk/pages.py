@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from carts.services import cart_line_add, cart_line_remove
@@ -132,7 +133,7 @@ def product_stock(request, store: Location, slug: str):
 def cart_add(request, store: Location):
     form = CartLineAddForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Choose an option first.")
+        messages.error(request, gettext("Choose an option first."))
         return redirect("kiosk:start", store=store.code)
     try:
         line = cart_line_add(
@@ -144,7 +145,9 @@ def cart_add(request, store: Location):
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"Added {line.variant.display_name} to the cart.")
+        messages.success(
+            request, gettext("Added %(name)s to the cart.") % {"name": line.variant.display_name}
+        )
     return redirect("kiosk:cart", store=store.code)
 
 

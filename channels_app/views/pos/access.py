@@ -9,6 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from inventory.models import Location
@@ -36,7 +37,9 @@ def _store_by_code(code: str) -> Location:
 def ensure_at(user, location) -> None:
     """403 unless the user may act at `location` (a clerk: their own store only)."""
     if location is None or not can_act_at(user, location):
-        raise PermissionDenied(f"You may not act at {location or 'this location'}.")
+        raise PermissionDenied(
+            gettext("You may not act at %(value)s.") % {"value": location or "this location"}
+        )
 
 
 def acting_store(request) -> Location | None:
@@ -66,7 +69,7 @@ def pos_view(view):
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         if not is_staff_member(request.user):
-            raise PermissionDenied("The till is for store staff.")
+            raise PermissionDenied(gettext("The till is for store staff."))
         store = acting_store(request)
         if store is None:
             query = urlencode({"next": request.get_full_path()})
@@ -123,7 +126,7 @@ def back(request, fallback: str) -> str:
 def store_select(request):
     """A manager chooses the store to act at; a clerk has theirs and is sent on."""
     if not is_staff_member(request.user):
-        raise PermissionDenied("The till is for store staff.")
+        raise PermissionDenied(gettext("The till is for store staff."))
     target = request.POST.get("next") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -134,7 +137,7 @@ def store_select(request):
     if request.method == "POST":
         store = _store_by_code(request.POST.get(STORE_FIELD, ""))
         request.session[SESSION_STORE] = store.code
-        messages.success(request, f"You are now acting at {store.name}.")
+        messages.success(request, gettext("You are now acting at %(name)s.") % {"name": store.name})
         return redirect(target or "pos:till")
     return render(
         request,

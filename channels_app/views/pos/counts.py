@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from channels_app.idempotency import IdempotencyKeyInProgress, run_form_once
@@ -97,7 +98,7 @@ def count_page(request, store):
 def count_item(request, store):
     form = CountItemForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Scan an item and give the units found (0 or more).")
+        messages.error(request, gettext("Scan an item and give the units found (0 or more)."))
         return redirect("pos:count")
     try:
         variant = variant_by_code(code=form.cleaned_data["code"])
@@ -114,7 +115,11 @@ def count_item(request, store):
         quantity += draft["lines"].get(variant.sku, 0)
     draft["lines"][variant.sku] = min(quantity, settings.MAX_LINE_QUANTITY)
     _save(request, store, draft)
-    messages.success(request, f"{variant.display_name}: {draft['lines'][variant.sku]} counted.")
+    messages.success(
+        request,
+        gettext("%(name)s: %(value)s counted.")
+        % {"name": variant.display_name, "value": draft["lines"][variant.sku]},
+    )
     return redirect("pos:count")
 
 
@@ -136,7 +141,7 @@ def count_finish(request, store):
     draft = _draft(request, store)
     key = request.POST.get("idempotency_key", "").strip()
     if not draft["lines"] or not key:
-        messages.error(request, "Nothing counted yet.")
+        messages.error(request, gettext("Nothing counted yet."))
         return redirect("pos:count")
 
     def record() -> dict:
@@ -156,7 +161,7 @@ def count_finish(request, store):
     try:
         result = run_form_once(request, key=key, fn=record)
     except IdempotencyKeyInProgress:
-        messages.info(request, "The count is being recorded.")
+        messages.info(request, gettext("The count is being recorded."))
         return redirect("pos:count")
     except DomainError as error:
         messages.error(request, error.message)

@@ -5,6 +5,7 @@ timeline) and a new request opened for them at the till."""
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from channels_app.idempotency import IdempotencyKeyInProgress
@@ -88,7 +89,11 @@ def customer_ticket_new(request, store, customer_id: int):
         except IdempotencyKeyInProgress:
             return redirect("pos:customer", customer_id=customer.pk)
         if number:
-            messages.success(request, f"Request {number} opened for {customer}.")
+            messages.success(
+                request,
+                gettext("Request %(number)s opened for %(customer)s.")
+                % {"number": number, "customer": customer},
+            )
             return redirect("pos:ticket", number=number)
     return _render_new(request, customer, form, status=400)
 

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from channels_app.views.pos.access import pos_view
@@ -56,7 +57,7 @@ def open_drawer(request, store):
         messages.error(request, first_error(form))
         return redirect("pos:drawer")
     drawer_open(store=store, user=request.user, opening_float=form.cleaned_data["opening_float"])
-    messages.success(request, f"The till at {store.name} is open.")
+    messages.success(request, gettext("The till at %(name)s is open.") % {"name": store.name})
     return redirect("pos:drawer")
 
 
@@ -69,10 +70,10 @@ def close_drawer(request, store):
         return redirect("pos:drawer")
     session = drawer_open_session(store=store)
     if session is None:
-        messages.error(request, "The till is already closed.")
+        messages.error(request, gettext("The till is already closed."))
         return redirect("pos:drawer")
     session = drawer_close(
         session=session, user=request.user, counted_cash=form.cleaned_data["counted_cash"]
     )
-    messages.success(request, "The till is closed.")
+    messages.success(request, gettext("The till is closed."))
     return redirect(f"{reverse('pos:drawer')}?closed={session.pk}")

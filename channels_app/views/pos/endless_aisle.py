@@ -5,6 +5,7 @@ import uuid
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods
 
 from carts import services as carts
@@ -65,7 +66,7 @@ def _render(request, store, contents, form, stock):
 def endless_aisle(request, store):
     contents = sale_contents(request, store)
     if not contents.priced.lines:
-        messages.info(request, "The sale is empty: scan the items to order first.")
+        messages.info(request, gettext("The sale is empty: scan the items to order first."))
         return redirect("pos:till")
     stock = availability_for_variants(variants=contents.variants)
     quantities = {line.variant.sku: line.quantity for line in contents.priced.lines}
@@ -119,7 +120,7 @@ def endless_aisle(request, store):
             fn=place,
         )
     except IdempotencyKeyInProgress:
-        messages.info(request, "This order is already being placed.")
+        messages.info(request, gettext("This order is already being placed."))
         return redirect("pos:till")
     except InvalidInput as error:
         fields = [ADDRESS_FIELD_FOR_DETAIL.get(d, d) for d in error.details if isinstance(d, str)]
@@ -130,7 +131,10 @@ def endless_aisle(request, store):
         messages.error(request, error.message)
         return _render(request, store, contents, form, stock)
     _take_off_sale(request, store, skus)
-    messages.success(request, f"Order {result['order']} placed; the items left the sale.")
+    messages.success(
+        request,
+        gettext("Order %(order)s placed; the items left the sale.") % {"order": result["order"]},
+    )
     return redirect("pos:receipt", number=result["order"])
 
 

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext, gettext_lazy
 
 from carts.checkout import CheckoutDetails
 from carts.pos import TillPayment
@@ -21,7 +22,7 @@ def first_error(form: forms.Form) -> str:
     for field, errors in form.errors.items():
         label = form.fields[field].label if field in form.fields else None
         return f"{label}: {errors[0]}" if label else errors[0]
-    return "Check the form."
+    return gettext("Check the form.")
 
 
 class ScanForm(forms.Form):
@@ -52,31 +53,38 @@ class PaymentForm(forms.Form):
     #: The signature of the sale the clerk saw (see `SaleContents.signature`).
     sale = forms.CharField(max_length=64, widget=forms.HiddenInput)
     method = forms.ChoiceField(
-        choices=[(Payment.Method.CASH, "Cash"), (Payment.Method.CARD, "Card")],
+        choices=[
+            (Payment.Method.CASH, gettext_lazy("Cash")),
+            (Payment.Method.CARD, gettext_lazy("Card")),
+        ],
         widget=forms.RadioSelect,
     )
-    tendered = forms.DecimalField(label="Cash tendered", required=False, **MONEY)
+    tendered = forms.DecimalField(label=gettext_lazy("Cash tendered"), required=False, **MONEY)
     terminal_reference = forms.CharField(
-        label="Terminal reference", max_length=120, required=False, strip=True
+        label=gettext_lazy("Terminal reference"), max_length=120, required=False, strip=True
     )
     #: Cash: the clerk has seen the change due (on the review step, or live on the page).
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
     #: Part of the sale paid with a gift card; cash or card pays the rest.
-    gift_card_code, gift_card_amount = gift_card_fields(amount_label="From the gift card")
+    gift_card_code, gift_card_amount = gift_card_fields(
+        amount_label=gettext_lazy("From the gift card")
+    )
     #: The attached customer's store credit pays as much of the sale as it can.
-    use_store_credit = forms.BooleanField(label="Use store credit", required=False)
+    use_store_credit = forms.BooleanField(label=gettext_lazy("Use store credit"), required=False)
 
     def clean(self):
         data = super().clean()
         if bool(data.get("gift_card_code")) != bool(data.get("gift_card_amount")):
-            self.add_error("gift_card_amount", "Enter both the gift card's code and the amount.")
+            self.add_error(
+                "gift_card_amount", gettext("Enter both the gift card's code and the amount.")
+            )
         method = data.get("method")
         if data.get("gift_card_code") or data.get("use_store_credit"):
             return data  # what they leave, and so what else is needed, is known at sale
         if method == Payment.Method.CASH and data.get("tendered") is None:
-            self.add_error("tendered", "Enter the cash the customer handed over.")
+            self.add_error("tendered", gettext("Enter the cash the customer handed over."))
         if method == Payment.Method.CARD and not data.get("terminal_reference"):
-            self.add_error("terminal_reference", "Enter the card terminal's reference.")
+            self.add_error("terminal_reference", gettext("Enter the card terminal's reference."))
         return data
 
     def rest_missing(self) -> str:
@@ -199,42 +207,42 @@ class EndlessAisleForm(forms.Form):
 
     idempotency_key = forms.CharField(max_length=255, widget=forms.HiddenInput)
     skus = forms.MultipleChoiceField(
-        label="Items",
+        label=gettext_lazy("Items"),
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Tick at least one item."},
+        error_messages={"required": gettext_lazy("Tick at least one item.")},
     )
     email = forms.EmailField(max_length=254)
     fulfilment = forms.ChoiceField(
         choices=[
-            (Order.Fulfilment.DELIVERY, "Deliver to the customer"),
-            (Order.Fulfilment.COLLECT, "Collect at another store"),
+            (Order.Fulfilment.DELIVERY, gettext_lazy("Deliver to the customer")),
+            (Order.Fulfilment.COLLECT, gettext_lazy("Collect at another store")),
         ],
         widget=forms.RadioSelect,
     )
     pickup_store = forms.ModelChoiceField(
-        label="Collect at",
+        label=gettext_lazy("Collect at"),
         queryset=Location.objects.none(),
         to_field_name="code",
         required=False,
-        empty_label="Choose a store",
+        empty_label=gettext_lazy("Choose a store"),
     )
-    name = forms.CharField(label="Full name", max_length=200, required=False)
-    line1 = forms.CharField(label="Address", max_length=200, required=False)
+    name = forms.CharField(label=gettext_lazy("Full name"), max_length=200, required=False)
+    line1 = forms.CharField(label=gettext_lazy("Address"), max_length=200, required=False)
     postcode = forms.CharField(max_length=20, required=False)
     city = forms.CharField(max_length=100, required=False)
     country = forms.CharField(max_length=100, required=False)
     #: One of the attached customer's saved addresses, used instead of the fields above.
     address = forms.IntegerField(required=False)
     payment_method = forms.ChoiceField(
-        label="Payment",
+        label=gettext_lazy("Payment"),
         choices=[
-            (Payment.Method.CARD, "Card terminal, now"),
-            (Payment.Method.PAY_AT_PICKUP, "Pay at pickup"),
+            (Payment.Method.CARD, gettext_lazy("Card terminal, now")),
+            (Payment.Method.PAY_AT_PICKUP, gettext_lazy("Pay at pickup")),
         ],
         widget=forms.RadioSelect,
     )
     terminal_reference = forms.CharField(
-        label="Terminal reference", max_length=120, required=False, strip=True
+        label=gettext_lazy("Terminal reference"), max_length=120, required=False, strip=True
     )
 
     def __init__(self, *args, skus: list[tuple[str, str]], store: Location, **kwargs):
@@ -248,7 +256,7 @@ class EndlessAisleForm(forms.Form):
         data = super().clean()
         card = data.get("payment_method") == Payment.Method.CARD
         if card and not data.get("terminal_reference"):
-            self.add_error("terminal_reference", "Enter the card terminal's reference.")
+            self.add_error("terminal_reference", gettext("Enter the card terminal's reference."))
         return data
 
     def details(self, customer=None) -> CheckoutDetails:
@@ -266,11 +274,11 @@ class EndlessAisleForm(forms.Form):
 
 
 class DrawerOpenForm(forms.Form):
-    opening_float = forms.DecimalField(label="Float", **MONEY)
+    opening_float = forms.DecimalField(label=gettext_lazy("Float"), **MONEY)
 
 
 class DrawerCloseForm(forms.Form):
-    counted_cash = forms.DecimalField(label="Counted cash", **MONEY)
+    counted_cash = forms.DecimalField(label=gettext_lazy("Counted cash"), **MONEY)
 
 
 class ReturnForm(forms.Form):
@@ -279,14 +287,17 @@ class ReturnForm(forms.Form):
 
     idempotency_key = forms.CharField(max_length=255, widget=forms.HiddenInput)
     restock = forms.TypedChoiceField(
-        label="Back on the shelf?",
-        choices=[("yes", "Yes, resellable"), ("no", "No, damaged")],
+        label=gettext_lazy("Back on the shelf?"),
+        choices=[("yes", gettext_lazy("Yes, resellable")), ("no", gettext_lazy("No, damaged"))],
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
     )
     refund_method = forms.ChoiceField(
-        label="Refund",
-        choices=[("original", "Original payment method"), ("cash", "Cash from the till")],
+        label=gettext_lazy("Refund"),
+        choices=[
+            ("original", gettext_lazy("Original payment method")),
+            ("cash", gettext_lazy("Cash from the till")),
+        ],
         widget=forms.RadioSelect,
     )
 

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from channels_app.views.pos.access import ensure_at, pos_view, safe_next
@@ -30,17 +31,21 @@ HISTORY_SHOWN = 20
 PICK_PROBLEMS_SHOWN_FOR = timedelta(days=3)
 #: What the clerk is told after "not found", by outcome.
 NOT_FOUND_DONE = {
-    "here": "Another {sku} is free here: take it from stock. The customer is told.",
-    "transfer": "{sku} comes from {o.source.name}: the order waits until it arrives.",
-    "line_cancelled": "{sku} is nowhere: the line is cancelled and {o.refund} refunded.",
-    "order_cancelled": "{sku} is nowhere and the customer wanted all or nothing: cancelled.",
+    "here": gettext_lazy("Another %(sku)s is free here: take it from stock. The customer is told."),
+    "transfer": gettext_lazy("%(sku)s comes from %(source)s: the order waits until it arrives."),
+    "line_cancelled": gettext_lazy(
+        "%(sku)s is nowhere: the line is cancelled and %(refund)s refunded."
+    ),
+    "order_cancelled": gettext_lazy(
+        "%(sku)s is nowhere and the customer wanted all or nothing: cancelled."
+    ),
 }
 #: (key, title, statuses, open queue?)
 QUEUES = (
-    ("to_pick", "To pick", (Status.PLACED,), True),
-    ("ready", "Ready for pickup", (Status.READY_FOR_PICKUP,), True),
-    ("collected", "Collected", (Status.COLLECTED,), False),
-    ("closed", "Expired or cancelled", (Status.EXPIRED, Status.CANCELLED), False),
+    ("to_pick", gettext_lazy("To pick"), (Status.PLACED,), True),
+    ("ready", gettext_lazy("Ready for pickup"), (Status.READY_FOR_PICKUP,), True),
+    ("collected", gettext_lazy("Collected"), (Status.COLLECTED,), False),
+    ("closed", gettext_lazy("Expired or cancelled"), (Status.EXPIRED, Status.CANCELLED), False),
 )
 
 
@@ -98,7 +103,11 @@ def pickups(request, store):
         number = normalise_number(found)
         order = store_pickups(store).filter(number=number).first()
         if order is None:
-            messages.error(request, f"No click-and-collect order {number} at {store.name}.")
+            messages.error(
+                request,
+                gettext("No click-and-collect order %(number)s at %(store)s.")
+                % {"number": number, "store": store.name},
+            )
             return redirect("pos:pickups")
         return redirect("pos:pickup", number=order.number)
     now = timezone.now()
@@ -177,7 +186,9 @@ def mark_not_found(request, store, number: str):
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, NOT_FOUND_DONE[outcome.kind].format(o=outcome, sku=sku))
+        source = outcome.source.name if outcome.source else ""
+        done = {"sku": sku, "source": source, "refund": outcome.refund}
+        messages.success(request, NOT_FOUND_DONE[outcome.kind] % done)
     return redirect("pos:pickup", number=order.number)
 
 
@@ -187,7 +198,7 @@ def _act(request, order: Order, action, done: str, **options):
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"{order.number} {done}.")
+        messages.success(request, done % {"number": order.number})
     return redirect(safe_next(request, "pos:pickups"))
 
 
@@ -195,7 +206,12 @@ def _act(request, order: Order, action, done: str, **options):
 @pos_view
 def mark_ready(request, store, number: str):
     order = _pickup(request, number)
-    return _act(request, order, order_services.order_mark_ready, "is ready: the customer is told")
+    return _act(
+        request,
+        order,
+        order_services.order_mark_ready,
+        gettext_lazy("%(number)s is ready: the customer is told."),
+    )
 
 
 @require_POST
@@ -217,7 +233,7 @@ def mark_collected(request, store, number: str):
         request,
         order,
         order_services.order_mark_collected,
-        "was collected",
+        gettext_lazy("%(number)s was collected."),
         payment_method=data["payment_method"],
         terminal_reference=data["terminal_reference"],
         tenders=form.tenders(order.to_pay) if order.to_pay else (),

@@ -3,6 +3,7 @@
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from channels_app.views.pos.access import pos_view
@@ -37,7 +38,7 @@ def receipt_render(request, number: str, *, new_gift_cards=()):
     )
     placed_here = order.store is not None and can_act_at(request.user, order.store)
     if not (placed_here or order.staff_user_id == request.user.pk):
-        raise PermissionDenied("This receipt belongs to another store.")
+        raise PermissionDenied(gettext("This receipt belongs to another store."))
     payments = [p for p in order.payments.all() if p.status != Payment.Status.DECLINED]
     printed = receipt_print(order=order, user=request.user)
     return render(

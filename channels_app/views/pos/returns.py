@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from channels_app.idempotency import (
@@ -43,7 +44,7 @@ def returns(request, store):
     if number := request.GET.get("order", "").strip():
         number = normalise_number(number)
         if not Order.objects.filter(number=number).exists():
-            messages.error(request, f"No order {number}.")
+            messages.error(request, gettext("No order %(number)s.") % {"number": number})
             return redirect("pos:returns")
         return redirect("pos:return-order", number=number)
     query = request.GET.get("q", "").strip()
@@ -133,7 +134,7 @@ def return_order(request, store, number: str):
             fn=take_back,
         )
     except IdempotencyKeyInProgress:
-        messages.info(request, "This return is already being recorded.")
+        messages.info(request, gettext("This return is already being recorded."))
         return redirect("pos:returns")
     except DomainError as error:
         messages.error(request, error.message)
@@ -159,7 +160,7 @@ def return_done(request, store, pk: int):
     if record is None:
         raise Http404("No such return.")
     if not can_act_at(request.user, record.store):
-        raise PermissionDenied("This return was taken at another store.")
+        raise PermissionDenied(gettext("This return was taken at another store."))
     variants = [line.order_line.variant for line in record.lines.all()]
     available = availability_at(location=record.store, variants=variants)
     on_hand = dict(

@@ -9,6 +9,7 @@ request to any store); the queue narrows to this store's or to the clerk's own.
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from channels_app.idempotency import IdempotencyKeyInProgress
@@ -107,11 +108,17 @@ def ticket_message(request, store, number: str):
             return redirect("pos:ticket", number=ticket.number)
         if sent:
             if form.internal:
-                messages.success(request, "Internal note added.")
+                messages.success(request, gettext("Internal note added."))
             elif ticket.customer.email:
-                messages.success(request, f"Reply sent: {ticket.customer.email} gets it by email.")
+                messages.success(
+                    request,
+                    gettext("Reply sent: %(email)s gets it by email.")
+                    % {"email": ticket.customer.email},
+                )
             else:
-                messages.success(request, "Reply added. The customer has no email: tell them.")
+                messages.success(
+                    request, gettext("Reply added. The customer has no email: tell them.")
+                )
             return redirect("pos:ticket", number=ticket.number)
     return _render_ticket(request, _ticket(request, number), form, status=400)
 
@@ -127,7 +134,11 @@ def ticket_status(request, store, number: str):
     ticket = ticket_set_status(
         ticket=ticket, status=form.cleaned_data["status"], channel=Channel.POS, user=request.user
     )
-    messages.success(request, f"Request {ticket.number}: {ticket.get_status_display().lower()}.")
+    messages.success(
+        request,
+        gettext("Request %(number)s: %(lower)s.")
+        % {"number": ticket.number, "lower": ticket.get_status_display().lower()},
+    )
     return redirect("pos:ticket", number=ticket.number)
 
 

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from carts import services as carts
@@ -167,15 +168,18 @@ def _load_cart(request, store, sale: Sale, cart: Cart) -> None:
     for code in sale.codes:
         carts.cart_promotion_code_apply(cart=cart, code=code)
     if sale.lines:
-        messages.info(request, "The items already scanned were added to the loaded cart.")
+        messages.info(request, gettext("The items already scanned were added to the loaded cart."))
     sale.lines, sale.codes = {}, []
     sale.cart_id, sale.cart_code = cart.pk, cart.handoff_code
     if cart.customer_id:
         sale.customer_id = cart.customer_id
     sale_save(request, sale)
     touch_handoff_scan(customer=cart.customer, store=store)
-    who = f" of {cart.customer}" if cart.customer_id else ""
-    messages.success(request, f"Cart {cart.handoff_code}{who} loaded.")
+    if cart.customer_id:
+        loaded = gettext("Cart %(code)s of %(customer)s loaded.")
+    else:
+        loaded = gettext("Cart %(code)s loaded.")
+    messages.success(request, loaded % {"code": cart.handoff_code, "customer": cart.customer})
 
 
 @require_POST
@@ -194,7 +198,7 @@ def scan(request, store):
         variant = None
     if variant is not None:
         _add(request, store, sale, variant.sku, 1)
-        messages.success(request, f"Added {variant.display_name}.")
+        messages.success(request, gettext("Added %(name)s.") % {"name": variant.display_name})
         return _to_till()
     if len(code) == HANDOFF_LENGTH:
         if wait := throttle_wait(request, "handoff_lookup"):
@@ -216,14 +220,14 @@ def line_add(request, store):
     sku = form.cleaned_data["sku"]
     variant = variant_by_code(code=sku)  # refuses an SKU no longer sold
     _add(request, store, sale_load(request, store), variant.sku, form.cleaned_data["quantity"] or 1)
-    messages.success(request, f"Added {variant.display_name}.")
+    messages.success(request, gettext("Added %(name)s.") % {"name": variant.display_name})
     return _to_till()
 
 
 def _cart_line_id(cart: Cart, sku: str) -> int:
     line = cart.lines.filter(variant__sku=sku).first()
     if line is None:
-        raise CartLineNotFound(f"{sku} is not in the cart.")
+        raise CartLineNotFound(gettext("%(sku)s is not in the cart.") % {"sku": sku})
     return line.pk
 
 
@@ -259,11 +263,15 @@ def line_remove(request, store, sku: str):
 def code_apply(request, store):
     form = CodeForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Enter a promotion code.")
+        messages.error(request, gettext("Enter a promotion code."))
         return _to_till()
     cart = _cart_of(request, sale_load(request, store))
     promotion = carts.cart_promotion_code_apply(cart=cart, code=form.cleaned_data["code"])
-    messages.success(request, f"Code {promotion.code} added: {promotion.name}.")
+    messages.success(
+        request,
+        gettext("Code %(code)s added: %(name)s.")
+        % {"code": promotion.code, "name": promotion.name},
+    )
     return _to_till()
 
 
@@ -288,12 +296,14 @@ def customer_attach(request, store):
     if form.is_valid():
         customer = Customer.objects.filter(pk=form.cleaned_data["customer"]).first()
     if customer is None:
-        messages.error(request, "No such customer.")
+        messages.error(request, gettext("No such customer."))
         return _to_till()
     sale = sale_load(request, store)
     sale.customer_id = customer.pk
     sale_save(request, sale)
-    messages.success(request, f"{customer} attached to the sale.")
+    messages.success(
+        request, gettext("%(customer)s attached to the sale.") % {"customer": customer}
+    )
     return _to_till()
 
 
@@ -302,7 +312,9 @@ def customer_attach(request, store):
 def customer_detach(request, store):
     sale = sale_load(request, store)
     if sale.from_cart:
-        messages.error(request, "The loaded cart belongs to this customer: release it first.")
+        messages.error(
+            request, gettext("The loaded cart belongs to this customer: release it first.")
+        )
         return _to_till()
     sale.customer_id = None
     sale_save(request, sale)
@@ -316,7 +328,7 @@ def cart_load(request, store):
     form = ScanForm(request.POST)
     cart = cart_by_handoff_code(form.cleaned_data["code"]) if form.is_valid() else None
     if cart is None:
-        messages.error(request, "No open cart with this code.")
+        messages.error(request, gettext("No open cart with this code."))
         return _to_till()
     _load_cart(request, store, sale_load(request, store), cart)
     return _to_till()
@@ -329,7 +341,7 @@ def cart_release(request, store):
     sale = sale_load(request, store)
     sale.cart_id, sale.cart_code = None, ""
     sale_save(request, sale)
-    messages.info(request, "The cart was released: it is kept as it is for the shopper.")
+    messages.info(request, gettext("The cart was released: it is kept as it is for the shopper."))
     return _to_till()
 
 
@@ -337,7 +349,7 @@ def cart_release(request, store):
 @pos_view
 def sale_clear(request, store):
     sale_forget(request, store)
-    messages.info(request, "New sale.")
+    messages.info(request, gettext("New sale."))
     return _to_till()
 
 
@@ -383,7 +395,8 @@ def complete(request, store):
             return render_till(request, store, payment_form=form, status=400)
         if cash and drawer_open_session(store=store) is None:
             messages.error(
-                request, "The drawer is closed: open the till with a float before taking cash."
+                request,
+                gettext("The drawer is closed: open the till with a float before taking cash."),
             )
             return _to_till()
         if cash and not form.cleaned_data["confirmed"]:
@@ -443,7 +456,11 @@ def _review(request, store, form: PaymentForm):
         messages.error(request, f"Enter the cash tendered for the {total} left to pay.")
         return render_till(request, store, payment_form=form)
     if tendered < total:
-        messages.error(request, f"{tendered} tendered is less than the total {total}.")
+        messages.error(
+            request,
+            gettext("%(tendered)s tendered is less than the total %(total)s.")
+            % {"tendered": tendered, "total": total},
+        )
         return render_till(request, store, payment_form=form)
     review = {
         "tendered": tendered,
@@ -467,7 +484,9 @@ def sale_pending(request, store, key: str):
     """Where a second submit of the payment waits for the first to finish."""
     outcome = idempotent_outcome(scope=request_scope(request), key=key)
     if outcome is None:
-        messages.error(request, "The sale was not completed. Check it and take the payment again.")
+        messages.error(
+            request, gettext("The sale was not completed. Check it and take the payment again.")
+        )
         return _to_till()
     state, result = outcome
     if state == IdempotencyKey.State.DONE:

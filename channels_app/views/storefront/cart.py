@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -83,7 +84,7 @@ def cart(request):
 def _open_cart(request):
     cart = current_cart(request)
     if cart is None:
-        raise CartLineNotFound("Your cart is empty.")
+        raise CartLineNotFound(gettext("Your cart is empty."))
     return cart
 
 
@@ -96,7 +97,9 @@ def _first_error(form) -> str:
 def line_update(request, line_id: int):
     form = CartLineUpdateForm(request.POST)
     if not form.is_valid():
-        messages.error(request, f"Quantity: {_first_error(form)}")
+        messages.error(
+            request, gettext("Quantity: %(first_error)s") % {"first_error": _first_error(form)}
+        )
         return redirect("storefront:cart")
     try:
         line = services.cart_line_update(
@@ -108,7 +111,11 @@ def line_update(request, line_id: int):
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"{line.variant.display_name}: quantity {line.quantity}.")
+        messages.success(
+            request,
+            gettext("%(name)s: quantity %(quantity)s.")
+            % {"name": line.variant.display_name, "quantity": line.quantity},
+        )
     return redirect("storefront:cart")
 
 
@@ -138,7 +145,11 @@ def promotion_apply(request):
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"Code {promotion.code} added: {promotion.name}.")
+        messages.success(
+            request,
+            gettext("Code %(code)s added: %(name)s.")
+            % {"code": promotion.code, "name": promotion.name},
+        )
     return redirect("storefront:cart")
 
 
@@ -154,5 +165,7 @@ def promotion_remove(request):
         except DomainError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, f"Code {form.cleaned_data['code']} removed.")
+            messages.success(
+                request, gettext("Code %(code)s removed.") % {"code": form.cleaned_data["code"]}
+            )
     return redirect("storefront:cart")

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.formats import localize
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from carts.services import cart_line_add
@@ -197,7 +198,9 @@ def cart_add(request):
     back = safe_next(request, "storefront:home")
     if not form.is_valid():
         errors = [e for field_errors in form.errors.values() for e in field_errors]
-        messages.error(request, f"Could not add to the cart: {' '.join(errors)}")
+        messages.error(
+            request, gettext("Could not add to the cart: %(join)s") % {"join": " ".join(errors)}
+        )
         return redirect(back)
     try:
         line = cart_line_add(
@@ -210,6 +213,8 @@ def cart_add(request):
         messages.error(request, error.message)
         return redirect(back)
     messages.success(
-        request, f"Added {form.cleaned_data['quantity']} × {line.variant.display_name}."
+        request,
+        gettext("Added %(quantity)s × %(name)s.")
+        % {"quantity": form.cleaned_data["quantity"], "name": line.variant.display_name},
     )
     return redirect("storefront:cart")

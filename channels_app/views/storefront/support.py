@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -115,8 +116,10 @@ def contact(request):
         if number:
             messages.success(
                 request,
-                f"Thank you: your request {number} is received. "
-                f"We answer you at {form.cleaned_data['email']}.",
+                gettext(
+                    "Thank you: your request %(number)s is received. We answer you at %(email)s."
+                )
+                % {"number": number, "email": form.cleaned_data["email"]},
             )
             return redirect("storefront:contact")
     status = 400 if form.is_bound and form.errors else 200
