@@ -96,7 +96,7 @@ def test_a_gift_card_and_a_card_at_the_web_checkout(shop, bag_slug, page):
     page.get_by_label("Email", exact=True).fill("ann@example.com")
     page.get_by_label("Full name").fill("Ann Example")
     page.get_by_label("Address").fill("1 Rue de la Paix")
-    page.get_by_label("Postcode").fill("75002")
+    page.get_by_label("Postal code").fill("75002")
     page.get_by_label("City").fill("Paris")
     page.get_by_text("Pay part with a gift card").click()
     page.get_by_label("Gift card code").fill(code)
