@@ -76,6 +76,9 @@ def build(scale: float) -> None:
         ).run()
         timed("VACUUM ANALYZE", lambda: cursor.execute("VACUUM (ANALYZE)"))
         problems = timed("check the books", lambda: scale_builder.check(cursor))
+    # What beat keeps up to date: the dashboard's rollups and the product feeds.
+    timed("refresh_reports", lambda: call_command("refresh_reports", stdout=io.StringIO()))
+    timed("rebuild_feeds", lambda: call_command("rebuild_feeds", force=True, stdout=io.StringIO()))
     if problems:
         fail("the built database breaks its invariants: " + "; ".join(problems))
     rows = ", ".join(f"{table} {count:,}" for table, count in report.rows.items())
@@ -127,6 +130,22 @@ def admin_pages(username: str) -> list[dict]:
             url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
             pages.append({"name": f"{opts.app_label}.{opts.model_name}", "path": url})
     return sorted(pages, key=lambda page: page["name"])
+
+
+def kiosk_token(username: str, store) -> str:
+    """A fresh kiosk credential for `store` (the bench's browser enrols with its token)."""
+    from django.contrib.auth import get_user_model
+
+    from channels_app.credentials import credential_create
+    from channels_app.models import ChannelCredential
+
+    _, token = credential_create(
+        kind=ChannelCredential.Kind.KIOSK,
+        name="bench kiosk",
+        created_by=get_user_model().objects.get(username=username),
+        store=store,
+    )
+    return token
 
 
 def prepare() -> dict:
@@ -184,6 +203,10 @@ def prepare() -> dict:
             "cart": change(Cart, cart.pk),
         },
         "admin_pages": admin_pages(manager),
+        "history_customer": history.pk,
+        "kiosk_store": collect_store.code,
+        "kiosk_token": kiosk_token(manager, collect_store),
+        "kiosk_product": product.slug,
     }
 
 

@@ -5,12 +5,12 @@ so a chart, its table and the spreadsheet always show the same numbers."""
 import csv
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.utils.translation import gettext_lazy as _
 
-from inventory.reports import low_stock, stock_value_by_location
+from inventory.reports import stock_reports
 from shop.catalog.taxes import rate_label
 from shop.journal.vat_report import vat_by_channel
 from shop.marketing.models import CartReminder
@@ -47,6 +47,8 @@ class Table:
     title: str
     columns: list[Column]
     rows: list[dict] = field(default_factory=list)
+    #: When the figures were computed, for tables that are not live (the stock reports).
+    as_of: datetime | None = None
 
 
 MONEY_COLUMNS = [
@@ -125,7 +127,8 @@ def dashboard_tables(period: Period, *, only: str | None = None) -> dict[str, Ta
                 Column("units", _("Units"), "int"),
                 Column("value", _("Value at selling price"), "money"),
             ],
-            stock_value_by_location(),
+            stock_reports()["stock_value"],
+            as_of=stock_reports()["computed_at"],
         ),  # fmt: skip
         "low-stock": lambda: Table(
             "low-stock",
@@ -138,7 +141,8 @@ def dashboard_tables(period: Period, *, only: str | None = None) -> dict[str, Ta
                 Column("on_hand", _("On hand"), "int"),
                 Column("available", _("To sell"), "int"),
             ],
-            low_stock(),
+            stock_reports()["low_stock"],
+            as_of=stock_reports()["computed_at"],
         ),  # fmt: skip
     }
     if only is not None:

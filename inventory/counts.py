@@ -25,6 +25,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from inventory.accuracy import count_suggestions_changed
 from inventory.errors import InvalidQuantity
 from inventory.locks import lock_stock
 from inventory.models import Location, Stock, StockCount, StockCountLine, StockMovement
@@ -184,6 +185,7 @@ def _record_count(
     _release_lapsed_at(pairs)  # lapsed holds promise nothing: reserved is then what is held
     rows = lock_stock(pairs)
     since = _movements_since(location, counted_at)
+    transaction.on_commit(lambda: count_suggestions_changed(location.pk))
     count = StockCount.objects.create(
         location=location,
         started_at=started_at,

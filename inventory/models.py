@@ -149,6 +149,10 @@ class StockMovement(models.Model):
             models.Index(fields=["location", "variant", "-id"]),
             # The admin's ledger filtered by kind, newest first.
             models.Index(fields=["kind", "-created_at", "-id"], name="movement_kind_newest"),
+            # One location's sales or counts over a period (count suggestions, accuracy).
+            models.Index(
+                fields=["location", "kind", "created_at"], name="movement_location_kind_time"
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(quantity=0), name="movement_qty_not_0"),

@@ -216,3 +216,32 @@ def test_products_and_categories_read_in_english(built, db):
 
     assert not Product.objects.filter(name_en__isnull=True).exists()
     assert not Category.objects.filter(name_en__isnull=True).exists()
+
+
+def test_every_placed_order_has_one_sale_entry_numbered_after_the_chain(built, db):
+    from shop.journal.models import JournalChain, JournalEntry
+
+    placed = Order.objects.exclude(
+        status__in=[Order.Status.PENDING_PAYMENT, Order.Status.PAYMENT_FAILED]
+    )
+    sales = JournalEntry.objects.filter(kind=JournalEntry.Kind.SALE)
+
+    assert not placed.exclude(journal_entries__kind=JournalEntry.Kind.SALE).exists()
+    assert sales.values("order").annotate(n=Count("id")).filter(n__gt=1).count() == 0
+    for chain in JournalChain.objects.all():
+        numbers = list(chain.entries.order_by("sequence").values_list("sequence", flat=True))
+        assert numbers == list(range(1, len(numbers) + 1)), chain.key
+        assert chain.last_sequence == len(numbers)
+        assert chain.last_hash == chain.entries.get(sequence=chain.last_sequence).hash
+    till = sales.filter(channel="pos").select_related("chain", "store").first()
+    assert till.chain.key == till.store.code
+    assert till.number.startswith(f"T-{till.store.code.upper()}-")
+
+
+def test_generated_products_have_a_picture(built, db):
+    from shop.catalog.models import Product
+
+    generated = Product.objects.filter(variants__sku__startswith="SC").distinct()
+
+    assert generated.exists()
+    assert not generated.filter(images__isnull=True).exists()

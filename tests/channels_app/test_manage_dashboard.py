@@ -166,3 +166,36 @@ def test_the_page_costs_the_same_with_more_sales_and_stock(
     reports_refresh()
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert boss.get("/manage/", period()).status_code == 200
+
+
+def test_stock_figures_come_from_the_last_refresh_not_the_request(
+    boss, store, db, django_assert_max_num_queries
+):
+    from inventory.tasks import refresh_stock_reports
+
+    variant = factories.VariantFactory(sku="COUNTED")
+    receive(store, variant, 5)
+    refresh_stock_reports()
+    receive(store, variant, 7)  # after the refresh: not shown until the next one
+
+    with django_assert_max_num_queries(30) as page:
+        response = boss.get("/manage/", period())
+    assert response.status_code == 200
+    assert not [q for q in page.captured_queries if "inventory_stock" in q["sql"]]
+    assert "As of" in response.content.decode()
+    assert csv_rows(boss.get("/manage/export/stock-value.csv"))[1][2] == "5"
+
+    refresh_stock_reports()  # beat, a few minutes later
+
+    assert csv_rows(boss.get("/manage/export/stock-value.csv"))[1][2] == "12"
+
+
+def test_a_cold_cache_computes_the_stock_figures_once(boss, store, db):
+    from django.core.cache import cache
+
+    receive(store, factories.VariantFactory(sku="COLD"), 3)
+    cache.clear()
+
+    rows = csv_rows(boss.get("/manage/export/stock-value.csv"))
+
+    assert rows[1][2] == "3"
