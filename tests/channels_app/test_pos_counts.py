@@ -111,7 +111,6 @@ class TestSuggestions:
             ("SLOW", "fast seller"),
         ]
 
-
     def test_kept_until_the_next_count_at_the_store(
         self, store, django_assert_num_queries, django_capture_on_commit_callbacks
     ):

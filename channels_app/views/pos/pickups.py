@@ -115,9 +115,7 @@ def pickups(request, store):
             return redirect("pos:pickups")
         return redirect("pos:pickup", number=order.number)
     now = timezone.now()
-    sizes = dict(
-        store_pickups(store).order_by().values_list("status").annotate(n=Count("id"))
-    )
+    sizes = dict(store_pickups(store).order_by().values_list("status").annotate(n=Count("id")))
     queues = []
     for key, title, statuses, is_open in QUEUES:
         orders = store_pickups(store).filter(status__in=statuses)
