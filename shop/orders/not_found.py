@@ -319,7 +319,8 @@ def order_line_not_found(
 
 
 def _cancel(order, line, quantity, channel, user) -> tuple[NotFoundOutcome, OrderEvent]:
-    whole = order.all_or_nothing or all(
+    # Once a part of a split delivery has left, the rest can only shrink line by line.
+    whole = (order.all_or_nothing and not order.shipments.exists()) or all(
         other.cancelled_quantity + (quantity if other.pk == line.pk else 0) >= other.quantity
         for other in order.lines.all()
     )
