@@ -323,3 +323,15 @@ class TestShipped:
         assert response.status_code == 400
         assert "Tracking number" in page_text(response)
         assert not Shipment.objects.exists()
+
+
+def test_the_queue_in_french(clerk_client, paris, shirt):
+    receive(paris, shirt, 1)
+    order = delivery_order([(shirt, 1)])
+    headers = {"Accept-Language": "fr"}
+    assert "Commandes en livraison à expédier" in page_text(
+        clerk_client.get("/pos/shipments/", headers=headers)
+    )
+    text = page_text(clerk_client.get(f"/pos/shipments/{order.number}/", headers=headers))
+    assert "À préparer ici" in text
+    assert "Marquer expédiée" in text
