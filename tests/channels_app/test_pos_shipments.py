@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
+from django.utils import translation
 
 from inventory.models import Reservation
 from shop.orders.models import Order
@@ -310,11 +311,36 @@ class TestShipped:
         ]
         emails = [m for m in mail.outbox if "on its way" in m.subject]
         assert len(emails) == 2
+        manager = client.__class__()
+        manager.force_login(factories.manager())
+        order_page = page_text(manager.get(f"/orders/{order.number}/"))
+        assert "tracking number PARIS-1" in order_page
+        assert "tracking number LYON-1" in order_page
         assert "PARIS-1" in emails[0].body
         assert "part of your order" in emails[0].body
         assert "LYON-1" in emails[1].body
         assert "has left Lyon" in emails[1].body
         assert stock_row(lyon, cap) == (0, 0)
+
+    def test_all_or_nothing_no_longer_cancels_once_a_part_has_left(
+        self, client, clerk_client, paris, lyon, shirt, cap
+    ):
+        receive(paris, shirt, 1)
+        receive(lyon, cap, 1)
+        order = delivery_order([(shirt, 1), (cap, 1)])
+        Order.objects.filter(pk=order.pk).update(all_or_nothing=True)
+        ship(clerk_client, order, tracking="PARIS-1")
+        lyon_client = client.__class__()
+        lyon_client.force_login(factories.clerk(store=lyon, username="clerk-lyon"))
+
+        not_found(lyon_client, order, "CAP")
+
+        order.refresh_from_db()
+        # Only the cap is cancelled; with nothing else to ship, the order is shipped.
+        assert order.status == Order.Status.SHIPPED
+        assert order.lines.get(sku="CAP").cancelled_quantity == 1
+        [refund] = Payment.objects.filter(refund_of__isnull=False)
+        assert refund.amount == Decimal("10.00")
 
     def test_a_tracking_number_is_needed(self, clerk_client, paris, shirt):
         receive(paris, shirt, 1)
@@ -325,7 +351,15 @@ class TestShipped:
         assert not Shipment.objects.exists()
 
 
-def test_the_queue_in_french(clerk_client, paris, shirt):
+@pytest.fixture
+def back_in_english(settings):
+    """A French request leaves French active in this thread; the next tests check out in
+    English (checkout saves the active language on a new customer)."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+def test_the_queue_in_french(clerk_client, paris, shirt, back_in_english):
     receive(paris, shirt, 1)
     order = delivery_order([(shirt, 1)])
     headers = {"Accept-Language": "fr"}
