@@ -318,8 +318,23 @@ def order_line_not_found(
     return outcome
 
 
+def _shipped_if_nothing_left(order: Order) -> None:
+    """A split delivery whose other parts have left and whose last held line was just
+    cancelled has nothing more to ship: it is shipped (its row is locked by `_claim`)."""
+    if (
+        order.fulfilment == Order.Fulfilment.DELIVERY
+        and order.shipments.exists()
+        and not Reservation.objects.filter(
+            order_line__order=order, state=Reservation.State.ACTIVE
+        ).exists()
+    ):
+        Order.objects.filter(pk=order.pk).update(status=Status.SHIPPED)
+        order.status = Status.SHIPPED
+
+
 def _cancel(order, line, quantity, channel, user) -> tuple[NotFoundOutcome, OrderEvent]:
-    whole = order.all_or_nothing or all(
+    # Once a part of a split delivery has left, the rest can only shrink line by line.
+    whole = (order.all_or_nothing and not order.shipments.exists()) or all(
         other.cancelled_quantity + (quantity if other.pk == line.pk else 0) >= other.quantity
         for other in order.lines.all()
     )
@@ -333,6 +348,7 @@ def _cancel(order, line, quantity, channel, user) -> tuple[NotFoundOutcome, Orde
             user=user,
         )
     refund = _cancel_units(order, line, quantity, channel)
+    _shipped_if_nothing_left(order)
     return NotFoundOutcome("line_cancelled", line, quantity, refund=refund), order_timeline_add(
         order=order,
         kind=OrderEvent.Kind.LINE_CANCELLED,
