@@ -420,6 +420,7 @@ def targets(fixture: dict) -> list[Target]:
         page("till customer panel", customer("/pos/customers/{}/"), client="clerk"),
         page("pickup desk", lambda side: "/pos/pickups/", client="clerk"),
         page("till counts", lambda side: "/pos/counts/", client="clerk"),
+        page("till shipping queue", lambda side: "/pos/shipments/", client="clerk"),
         page("till requests", lambda side: "/pos/tickets/", client="clerk"),
         page("kiosk start", lambda side: f"/kiosk/{side.fixture['kiosk_store']}/", "kiosk"),
         page(

@@ -170,7 +170,9 @@ def prepare() -> dict:
     product = Variant.objects.select_related("product").get(sku=sku(1, "S")).product
     order = Order.objects.filter(customer=shopper).order_by("created_at", "id").first()
     cart = Cart.objects.get(customer=shopper, status=Cart.Status.OPEN)
-    clerk = StaffProfile.objects.filter(role="clerk").select_related("user", "store").first()
+    clerks = StaffProfile.objects.filter(role="clerk").select_related("user", "store")
+    # A clerk of a store that ships online orders: the till's shipping queue is theirs too.
+    clerk = clerks.filter(store__ships_online=True).first() or clerks.first()
     collect_store = Location.objects.filter(click_and_collect=True, is_active=True).first()
     if None in (order, clerk, collect_store):
         fail("the database lacks the demo shopper's orders, a clerk or a collect store")
