@@ -47,6 +47,13 @@ def _refund_amount(line: OrderLine, quantity: int, *, before: int) -> Decimal:
     return returned_share(line.line_total, line, quantity, before=before)
 
 
+def delivery_refundable(order: Order) -> bool:
+    """The order has a delivery charge that no return has given back yet."""
+    return bool(order.shipping_price) and not (
+        Return.objects.filter(order=order, shipping_amount__gt=0).exists()
+    )
+
+
 def _all_returned(order: Order) -> bool:
     """Every unit of the order came back (or was cancelled before hand-over), this return's
     included."""
@@ -99,7 +106,7 @@ def return_create(
         # Returns of an order with a delivery charge take the order's row first, so the one
         # that completes the order sees every earlier return's units (and refund) committed.
         Order.objects.filter(pk=order.pk).update(shipping_price=F("shipping_price"))
-        delivery_due = not Return.objects.filter(order=order, shipping_amount__gt=0).exists()
+        delivery_due = delivery_refundable(order)
     record = Return.objects.create(
         order=order,
         store=store,
