@@ -280,7 +280,14 @@ def journal_record_line_cancel(
                 }
             ],
             "tax_lines": _tax_rows(tax_lines, sign=-1),
-            "tenders": [{"method": r.method, "amount": _neg(r.amount)} for r in refunds],
+            "tenders": [
+                {
+                    "method": r.method,
+                    "amount": _neg(r.amount),
+                    **({"elsewhere": True} if r.elsewhere else {}),
+                }
+                for r in refunds
+            ],
         },
     )
 

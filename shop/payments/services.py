@@ -459,6 +459,9 @@ class RefundShare:
 
     method: str
     amount: Decimal
+    #: Not given back here: the marketplace that took the money refunds it, or a card taken
+    #: on a store's terminal is refunded there. It still reverses that tender's share.
+    elsewhere: bool = False
 
 
 def refund_for_cancelled_line(
@@ -466,10 +469,9 @@ def refund_for_cancelled_line(
 ) -> list[RefundShare]:
     """The money of order-line units cancelled before hand-over, tender by tender: a payment
     still due at pickup is lowered first (none of it was paid yet), then the tenders that
-    paid give back at most what they took: an online card through the gateway, gift cards and
-    store credit to their accounts. Empty when nothing was paid or owed (an order of the till
-    is handed over at once). A card or cash taken at a counter is given back when the customer
-    is there: not here."""
+    paid give back at most what they took, money first: an online card through the gateway,
+    gift cards and store credit to their accounts; a card charged by a marketplace or on a
+    store's terminal is refunded there (`elsewhere`). Empty when nothing was paid or owed."""
     shares: list[RefundShare] = []
     left = amount
     due = order.payments.filter(method=Method.PAY_AT_PICKUP, status=Status.PENDING).first()
@@ -482,6 +484,7 @@ def refund_for_cancelled_line(
         share = min(left, refundable)
         if share <= 0:
             continue
+        elsewhere = False
         if tender.method in STORED_VALUE_METHODS:
             stored_value_refund(
                 tender=tender, amount=share, channel=channel, note="An item was unavailable."
@@ -489,8 +492,8 @@ def refund_for_cancelled_line(
         elif tender.method == Method.CARD and tender.channel == ONLINE_CHANNEL:
             refund_request(charge=tender, amount=share, channel=channel)
         else:
-            continue
-        shares.append(RefundShare(tender.method, share))
+            elsewhere = True
+        shares.append(RefundShare(tender.method, share, elsewhere=elsewhere))
         left -= share
     return shares
 

@@ -8,9 +8,11 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from carts.checkout import CheckoutDetails, checkout_place
+from channels_app.marketplace import MarketplaceLine, marketplace_order_place
 from shop.catalog.taxes import TaxClass
 from shop.channels import Channel
 from shop.customers.services import customer_get_or_create
@@ -27,7 +29,7 @@ from shop.payments.services import refund_retry
 from shop.payments.stored_value import gift_card_by_code, gift_card_issue
 from shop.payments.tenders import Tender
 from tests.journal.support import stocked_variant
-from tests.shop.order_support import cart_with, collect_order
+from tests.shop.order_support import ADDRESS, cart_with, collect_order
 
 D = Decimal
 
@@ -139,6 +141,34 @@ class TestLineCancelled:
         assert gift_card_by_code(code).balance == D("23.90")
         assert Payment.objects.get(order=order, method="pay_at_pickup").amount == D("0.00")
 
+    def test_a_marketplace_card_is_reversed_and_left_to_the_marketplace(self, warehouse):
+        stocked_variant(warehouse, sku="SHIRT", price="15.00", units=2)
+        stocked_variant(warehouse, sku="BOOK-1", price="21.10", tax_class=TaxClass.REDUCED)
+        order, _ = marketplace_order_place(
+            marketplace="amazon",
+            external_id="A-1",
+            email="ann@example.com",
+            lines=[
+                MarketplaceLine("SHIRT", 2, D("15.00")),
+                MarketplaceLine("BOOK-1", 1, D("21.10")),
+            ],
+            shipping_address=ADDRESS,
+        )
+
+        not_found(order)
+
+        refund = web_entries()[-1]
+        assert (refund.kind, refund.total, refund.content["channel"]) == (
+            "refund",
+            D("-30.00"),
+            "pos",
+        )
+        assert refund.content["tenders"] == [
+            {"method": "card", "amount": "-30.00", "elsewhere": True}
+        ]
+        assert not Payment.objects.filter(order=order, refund_of__isnull=False).exists()
+        assert journal_verify().ok
+
     def test_the_void_after_it_reverses_only_what_is_left_and_the_day_adds_up(
         self, store, shirt, book
     ):
@@ -234,3 +264,15 @@ def test_a_refused_refund_retried_appends_nothing(store, shirt, book):
     assert [e.kind for e in web_entries()] == ["sale", "refund"]
     totals = close_today()
     assert totals["tenders"] == [{"method": "card", "amount": "21.10"}]
+
+
+def test_a_pick_failure_locks_the_journal_chain_before_any_stock_row(store, shirt, book):
+    """The lock order of a sale (chain, then stock rows): a not-found that ends in a refund
+    or a void appends to the chain after it touched stock, so it takes the chain first."""
+    order = collect_order(store, [(shirt, 2), (book, 1)], payment="card")
+    with CaptureQueriesContext(connection) as queries:
+        not_found(order)
+    statements = [q["sql"] for q in queries.captured_queries]
+    chain = next(i for i, sql in enumerate(statements) if 'UPDATE "journal_journalchain"' in sql)
+    stock = next(i for i, sql in enumerate(statements) if '"inventory_stock"' in sql)
+    assert chain < stock
