@@ -4,6 +4,7 @@ back; a later void reverses only what is left; a refused refund retried appends 
 Closings still add up to their entries, and verification covers the new kind."""
 
 import json
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -23,7 +24,7 @@ from shop.journal.offline_verify import verify as verify_archive
 from shop.journal.verify import journal_verify
 from shop.orders.models import Order
 from shop.orders.not_found import order_line_not_found
-from shop.orders.services import order_cancel
+from shop.orders.services import order_cancel, orders_expire_overdue
 from shop.payments.models import Payment
 from shop.payments.services import refund_retry
 from shop.payments.stored_value import gift_card_by_code, gift_card_issue
@@ -193,6 +194,20 @@ class TestLineCancelled:
         assert totals["tenders"] == [{"method": "card", "amount": "0.00"}]
         assert_closing_is_the_sum_of_entries(totals)
         assert journal_verify().ok
+
+    def test_an_order_expiring_after_it_voids_what_is_still_due(self, store, shirt, book):
+        order = collect_order(store, [(shirt, 2), (book, 1)])
+        not_found(order)
+        Order.objects.filter(pk=order.pk).update(
+            pickup_deadline=timezone.now() - timedelta(minutes=1)
+        )
+
+        assert orders_expire_overdue() == 1
+
+        void = web_entries()[-1]
+        assert (void.kind, void.total, void.content["channel"]) == ("void", D("-21.10"), "system")
+        assert void.content["tenders"] == [{"method": "pay_at_pickup", "amount": "-21.10"}]
+        assert_closing_is_the_sum_of_entries(close_today())
 
     def test_closings_and_the_archive_carry_the_refund(
         self, store, shirt, book, settings, tmp_path
