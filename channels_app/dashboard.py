@@ -208,8 +208,8 @@ VAT_COLUMNS = [
 
 
 def _vat(period: Period) -> Table:
-    """VAT collected per channel and rate, from the sales journal (returns and voids
-    deducted, delivery included)."""
+    """VAT collected per channel and rate, from the sales journal (returns, refunds
+    and voids deducted, delivery included)."""
     by_channel = vat_by_channel(start=period.start, end=period.end)
     totals: dict[Decimal, dict] = {}
     for row in by_channel:
