@@ -3,6 +3,7 @@ and books that balance as the services keep them."""
 
 import io
 import re
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
@@ -245,3 +246,21 @@ def test_generated_products_have_a_picture(built, db):
 
     assert generated.exists()
     assert not generated.filter(images__isnull=True).exists()
+
+
+def test_placed_orders_are_attributed_and_the_rollups_add_up(built, db):
+    from shop.marketing.models import ChannelDaily, OrderAttribution
+    from shop.marketing.rollups import reports_refresh
+
+    placed = Order.objects.exclude(status__in=Order.UNPLACED_STATUSES)
+    assert not placed.filter(attribution__isnull=True).exists()
+    till = OrderAttribution.objects.filter(order__channel="pos").select_related(
+        "order", "last_touch"
+    )
+    first = till.first()
+    assert (first.last_touch.channel, first.last_touch.store_id) == ("pos", first.order.store_id)
+
+    reports_refresh(since=timezone.localdate() - timedelta(days=30))
+
+    assert ChannelDaily.objects.filter(sales_channel="pos").exists()
+    assert ChannelDaily.objects.filter(channel="organic_search").exists()
