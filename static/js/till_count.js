@@ -9,7 +9,8 @@
   var SENT_SHOWN = 5;
 
   var app = document.getElementById("till-app");
-  if (!app || !window.Dexie || !window.TillOutbox || !window.TillOffline) return;
+  // An outbox script from before counts (a cached copy, refreshed on the next load): no counting.
+  if (!app || !window.Dexie || !window.TillOffline || !(window.TillOutbox || {}).recordCount) return;
   var T = window.TillOutbox;
   var el = window.TillOffline.el;
   var db = T.open(app.dataset.store);

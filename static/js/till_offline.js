@@ -134,7 +134,7 @@
     state.online = online;
     var badge = $("[data-net]");
     badge.className = "badge " + (online ? "badge-ok" : "badge-warn");
-    badge.textContent = online ? "Online" : "Offline: sales are kept on this till";
+    badge.textContent = online ? "Online" : "Offline: sales and counts are kept on this till";
     app.classList.toggle("is-offline", !online);
     $("[data-online-link]").setAttribute("aria-disabled", online ? "false" : "true");
     showBanner(online);
