@@ -142,6 +142,9 @@ class StockMovement(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    #: When it happened on the shop floor, for a sale recorded after the fact (an offline
+    #: till's, sent once the line is back); null: at `created_at`. Counts compare with it.
+    occurred_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
