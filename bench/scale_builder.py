@@ -49,6 +49,8 @@ SIZES = ("S", "M", "L", "XL")
 SEARCH_WORD = "linen"
 #: Orders of the last two days (open ones among them), on any scale that has three times more.
 RECENT_ORDERS = 600
+#: Orders of the two weeks before those (settled: collected, shipped, closed), likewise.
+FORTNIGHT_ORDERS = 1_400
 #: One web order in this many used a promotion code (10 % off).
 PROMOTION_EVERY = 8
 #: One shipped, collected or till order in this many had its first line brought back.
@@ -346,6 +348,9 @@ class Builder:
         # queues hold the same orders on a small and a big database.
         self.p["recent"] = min(RECENT_ORDERS, orders // 3)
         self.p["pending"] = max(2, self.p["recent"] // 30)
+        # The two weeks before: orders collected, shipped or closed lately (the desk's history).
+        self.p["fortnight"] = min(FORTNIGHT_ORDERS, (orders - self.p["recent"]) // 2)
+        self.p["settled"] = self.p["recent"] + self.p["fortnight"]
         pairs = self.counts.variants * len(locations)
         if pairs > self.counts.stock_movements * 0.4:
             raise BuildError(
@@ -551,6 +556,7 @@ class Builder:
                             WHEN r_kind < 0.95 THEN 'collect' ELSE 'phone' END AS kind,
                        CASE WHEN i > %(orders)s - %(pending)s THEN 'pending'
                             WHEN i > %(orders)s - %(recent)s THEN 'recent'
+                            WHEN i > %(orders)s - %(settled)s THEN 'fortnight'
                             ELSE 'old' END AS zone,
                        1 + floor(r_store * cardinality(%(stores)s::bigint[]))::int AS store_at,
                        CASE WHEN r_lines < 0.35 THEN 1 WHEN r_lines < 0.65 THEN 2
@@ -560,10 +566,10 @@ class Builder:
                 SELECT p.*,
                        CASE WHEN kind = 'pos' THEN 'completed'
                             WHEN zone = 'pending' AND kind <> 'phone' THEN 'pending_payment'
-                            WHEN zone <> 'old' AND kind = 'collect' THEN
+                            WHEN zone = 'recent' AND kind = 'collect' THEN
                                 CASE WHEN r_status < 0.6 THEN 'placed' ELSE 'ready_for_pickup'
                                 END
-                            WHEN zone <> 'old' THEN 'placed'
+                            WHEN zone IN ('recent', 'pending') THEN 'placed'
                             WHEN kind = 'collect' THEN
                                 CASE WHEN r_status < 0.85 THEN 'collected'
                                      WHEN r_status < 0.92 THEN 'expired'
@@ -575,7 +581,10 @@ class Builder:
                             ELSE 'payment_failed' END AS status,
                        CASE zone
                            WHEN 'old' THEN %(t0)s - interval '730 days'
-                               + (i - 1) * (interval '728 days' / (%(orders)s - %(recent)s))
+                               + (i - 1) * (interval '714 days' / (%(orders)s - %(settled)s))
+                           WHEN 'fortnight' THEN %(t0)s - interval '16 days'
+                               + (i - (%(orders)s - %(settled)s))
+                               * (interval '14 days' / (%(fortnight)s + 1))
                            WHEN 'recent' THEN %(t0)s - interval '2 days'
                                + (i - (%(orders)s - %(recent)s))
                                * (interval '2870 minutes' / (%(recent)s - %(pending)s + 1))
