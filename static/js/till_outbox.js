@@ -54,7 +54,7 @@
     var entry;
     await db.transaction("rw", db.meta, db.outbox, db.stock, async function () {
       var device = await metaGet(db, "device", null);
-      if (!device) throw new Error("This till is not registered yet: open it once with the network.");
+      if (!device) throw new Error(gettext("This till is not registered yet: open it once with the network."));
       var sequence = await metaGet(db, "next_sequence", 1);
       var id = crypto.randomUUID();
       entry = {
@@ -133,7 +133,7 @@
       if (isConflict(response.status, error.code)) {
         await db.outbox.update(entry.id, {
           status: "conflict",
-          error: error.message || "Refused (" + response.status + ")",
+          error: error.message || interpolate(gettext("Refused (%(status)s)"), { status: response.status }, true),
         });
         continue;
       }
@@ -251,8 +251,15 @@
         if (left === 0) break;
         if (note) {
           note.hidden = false;
-          note.textContent =
-            left + " sale(s) made on this till are still waiting to be sent. The drawer closes once they are on the server.";
+          note.textContent = interpolate(
+            ngettext(
+              "%(count)s sale made on this till is still waiting to be sent. The drawer closes once it is on the server.",
+              "%(count)s sales made on this till are still waiting to be sent. The drawer closes once they are on the server.",
+              left
+            ),
+            { count: left },
+            true
+          );
         }
         await new Promise(function (resolve) { setTimeout(resolve, 3000); });
       }
