@@ -3,18 +3,13 @@ catalogue line, the change due, the receipt's note, the outbox's statuses) reads
 still does once the page is reloaded with no network, from the service worker's copy of the
 scripts' catalogue."""
 
-from decimal import Decimal
-
 import pytest
 from django.conf import settings
 from playwright.sync_api import expect
 
 from channels_app.js_catalogue import catalogue_url
-from shop.payments.drawer import drawer_open
-from tests import factories
 from tests.browser import screenshot
-from tests.channels_app.offline_till_support import assert_accessible, signed_in
-from tests.channels_app.support import receive
+from tests.channels_app.offline_till_support import assert_accessible, open_store, signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,12 +18,7 @@ OFFLINE = "Hors ligne : les ventes sont gardées sur cette caisse"
 
 @pytest.fixture
 def shop(db):
-    store = factories.LocationFactory(code="st1", name="Magasin Un")
-    clerk = factories.clerk(store=store)
-    drawer_open(store=store, user=clerk, opening_float=Decimal("100.00"))
-    receive(store, factories.VariantFactory(sku="TASSE-1", price=Decimal("12.00")), 5)
-    receive(store, factories.VariantFactory(sku="BOL-1", price=Decimal("8.00")), 5)
-    return {"store": store, "clerk": clerk}
+    return open_store("Magasin Un", {"TASSE-1": "12.00", "BOL-1": "8.00"})
 
 
 def scan(page, code: str) -> None:
