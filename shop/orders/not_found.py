@@ -279,6 +279,7 @@ def order_line_not_found(
         sku=line.sku,
         quantity=quantity,
         location=here.code,
+        location_name=here.name,
     )
 
     if availability_at(location=here, variants=[line.variant]).get(line.variant.pk, 0) >= quantity:
@@ -290,6 +291,9 @@ def order_line_not_found(
             message=f"Another {quantity} × {line.sku} held at {here.name}.",
             channel=channel,
             user=user,
+            sku=line.sku,
+            quantity=quantity,
+            location_name=here.name,
         )
     elif (source := _nearest_source(order, line, quantity, here)) is not None:
         ready_by = None
@@ -310,6 +314,9 @@ def order_line_not_found(
             channel=channel,
             user=user,
             source=source.code,
+            source_name=source.name,
+            sku=line.sku,
+            quantity=quantity,
             ready_by=ready_by.isoformat() if ready_by else None,
         )
     else:
@@ -331,6 +338,7 @@ def _cancel(order, line, quantity, channel, user) -> tuple[NotFoundOutcome, Orde
             message=f"{line.sku} is nowhere to be found: the order is cancelled and refunded.",
             channel=channel,
             user=user,
+            sku=line.sku,
         )
     refund = _cancel_units(order, line, quantity, channel)
     return NotFoundOutcome("line_cancelled", line, quantity, refund=refund), order_timeline_add(

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.urls import reverse
 from django.utils import translation
 
 from shop.channels import Channel
@@ -20,6 +21,7 @@ from tests import factories
 from tests.channels_app.kiosk_support import enrolled_client
 from tests.channels_app.support import receive
 from tests.channels_app.test_pos_pages import collect_order
+from tests.conftest import admin_client
 from tests.shop.measure_support import place_fixture
 
 pytestmark = pytest.mark.django_db
@@ -153,3 +155,19 @@ def test_the_dashboard_reads_in_french(manager, store, warehouse):
     assert "Dernier contact non direct" in page
     assert "TVA collectée par taux (journal des ventes)" in page
     assert "Tous les canaux" in page
+
+
+def test_the_desks_order_timeline_reads_in_french(french_clerk, store, variant, manager):
+    receive(store, variant, 2)
+    order = collect_order(store, variant)
+    french_clerk.post(
+        f"/pos/pickups/{order.number}/not-found/", {"sku": variant.sku}, headers=FRENCH
+    )
+    page = readable(french_clerk.get(f"/pos/pickups/{order.number}/", headers=FRENCH))
+    assert "1 × TEE-M introuvable(s) à Store One ; sorti(s) du stock par un comptage." in page
+    assert "1 autre(s) × TEE-M réservé(s) à Store One." in page
+    english = readable(french_clerk.get(f"/pos/pickups/{order.number}/"))
+    assert "1 × TEE-M not found at Store One; written off as a count." in english
+    url = reverse("admin:orders_order_change", args=[order.pk])
+    admin_page = readable(admin_client(manager).get(url, headers=FRENCH))
+    assert "1 autre(s) × TEE-M réservé(s) à Store One." in admin_page

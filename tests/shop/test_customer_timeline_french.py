@@ -9,6 +9,8 @@ from django.utils import translation
 
 from shop.customers.models import CustomerEvent
 from shop.customers.timeline import event_summary
+from shop.orders.models import OrderEvent
+from shop.orders.timeline import order_event_text
 from tests import factories
 from tests.conftest import admin_client
 from tests.shop.customer_support import history
@@ -102,3 +104,67 @@ class TestPagesInFrench:
         assert body["results"][0]["summary"] == "A passé la commande OS-000000 (5,00 EUR)"
         english = client.get("/api/me/timeline/", headers={"accept-language": "en"}).json()
         assert english["results"][0]["summary"] == "Placed order OS-000000 (5.00 EUR)"
+
+
+#: (kind, payload, the message as written) of the order's own timeline.
+ORDER_EVENTS = [
+    (
+        "not_found",
+        {"sku": "MUG", "quantity": 2, "location": "st1", "location_name": "Lyon"},
+        "2 × MUG not found at Lyon; written off as a count.",
+    ),
+    (
+        "resourced_here",
+        {"sku": "MUG", "quantity": 1, "location_name": "Lyon"},
+        "Another 1 × MUG held at Lyon.",
+    ),
+    (
+        "transfer",
+        {
+            "sku": "MUG",
+            "quantity": 1,
+            "source": "st2",
+            "source_name": "Paris",
+            "ready_by": "2026-12-03T10:00:00+00:00",
+        },
+        "1 × MUG transferred from Paris; ready by 2026-12-03.",
+    ),
+    (
+        "transfer",
+        {"sku": "MUG", "quantity": 1, "source_name": "Warehouse", "ready_by": None},
+        "1 × MUG will ship from Warehouse.",
+    ),
+    (
+        "order_cancelled",
+        {"sku": "MUG"},
+        "MUG is nowhere to be found: the order is cancelled and refunded.",
+    ),
+    (
+        "line_cancelled",
+        {"sku": "MUG", "quantity": 1, "refund": "9.90"},
+        "1 × MUG cancelled: none left anywhere; 9.90 refunded.",
+    ),
+    (
+        "delivery_requested",
+        {"sku": "MUG", "ticket": "T-1", "postcode": "69001", "city": "Lyon"},
+        "The customer asked for MUG to be delivered instead (to 69001 Lyon); request T-1.",
+    ),
+]
+
+
+@pytest.mark.parametrize(("kind", "payload", "message"), ORDER_EVENTS)
+def test_the_orders_own_timeline_reads_in_the_readers_language(kind, payload, message):
+    event = OrderEvent(kind=kind, payload=payload, message=message)
+    with translation.override("en"):
+        assert order_event_text(event) == message
+    with translation.override("fr"):
+        french = order_event_text(event)
+    assert french != message
+    assert "MUG" in french
+    assert "%(" not in french
+
+
+def test_an_order_event_without_its_facts_reads_as_written():
+    old = OrderEvent(kind="resourced_here", payload={}, message="Another 1 × MUG held at Lyon.")
+    with translation.override("fr"):
+        assert order_event_text(old) == "Another 1 × MUG held at Lyon."
