@@ -13,10 +13,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
+from django.dispatch import receiver
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
+from django.utils.autoreload import file_changed
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 from django.views.i18n import JavaScriptCatalog
@@ -37,6 +39,14 @@ def catalogue_version() -> str:
             digest.update(str(mo_path.parent.parent.name).encode())
             digest.update(mo_path.read_bytes())
     return digest.hexdigest()[:12]
+
+
+@receiver(file_changed)
+def _catalogue_recompiled(sender, file_path, **kwargs) -> None:
+    """`runserver` keeps running when a .mo changes (Django reloads the translations): the
+    version follows, so pages name the new catalogue."""
+    if Path(file_path).suffix == ".mo":
+        catalogue_version.cache_clear()
 
 
 def catalogue_url(language: str) -> str:

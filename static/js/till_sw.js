@@ -87,6 +87,18 @@ function staticFile(request) {
   });
 }
 
+function catalogue(request, url) {
+  /* A kept page may name a catalogue of an older version (dropped at activation): with no
+     network, this worker's catalogue of the same language stands in for it. */
+  var language = url.pathname.split("/").pop();
+  var current = CATALOGUES.find(function (path) { return path.endsWith("/" + language); });
+  return staticFile(request).catch(function () {
+    return (current ? caches.match(current) : Promise.resolve(undefined)).then(function (kept) {
+      return kept || Response.error();
+    });
+  });
+}
+
 self.addEventListener("fetch", function (event) {
   var request = event.request;
   if (request.method !== "GET") return;
@@ -94,7 +106,9 @@ self.addEventListener("fetch", function (event) {
   if (url.origin !== self.location.origin) return;
   if (request.mode === "navigate" && url.pathname.startsWith(TILL_PAGES)) {
     event.respondWith(tillPage(request, url.pathname === TILL_PAGE));
-  } else if (url.pathname.startsWith("/static/") || url.pathname.startsWith(CATALOGUE_PATH)) {
+  } else if (url.pathname.startsWith(CATALOGUE_PATH)) {
+    event.respondWith(catalogue(request, url));
+  } else if (url.pathname.startsWith("/static/")) {
     event.respondWith(staticFile(request));
   }
 });

@@ -9,6 +9,7 @@ import pytest
 from babel.messages.pofile import read_po
 from django.conf import settings
 from django.utils import translation
+from django.utils.autoreload import file_changed
 
 from channels_app.js_catalogue import catalogue_url, catalogue_version
 
@@ -78,6 +79,12 @@ class TestServed:
         response = clerk_client.get(catalogue_url("fr"))
         assert response.status_code == 200
         assert "Cookie" not in response.get("Vary", "")
+
+    def test_a_recompiled_catalogue_gets_a_new_version(self):
+        catalogue_version()
+        file_changed.send(sender=None, file_path=SCRIPTS_PO.with_suffix(".mo"))
+        assert catalogue_version.cache_info().currsize == 0
+        assert catalogue_version() == catalogue_version()
 
     def test_an_old_version_leads_to_todays_and_an_unknown_language_is_404(self, client):
         response = client.get("/jsi18n/0123456789ab/fr.js")
