@@ -195,6 +195,11 @@ class Side:
     #: Token-authenticated API calls: no cookies.
     api: Browser = None
     anonymous: Browser = None
+    #: A clerk signed in at the till, and a kiosk enrolled in its store.
+    clerk: Browser = None
+    kiosk: Browser = None
+    #: The ETag of the Google feed, for conditional GETs.
+    feed_etag: str = ""
     clerk_token: str = ""
     manager_token: str = ""
     #: The shopper's form token (csrfmiddlewaretoken) for the storefront's POSTs.
@@ -203,7 +208,8 @@ class Side:
     sent: int = 0
 
     def browsers(self) -> list[Browser]:
-        return [b for b in (self.shopper, self.manager, self.api, self.anonymous) if b]
+        browsers = (self.shopper, self.manager, self.api, self.anonymous, self.clerk, self.kiosk)
+        return [b for b in browsers if b]
 
     def unique(self) -> int:
         self.sent += 1
@@ -250,6 +256,15 @@ def sign_in_manager(side: Side) -> None:
         fail(f"{side.name}: manager code refused ({answer.status}), admin {admin.status}")
 
 
+def enrol_kiosk(side: Side) -> None:
+    store, token = side.fixture["kiosk_store"], side.fixture["kiosk_token"]
+    page = side.kiosk.get(f"/kiosk/{store}/enrol/")
+    form = {"csrfmiddlewaretoken": form_token(page, "kiosk enrolment"), "token": token}
+    answer = side.kiosk.post(f"/kiosk/{store}/enrol/", form)
+    if answer.status != 302 or side.kiosk.get(f"/kiosk/{store}/").status != 200:
+        fail(f"{side.name}: kiosk enrolment answered {answer.status}")
+
+
 def api_token(browser: Browser, login: dict) -> str:
     body = json.dumps({"username": login["username"], "password": login["password"]})
     answer = browser.request("POST", "/api/auth/token/", body.encode(), JSON)
@@ -268,6 +283,16 @@ def open_side(name: str, port: int, fixture: dict) -> Side:
         fail(f"{name}: shopper sign-in answered {answer.status}")
     side.form_token = form_token(side.shopper.get(fixture["product_path"]), "product page")
     sign_in_manager(side)
+    side.clerk, side.kiosk = Browser(port), Browser(port)
+    clerk = fixture["clerk"]
+    answer = sign_in(side.clerk, clerk["username"], clerk["password"])
+    if answer.status != 302 or side.clerk.get("/pos/").status != 200:
+        fail(f"{name}: clerk sign-in answered {answer.status}")
+    enrol_kiosk(side)
+    feed = side.anonymous.get("/feeds/google.xml")
+    side.feed_etag = feed.headers.get("ETag", "")
+    if feed.status != 200 or not side.feed_etag:
+        fail(f"{name}: the Google feed answered {feed.status} without an ETag")
     side.clerk_token = api_token(side.api, fixture["clerk"])
     side.manager_token = api_token(side.api, fixture["manager"])
     return side
@@ -286,6 +311,9 @@ class Target:
     location: str | None = None
     #: Untimed work before each request (a fresh cart for a checkout).
     setup: Callable[[Side], None] | None = None
+    #: Why the answer grows with the data by design (a whole-catalogue feed): shown, not
+    #: held to the goal.
+    sized: str = ""
 
 
 def page(name: str, path: Callable[[Side], str], client: str = "shopper") -> Target:
@@ -346,17 +374,27 @@ def till_sale(side: Side) -> Response:
     return post_json(side.api, "/api/pos/sales/", body, headers)
 
 
+def feed_unchanged(side: Side) -> Response:
+    """What a feed fetcher sends once it has the feed: answered 304 while nothing changed."""
+    return side.anonymous.request(
+        "GET", "/feeds/google.xml", headers={"If-None-Match": side.feed_etag}
+    )
+
+
 def targets(fixture: dict) -> list[Target]:
     """Every measured request, reads first; `fixture` (either side's) names the admin pages."""
     f = lambda key: lambda side: side.fixture[key]  # noqa: E731
     skus = lambda side: "&".join(f"sku={s}" for s in side.fixture["product_skus"])  # noqa: E731
     change = lambda what: lambda side: side.fixture["change_pages"][what]  # noqa: E731
+    customer = lambda path: lambda side: path.format(side.fixture["history_customer"])  # noqa: E731
     reads = [
         page("home", lambda side: "/"),
         page("category page", f("category_path")),
         page("search", lambda side: "/search/?" + urlencode({"q": side.fixture["search_word"]})),
         page("product page", f("product_path")),
         page("cart page", lambda side: "/cart/"),
+        page("account orders", lambda side: "/account/orders/"),
+        page("invoice PDF", lambda side: f"/orders/{side.fixture['order_number']}/invoice.pdf"),
         api_get("API products", lambda side: "/api/products/"),
         api_get("API availability", lambda side: f"/api/availability/?{skus(side)}"),
         api_get("API cart", lambda side: "/api/cart/"),
@@ -371,7 +409,37 @@ def targets(fixture: dict) -> list[Target]:
             lambda side: f"/api/inventory/movements/?location={side.fixture['store']}",
             token="manager",
         ),
+        api_get("API shipping methods", lambda side: "/api/shipping-methods/?country=FR"),
+        api_get("API customer timeline", customer("/api/customers/{}/timeline/"), token="clerk"),
+        api_get(
+            "API stock accuracy",
+            lambda side: f"/api/stores/{side.fixture['store']}/accuracy/",
+            token="manager",
+        ),
+        page("till", lambda side: "/pos/", client="clerk"),
+        page("till customer panel", customer("/pos/customers/{}/"), client="clerk"),
+        page("pickup desk", lambda side: "/pos/pickups/", client="clerk"),
+        page("till counts", lambda side: "/pos/counts/", client="clerk"),
+        page("till shipping queue", lambda side: "/pos/shipments/", client="clerk"),
+        page("till requests", lambda side: "/pos/tickets/", client="clerk"),
+        page("kiosk start", lambda side: f"/kiosk/{side.fixture['kiosk_store']}/", "kiosk"),
+        page(
+            "kiosk product",
+            lambda side: f"/kiosk/{side.fixture['kiosk_store']}/p/{side.fixture['kiosk_product']}/",
+            client="kiosk",
+        ),
+        Target("feed google.xml (unchanged: 304)", feed_unchanged, expect=304),
+        Target(
+            "feed google.xml (whole)",
+            lambda side: side.anonymous.get("/feeds/google.xml"),
+            sized="one item per variant",
+        ),
+        page("dashboard", lambda side: "/manage/", client="manager"),
+        page("dashboard CSV (channels)", lambda side: "/manage/export/channels.csv", "manager"),
         page("admin index", lambda side: "/admin/", client="manager"),
+        page(
+            "admin customer timeline", customer("/admin/customers/customer/{}/timeline/"), "manager"
+        ),
     ]
     for admin_page in fixture["admin_pages"]:
         path = admin_page["path"]
@@ -456,6 +524,8 @@ class Result:
     @property
     def missed(self) -> bool:
         ratio = self.ratio
+        if self.target.sized:
+            return False
         return (ratio is not None and ratio > GOAL) or self.query_text(SMALL) != self.query_text(
             BIG
         )
@@ -511,7 +581,11 @@ def row(result: Result) -> str:
     ratio = result.ratio
     queries = f"{result.query_text(SMALL)} / {result.query_text(BIG)}"
     sql = f"{ms(SMALL, 'sql_ms', 8)} / {ms(BIG, 'sql_ms', 8)}"
-    flag = " !" if result.missed else ""
+    flag = (
+        " !"
+        if result.missed
+        else (f"  (grows by design: {result.target.sized})" if result.target.sized else "")
+    )
     errors = f"  ({len(result.errors)} failed)" if result.errors else ""
     ratio_text = f"{ratio:6.2f}" if ratio is not None else f"{'-':>6}"
     name = result.target.name
@@ -522,7 +596,7 @@ def slow_statements(results: list[Result]) -> list[str]:
     """For each page above the goal, the statement that took longest on the big database."""
     lines = []
     for result in results:
-        if result.ratio is None or result.ratio <= GOAL:
+        if result.ratio is None or result.ratio <= GOAL or result.target.sized:
             continue
         slowest = result.slowest_statement(BIG)
         if slowest is not None:
@@ -533,7 +607,7 @@ def slow_statements(results: list[Result]) -> list[str]:
 
 
 def summary(results: list[Result]) -> list[str]:
-    rated = [r for r in results if r.ratio is not None]
+    rated = [r for r in results if r.ratio is not None and not r.target.sized]
     above = [r for r in rated if r.ratio > GOAL]
     differ = [r for r in results if r.query_text(SMALL) != r.query_text(BIG)]
     lines = [

@@ -47,6 +47,8 @@ CATEGORIES_AT_LEAST = 50
 SIZES = ("S", "M", "L", "XL")
 #: Search for this word matches a quarter of the generated products.
 SEARCH_WORD = "linen"
+#: Orders of the last two days (open ones among them), on any scale that has three times more.
+RECENT_ORDERS = 600
 #: One web order in this many used a promotion code (10 % off).
 PROMOTION_EVERY = 8
 #: One shipped, collected or till order in this many had its first line brought back.
@@ -268,12 +270,14 @@ class Builder:
             self.step("carts", self.carts)
             self.step("outbox messages", self.outbox)
             self.step("idempotency keys", self.idempotency_keys)
+            self.step("sales journal", self.journal)
+            self.step("touches and attribution", self.attribution)
             self.step("indexes and foreign keys again", self.restore)
             self.step("sequences", self.sequences)
         finally:
             self.sql(
                 "DROP TABLE IF EXISTS scale_order_plan, scale_orders, scale_lines, scale_pay, "
-                "scale_moves, scale_returns"
+                "scale_moves, scale_returns, scale_journal, scale_touches"
             )
             self.sql("RESET work_mem")
         return self.report
@@ -337,9 +341,11 @@ class Builder:
             rbase=self.base("inventory_reservation"),
         )
         orders = self.counts.orders
-        # The open orders: the last two days (at least 20), the newest still being paid for.
-        self.p["recent"] = max(20, round(orders * 0.003))
-        self.p["pending"] = max(2, round(orders * 0.0001))
+        # The open orders: the last two days, the newest still being paid for. Their number is
+        # the shop's flow, not its history, so it does not grow with the scale: the desk's
+        # queues hold the same orders on a small and a big database.
+        self.p["recent"] = min(RECENT_ORDERS, orders // 3)
+        self.p["pending"] = max(2, self.p["recent"] // 30)
         pairs = self.counts.variants * len(locations)
         if pairs > self.counts.stock_movements * 0.4:
             raise BuildError(
@@ -440,6 +446,18 @@ class Builder:
             """
         )
         self.inserted("catalog_variant", n)
+        # A picture each (the demo's first file, so one set of thumbnails serves them all):
+        # cards, product pages and feeds show one, as they would in a real catalogue.
+        n = self.sql(
+            """
+            INSERT INTO catalog_productimage (product_id, image, alt, position)
+            SELECT p.id, first.image, p.name, 0
+            FROM catalog_product AS p,
+                 (SELECT image FROM catalog_productimage ORDER BY id LIMIT 1) AS first
+            WHERE p.id > %(pbase)s
+            """
+        )
+        self.inserted("catalog_productimage", n)
 
     def customers(self) -> None:
         """Customers (one in ten with a sign-in and a verified address), oldest first."""
@@ -1144,6 +1162,120 @@ class Builder:
             """
         )
         self.inserted("outbox_outboxmessage", n)
+
+    def journal(self) -> None:
+        """A sale entry for every order that was placed, on its store's till chain (till sales)
+        or the web chain, numbered after what the demo already wrote. Only the cost of reading
+        the journal is measured, so the hashes are unique placeholders, not a verifiable chain:
+        `verify_sales_journal` would name the first generated entry."""
+        self.sql(
+            """
+            INSERT INTO journal_journalchain (key, store_id, last_sequence, last_hash,
+                                              last_closing_hash)
+            SELECT l.code, l.id, 0, '', '' FROM inventory_location AS l
+            WHERE l.id IN (SELECT DISTINCT store_id FROM scale_orders
+                           WHERE fulfilment = 'in_store')
+            UNION ALL SELECT 'web', NULL, 0, '', ''
+            ON CONFLICT (key) DO NOTHING
+            """
+        )
+        self.sql(
+            """
+            CREATE TEMP TABLE scale_journal AS
+            SELECT o.id AS order_id, c.id AS chain_id, o.created_at, o.total, o.channel,
+                   o.staff_user_id, CASE WHEN o.fulfilment = 'in_store' THEN o.store_id END
+                   AS store_id,
+                   CASE WHEN c.key = 'web' THEN 'W' ELSE 'T-' || upper(c.key) END AS prefix,
+                   c.last_sequence + row_number() OVER (
+                       PARTITION BY c.id ORDER BY o.created_at, o.id) AS seq
+            FROM scale_orders AS so
+            JOIN orders_order AS o ON o.id = so.id
+            LEFT JOIN inventory_location AS l
+                ON l.id = o.store_id AND o.fulfilment = 'in_store'
+            JOIN journal_journalchain AS c ON c.key = coalesce(l.code, 'web')
+            WHERE o.status NOT IN ('pending_payment', 'payment_failed')
+            """
+        )
+        n = self.sql(
+            """
+            INSERT INTO journal_journalentry (chain_id, sequence, number, kind, created_at,
+                                              order_id, store_id, channel, clerk_id, total,
+                                              content, previous_hash, hash)
+            SELECT chain_id, seq, prefix || '-' || lpad(seq::text, 6, '0'), 'sale', created_at,
+                   order_id, store_id, channel, staff_user_id, total,
+                   jsonb_build_object('kind', 'sale', 'total', total::text, 'generated', true),
+                   '', encode(sha256(convert_to('generated sale ' || order_id, 'UTF8')), 'hex')
+            FROM scale_journal ORDER BY chain_id, seq
+            """
+        )
+        self.inserted("journal_journalentry", n)
+        self.sql(
+            """
+            UPDATE journal_journalchain AS c SET last_sequence = j.seq, last_hash = j.hash
+            FROM (SELECT DISTINCT ON (chain_id) chain_id, seq,
+                         encode(sha256(convert_to('generated sale ' || order_id, 'UTF8')), 'hex')
+                         AS hash
+                  FROM scale_journal ORDER BY chain_id, seq DESC) AS j
+            WHERE c.id = j.chain_id
+            """
+        )
+
+    def attribution(self) -> None:
+        """One touch per placed order, crediting it as `order_attribute` would with a path of
+        one: a till, phone or other off-web order to its own channel (at its store), a web order
+        to a channel group in turn (direct, organic search, email, social, paid search, one in
+        eight from a spring campaign). The dashboard's rollups are rebuilt from these."""
+        tbase = self.base("marketing_touch")
+        groups = "ARRAY['direct', 'organic_search', 'email', 'social', 'paid_search']"
+        self.sql(
+            f"""
+            CREATE TEMP TABLE scale_touches AS
+            SELECT %(tbase)s + row_number() OVER (ORDER BY o.id) AS touch_id, o.id AS order_id,
+                   o.created_at,
+                   CASE WHEN o.channel <> 'web' THEN o.channel
+                        ELSE ({groups})[1 + o.id %% 5] END AS channel,
+                   CASE WHEN o.channel = 'web' AND o.id %% 8 = 3 THEN 'spring' ELSE '' END
+                   AS campaign,
+                   CASE WHEN o.channel <> 'web' THEN o.store_id END AS store_id, o.customer_id
+            FROM scale_orders AS so JOIN orders_order AS o ON o.id = so.id
+            WHERE o.status NOT IN ('pending_payment', 'payment_failed')
+            """,
+            tbase=tbase,
+        )
+        n = self.sql(
+            """
+            INSERT INTO marketing_touch (id, channel, source, medium, campaign, click_id,
+                                         referrer_host, landing_path, store_id, visitor,
+                                         customer_id, at)
+            SELECT touch_id, channel,
+                   CASE channel WHEN 'direct' THEN '(direct)' WHEN 'organic_search' THEN 'google'
+                                WHEN 'paid_search' THEN 'google' WHEN 'social' THEN 'instagram'
+                                WHEN 'email' THEN 'newsletter' ELSE channel END,
+                   '', campaign, '', '', '', store_id, '', customer_id, created_at
+            FROM scale_touches ORDER BY touch_id
+            """
+        )
+        self.inserted("marketing_touch", n)
+        n = self.sql(
+            """
+            INSERT INTO marketing_orderattribution (order_id, placed_at, first_touch_id,
+                                                    last_touch_id, last_non_direct_touch_id,
+                                                    touch_count)
+            SELECT order_id, created_at, touch_id, touch_id, touch_id, 1
+            FROM scale_touches ORDER BY order_id
+            """
+        )
+        self.inserted("marketing_orderattribution", n)
+        self.sql(
+            """
+            INSERT INTO marketing_ordertouch (attribution_id, touch_id, position)
+            SELECT order_id, touch_id, 0 FROM scale_touches ORDER BY order_id
+            """
+        )
+        self.sql(
+            "SELECT setval(pg_get_serial_sequence('marketing_touch', 'id'), "
+            "(SELECT max(id) FROM marketing_touch))"
+        )
 
     def sequences(self) -> None:
         """Rows above got explicit ids: the identity sequences move past them."""

@@ -53,6 +53,10 @@ def timed(label: str, work):
     return result
 
 
+#: Rollup days rebuilt after a build: the dashboard's default period and more.
+DASHBOARD_DAYS = 60
+
+
 def build(scale: float) -> None:
     from django.conf import settings
     from django.core.management import call_command
@@ -76,6 +80,10 @@ def build(scale: float) -> None:
         ).run()
         timed("VACUUM ANALYZE", lambda: cursor.execute("VACUUM (ANALYZE)"))
         problems = timed("check the books", lambda: scale_builder.check(cursor))
+    # What beat keeps up to date: the dashboard's rollups and the product feeds.
+    days = f"--days={DASHBOARD_DAYS}"
+    timed("refresh_reports", lambda: call_command("refresh_reports", days, stdout=io.StringIO()))
+    timed("rebuild_feeds", lambda: call_command("rebuild_feeds", force=True, stdout=io.StringIO()))
     if problems:
         fail("the built database breaks its invariants: " + "; ".join(problems))
     rows = ", ".join(f"{table} {count:,}" for table, count in report.rows.items())
@@ -129,6 +137,22 @@ def admin_pages(username: str) -> list[dict]:
     return sorted(pages, key=lambda page: page["name"])
 
 
+def kiosk_token(username: str, store) -> str:
+    """A fresh kiosk credential for `store` (the bench's browser enrols with its token)."""
+    from django.contrib.auth import get_user_model
+
+    from channels_app.credentials import credential_create
+    from channels_app.models import ChannelCredential
+
+    _, token = credential_create(
+        kind=ChannelCredential.Kind.KIOSK,
+        name="bench kiosk",
+        created_by=get_user_model().objects.get(username=username),
+        store=store,
+    )
+    return token
+
+
 def prepare() -> dict:
     from django.contrib.sessions.models import Session
     from django.urls import reverse
@@ -151,7 +175,9 @@ def prepare() -> dict:
     product = Variant.objects.select_related("product").get(sku=sku(1, "S")).product
     order = Order.objects.filter(customer=shopper).order_by("created_at", "id").first()
     cart = Cart.objects.get(customer=shopper, status=Cart.Status.OPEN)
-    clerk = StaffProfile.objects.filter(role="clerk").select_related("user", "store").first()
+    clerks = StaffProfile.objects.filter(role="clerk").select_related("user", "store")
+    # A clerk of a store that ships online orders: the till's shipping queue is theirs too.
+    clerk = clerks.filter(store__ships_online=True).first() or clerks.first()
     collect_store = Location.objects.filter(click_and_collect=True, is_active=True).first()
     if None in (order, clerk, collect_store):
         fail("the database lacks the demo shopper's orders, a clerk or a collect store")
@@ -184,6 +210,10 @@ def prepare() -> dict:
             "cart": change(Cart, cart.pk),
         },
         "admin_pages": admin_pages(manager),
+        "history_customer": history.pk,
+        "kiosk_store": collect_store.code,
+        "kiosk_token": kiosk_token(manager, collect_store),
+        "kiosk_product": product.slug,
     }
 
 

@@ -219,5 +219,6 @@ def _record(
         reference=f"sale {order.number} ({sale.receipt_number})",
         order=order,
         user=clerk,
+        occurred_at=created_offline_at,
     )
     return sale

@@ -39,10 +39,6 @@ class FeedSnapshotAdmin(admin.ModelAdmin):
     readonly_fields = fields
     actions = ["rebuild"]
 
-    @admin.display(description="Report lines")
-    def left_out(self, snapshot: FeedSnapshot) -> int:
-        return len(snapshot.report)
-
     @admin.display(description="Validation report")
     def validation_report(self, snapshot: FeedSnapshot) -> str:
         if not snapshot.report:
@@ -61,7 +57,12 @@ class FeedSnapshotAdmin(admin.ModelAdmin):
         self.message_user(request, f"Rebuilt {queryset.count()} feed(s).")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).defer("content")
+        """Never the feed itself; the list not even the report (megabytes each at scale)."""
+        queryset = super().get_queryset(request).defer("content")
+        match = request.resolver_match
+        if match is not None and match.url_name.endswith("_changelist"):
+            queryset = queryset.defer("report")
+        return queryset
 
     def has_add_permission(self, request):
         return False

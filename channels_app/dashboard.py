@@ -5,12 +5,15 @@ so a chart, its table and the spreadsheet always show the same numbers."""
 import csv
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
+from functools import cache
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from inventory.reports import low_stock, stock_value_by_location
+from inventory.accuracy import StoreAccuracy, stock_accuracy_by_store
+from inventory.reports import stock_reports
 from shop.catalog.taxes import rate_label
 from shop.journal.vat_report import vat_by_channel
 from shop.marketing.models import CartReminder
@@ -47,6 +50,8 @@ class Table:
     title: str
     columns: list[Column]
     rows: list[dict] = field(default_factory=list)
+    #: When the figures were computed, for tables that are not live (the stock reports).
+    as_of: datetime | None = None
 
 
 MONEY_COLUMNS = [
@@ -74,6 +79,7 @@ def _days(period: Period) -> list:
 
 def dashboard_tables(period: Period, *, only: str | None = None) -> dict[str, Table]:
     """The dashboard's tables for `period` (or only the one named `only`), in page order."""
+    accuracy = cache(lambda: _accuracy_by_store(period))  # three tables, one read
     builders: dict[str, Callable[[], Table]] = {
         "channels": lambda: _channels(period),
         "daily": lambda: _daily(period),
@@ -116,6 +122,9 @@ def dashboard_tables(period: Period, *, only: str | None = None) -> dict[str, Ta
         ),  # fmt: skip
         "reminders": lambda: _reminders(period),
         "vat": lambda: _vat(period),
+        "accuracy": lambda: _accuracy(accuracy()),
+        "accuracy-daily": lambda: _accuracy_daily(period, accuracy()),
+        "variances": lambda: _variances(accuracy()),
         "stock-value": lambda: Table(
             "stock-value",
             _("Stock value per location"),
@@ -125,7 +134,8 @@ def dashboard_tables(period: Period, *, only: str | None = None) -> dict[str, Ta
                 Column("units", _("Units"), "int"),
                 Column("value", _("Value at selling price"), "money"),
             ],
-            stock_value_by_location(),
+            stock_reports()["stock_value"],
+            as_of=stock_reports()["computed_at"],
         ),  # fmt: skip
         "low-stock": lambda: Table(
             "low-stock",
@@ -138,7 +148,8 @@ def dashboard_tables(period: Period, *, only: str | None = None) -> dict[str, Ta
                 Column("on_hand", _("On hand"), "int"),
                 Column("available", _("To sell"), "int"),
             ],
-            low_stock(),
+            stock_reports()["low_stock"],
+            as_of=stock_reports()["computed_at"],
         ),  # fmt: skip
     }
     if only is not None:
@@ -148,7 +159,7 @@ def dashboard_tables(period: Period, *, only: str | None = None) -> dict[str, Ta
 
 TABLE_NAMES = (
     "channels", "daily", "channel-store", "campaigns", "sales-channels", "collect",
-    "reminders", "stock-value", "low-stock", "vat",
+    "reminders", "stock-value", "low-stock", "vat", "accuracy", "accuracy-daily", "variances",
 )  # fmt: skip
 
 
@@ -197,8 +208,8 @@ VAT_COLUMNS = [
 
 
 def _vat(period: Period) -> Table:
-    """VAT collected per channel and rate, from the sales journal (returns and voids
-    deducted, delivery included)."""
+    """VAT collected per channel and rate, from the sales journal (returns, refunds
+    and voids deducted, delivery included)."""
     by_channel = vat_by_channel(start=period.start, end=period.end)
     totals: dict[Decimal, dict] = {}
     for row in by_channel:
@@ -210,6 +221,83 @@ def _vat(period: Period) -> Table:
         for row in [*map(_named, by_channel), *(totals[rate] for rate in sorted(totals))]
     ]
     return Table("vat", _("VAT collected per rate (sales journal)"), VAT_COLUMNS, rows)
+
+
+def _accuracy_by_store(period: Period) -> list[StoreAccuracy]:
+    zone = timezone.get_current_timezone()
+    start = datetime.combine(period.start, time.min, tzinfo=zone)
+    end = datetime.combine(period.end + timedelta(days=1), time.min, tzinfo=zone)
+    return stock_accuracy_by_store(start=start, end=end, with_days=True)
+
+
+def _accuracy(stores: list[StoreAccuracy]) -> Table:
+    return Table(
+        "accuracy",
+        _("Stock accuracy per location"),
+        [
+            Column("store", _("Location")),
+            Column("counts", _("Counts"), "int"),
+            Column("counted_skus", _("SKUs counted"), "int"),
+            Column("matched", _("Record matched the shelf"), "int"),
+            Column("accuracy", _("Accuracy"), "percent"),
+            Column("reserved_shortfall", _("Held units missing"), "int"),
+        ],
+        [
+            {
+                "store": entry.location.name,
+                "counts": entry.counts,
+                "counted_skus": entry.counted_skus,
+                "matched": entry.matched,
+                "accuracy": entry.matched_percent,
+                "reserved_shortfall": entry.reserved_shortfall,
+            }
+            for entry in stores
+        ],
+    )
+
+
+def _accuracy_daily(period: Period, stores: list[StoreAccuracy]) -> Table:
+    """The accuracy of each location that counted, per day of the period (empty on days
+    without a count)."""
+    counted = [entry for entry in stores if entry.over_time]
+    share = {
+        (entry.location.code, point.day): (point.matched_share * 100).quantize(Decimal("0.1"))
+        for entry in counted
+        for point in entry.over_time
+    }
+    return Table(
+        "accuracy-daily",
+        _("Stock accuracy per day"),
+        [Column("day", _("Day"))]
+        + [Column(entry.location.code, entry.location.name, "percent") for entry in counted],
+        [
+            {"day": day, **{e.location.code: share.get((e.location.code, day)) for e in counted}}
+            for day in (_days(period) if counted else [])
+        ],
+    )
+
+
+def _variances(stores: list[StoreAccuracy]) -> Table:
+    return Table(
+        "variances",
+        _("Stock adjustments per location and reason"),
+        [
+            Column("store", _("Location")),
+            Column("reason", _("Reason")),
+            Column("units", _("Units"), "int"),
+            Column("movements", _("Adjustments"), "int"),
+        ],
+        [
+            {
+                "store": entry.location.name,
+                "reason": reason.reason,
+                "units": reason.units,
+                "movements": reason.movements,
+            }
+            for entry in stores
+            for reason in entry.by_reason
+        ],
+    )
 
 
 def _lowered(label) -> str:

@@ -46,6 +46,8 @@ class FeedSnapshot(models.Model):
     items = models.PositiveIntegerField(default=0)
     #: Items left out or changed, each `{"id", "problem"}`: the feed's validation report.
     report = models.JSONField(default=list, blank=True)
+    #: Lines in `report`, so the admin's list need not read the report (or the feed).
+    left_out = models.PositiveIntegerField("report lines", default=0)
     build_seconds = models.FloatField(default=0)
 
     def __str__(self) -> str:

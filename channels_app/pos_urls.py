@@ -1,5 +1,5 @@
-"""The clerk's pages: the till, receipts, the pickup desk, returns, the cash drawer, one
-customer's panel and the service requests."""
+"""The clerk's pages: the till, receipts, the pickup desk, the shipping queue, returns, the
+cash drawer, one customer's panel and the service requests."""
 
 from django.urls import path
 
@@ -13,6 +13,7 @@ from channels_app.views.pos import (
     pickups,
     receipts,
     returns,
+    shipments,
     tickets,
     till,
 )
@@ -45,6 +46,10 @@ urlpatterns = [
     path("pickups/<str:number>/ready/", pickups.mark_ready, name="pickup-ready"),
     path("pickups/<str:number>/collected/", pickups.mark_collected, name="pickup-collected"),
     path("pickups/<str:number>/not-found/", pickups.mark_not_found, name="pickup-not-found"),
+    path("shipments/", shipments.shipments, name="shipments"),
+    path("shipments/<str:number>/", shipments.shipment, name="shipment"),
+    path("shipments/<str:number>/not-found/", shipments.not_found, name="shipment-not-found"),
+    path("shipments/<str:number>/shipped/", shipments.ship, name="shipment-ship"),
     path("counts/", counts.count_page, name="count"),
     path("counts/items/", counts.count_item, name="count-item"),
     path("counts/items/<str:sku>/remove/", counts.count_remove, name="count-remove"),

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.cache import cache
 from django.db.models import Count, Max, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -161,7 +162,39 @@ class CountSuggestion:
     why: str
 
 
+#: Suggestions weigh a month of sales, so a few minutes old is as good as new; a count at the
+#: location makes them be worked out again (what it counted drops off the list).
+SUGGESTIONS_SECONDS = 10 * 60
+
+
+def _suggestions_version_key(location_id: int) -> str:
+    return f"count-suggestions-version:{location_id}"
+
+
+def count_suggestions_changed(location_id: int) -> None:
+    """Called when a count is recorded at the location."""
+    key = _suggestions_version_key(location_id)
+    try:
+        cache.incr(key)
+    except ValueError:  # no version yet (or evicted): any new value is new
+        cache.set(key, timezone.now().timestamp(), None)
+
+
 def count_suggestions(
+    *, location: Location, limit: int = 10, days: int = 30
+) -> list[CountSuggestion]:
+    """`count_suggestions_now`, from the cache: its sales query reads a month of the
+    location's movements, too much for every visit to the count page at retail scale."""
+    version = cache.get(_suggestions_version_key(location.pk), 0)
+    key = f"count-suggestions:{location.pk}:{version}:{limit}:{days}"
+    suggestions = cache.get(key)
+    if suggestions is None:
+        suggestions = count_suggestions_now(location=location, limit=limit, days=days)
+        cache.set(key, suggestions, SUGGESTIONS_SECONDS)
+    return suggestions
+
+
+def count_suggestions_now(
     *, location: Location, limit: int = 10, days: int = 30
 ) -> list[CountSuggestion]:
     """What the clerk should count next at `location`: SKUs a picker could not find lately,

@@ -3,8 +3,9 @@
 A count is a snapshot, not a blind overwrite: what was sold, returned, collected or received
 at the location after an SKU was counted (its `counted_at`, else the count's `started_at`)
 happened after the clerk looked at the shelf, so the record then was on hand now minus those
-movements. The variance is counted − expected, and it is posted as one adjustment movement per
-SKU with reason `count`, through `inventory.services.stock_adjust`.
+movements. A sale an offline till sends later counts from when it was rung up (`occurred_at`).
+The variance is counted − expected, and it is posted as one adjustment movement per SKU with
+reason `count`, through `inventory.services.stock_adjust`.
 
 The stock rows are locked (in primary-key order) before the movements are summed, so a sale
 that commits meanwhile is either in the sum and in on hand, or waits and comes after the
@@ -22,9 +23,11 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from inventory.accuracy import count_suggestions_changed
 from inventory.errors import InvalidQuantity
 from inventory.locks import lock_stock
 from inventory.models import Location, Stock, StockCount, StockCountLine, StockMovement
@@ -84,12 +87,16 @@ def _check_moment(moment: datetime, now: datetime, name: str = "started_at") -> 
 
 
 def _movements_since(location: Location, since: dict[int, datetime]) -> dict[int, int]:
-    """{variant pk: units its movements at `location` added after its own moment}: one query."""
+    """{variant pk: units its movements at `location` added after its own moment}: one query.
+    A sale an offline till sent later is placed when it happened (`occurred_at`): rung up
+    before the shelf was counted, it is in the record the count is compared with."""
     after = Q()
     for variant_id, moment in since.items():
-        after |= Q(variant_id=variant_id, created_at__gt=moment)
+        after |= Q(variant_id=variant_id, moment__gt=moment)
     rows = (
-        StockMovement.objects.filter(after, location=location)
+        StockMovement.objects.filter(location=location)
+        .annotate(moment=Coalesce("occurred_at", "created_at"))
+        .filter(after)
         .values("variant_id")
         .annotate(units=Sum("quantity"))
     )
@@ -184,6 +191,7 @@ def _record_count(
     _release_lapsed_at(pairs)  # lapsed holds promise nothing: reserved is then what is held
     rows = lock_stock(pairs)
     since = _movements_since(location, counted_at)
+    transaction.on_commit(lambda: count_suggestions_changed(location.pk))
     count = StockCount.objects.create(
         location=location,
         started_at=started_at,

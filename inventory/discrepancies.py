@@ -9,6 +9,7 @@ then one UPDATE, then the ledger.
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -49,9 +50,11 @@ def stock_sell_recorded(
     reference: str = "",
     order=None,
     user=None,
+    occurred_at: datetime | None = None,
 ) -> SoldAnyway:
     """Records a sale that already happened: takes the free units of each line, and writes a
-    discrepancy for each line's shortfall instead of refusing the sale."""
+    discrepancy for each line's shortfall instead of refusing the sale. `occurred_at`: when it
+    happened, if the till could not send it then (a count made meanwhile compares with it)."""
     merged = _merge_lines(lines)
     wanted = {(location.pk, v.pk): q for v, q in merged.items()}
     rows = lock_stock(wanted)
@@ -69,6 +72,7 @@ def stock_sell_recorded(
         reference=reference,
         order=order,
         user=user,
+        occurred_at=occurred_at,
     )
     discrepancies = StockDiscrepancy.objects.bulk_create(
         StockDiscrepancy(

@@ -144,6 +144,9 @@ class StockMovement(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    #: When it happened on the shop floor, for a sale recorded after the fact (an offline
+    #: till's, sent once the line is back); null: at `created_at`. Counts compare with it.
+    occurred_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -151,6 +154,10 @@ class StockMovement(models.Model):
             models.Index(fields=["location", "variant", "-id"]),
             # The admin's ledger filtered by kind, newest first.
             models.Index(fields=["kind", "-created_at", "-id"], name="movement_kind_newest"),
+            # One location's sales or counts over a period (count suggestions, accuracy).
+            models.Index(
+                fields=["location", "kind", "created_at"], name="movement_location_kind_time"
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(quantity=0), name="movement_qty_not_0"),

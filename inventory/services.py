@@ -174,10 +174,13 @@ def _record(
     reason: str = "",
     order=None,
     user=None,
+    occurred_at: datetime | None = None,
 ) -> list[StockMovement]:
     now = timezone.now()
     if user is not None and not user.is_authenticated:
         user = None
+    if occurred_at is not None:
+        occurred_at = min(occurred_at, now)  # a device clock ahead of ours
     return StockMovement.objects.bulk_create(
         [
             StockMovement(
@@ -191,6 +194,7 @@ def _record(
                 order=order,
                 user=user,
                 created_at=now,
+                occurred_at=occurred_at,
             )
             for variant, quantity in lines
         ]

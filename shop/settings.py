@@ -458,6 +458,12 @@ CELERY_BEAT_SCHEDULE["refresh-recent-reports"] = {
     "schedule": timedelta(minutes=15),
     "kwargs": {"recent": True},
 }
+#: The dashboard's stock value and low stock are this old at most (beat recomputes them).
+STOCK_REPORTS_REFRESH_SECONDS = env.int("STOCK_REPORTS_REFRESH_SECONDS", default=300)
+CELERY_BEAT_SCHEDULE["refresh-stock-reports"] = {
+    "task": "inventory.tasks.refresh_stock_reports",
+    "schedule": timedelta(seconds=STOCK_REPORTS_REFRESH_SECONDS),
+}
 CELERY_BEAT_SCHEDULE["refresh-reports"] = {
     "task": "shop.marketing.tasks.refresh_reports",
     "schedule": timedelta(hours=6),

@@ -46,6 +46,7 @@ urlpatterns = [
     path("checkout/", orders.CheckoutApi.as_view(), name="checkout"),
     path("orders/", orders.OrderListApi.as_view(), name="orders"),
     path("orders/<str:number>/", orders.OrderDetailApi.as_view(), name="order"),
+    path("orders/<str:number>/ship/", shipping.OrderShipApi.as_view(), name="order-ship"),
     path("customers/merge/", customers.CustomerMergeApi.as_view(), name="customer-merge"),
     path("customers/<int:customer_id>/", customers.CustomerDetailApi.as_view(), name="customer"),
     path(

@@ -91,6 +91,7 @@ def feed_build(*, name: str, fingerprint: str = "") -> FeedSnapshot:
             "fingerprint": fingerprint,
             "items": items,
             "report": report,
+            "left_out": len(report),
             "build_seconds": round(time.monotonic() - started, 3),
         },
     )

@@ -1,6 +1,6 @@
-"""The sales journal: an append-only chain of entries (sales, returns, voids) per store and one
-for the web shop, each hashed over its content and the previous entry's hash, and the period
-closings (day, month, fiscal year), chained the same way. Written only by
+"""The sales journal: an append-only chain of entries (sales, returns, voids, refunds) per
+store and one for the web shop, each hashed over its content and the previous entry's hash, and
+the period closings (day, month, fiscal year), chained the same way. Written only by
 `shop.journal.services`; nothing that entered it is ever changed or deleted: the models refuse
 it here, the admin shows them read-only and on PostgreSQL a trigger refuses it (migration 0002).
 """
@@ -80,6 +80,8 @@ class JournalEntry(AppendOnlyModel):
         SALE = "sale", _("Sale")
         RETURN = "return", _("Return")
         VOID = "void", _("Void")
+        #: Money given back outside a return or a void (units cancelled before hand-over).
+        REFUND = "refund", _("Refund")
 
     chain = models.ForeignKey(JournalChain, on_delete=models.PROTECT, related_name="entries")
     #: 1, 2, 3… within the chain, without gaps: the receipt's or credit note's number.

@@ -1,4 +1,5 @@
-"""Appending to the sales journal, inside the transaction of the sale, return or void itself.
+"""Appending to the sales journal, inside the transaction of the sale, return, refund or void
+itself.
 
 Each append locks its chain's row (one conditional UPDATE that also takes the next number), so
 sales of one store are numbered one after the other and a rolled-back sale gives its number
@@ -9,12 +10,14 @@ before promotion counters and stock rows, the order of `inventory/locks.py`.
 from decimal import Decimal
 
 from django.db import connection
+from django.db.models import F
 from django.utils import timezone
 
 from inventory.models import Location
+from shop.catalog.taxes import tax_lines_of
 from shop.journal.hashing import chain_hash
 from shop.journal.models import WEB_CHAIN, JournalChain, JournalEntry
-from shop.orders.models import Order, Return
+from shop.orders.models import Order, OrderLine, Return
 from shop.orders.taxes import order_tax_lines, return_tax_lines
 from shop.payments.models import Payment
 
@@ -196,9 +199,23 @@ def return_lines(lines) -> list[dict]:
     ]
 
 
+def return_shipping(record: Return) -> dict:
+    """The delivery charge a return gives back as the journal keeps it (also what verification
+    compares); nothing for a return that does not."""
+    if not record.shipping_amount:
+        return {}
+    return {
+        "shipping": {
+            "price": _neg(record.shipping_amount),
+            "tax_rate": str(record.shipping_tax_rate),
+            "tax": _neg(record.shipping_tax),
+        }
+    }
+
+
 def journal_record_return(*, record: Return) -> JournalEntry:
     """Goods brought back at a store's till: amounts negative, VAT at the rates of the sale,
-    the refund tenders."""
+    the delivery charge when the return gives it back, the refund tenders."""
     refunds = Payment.objects.filter(return_record=record).order_by("pk")
     return _append(
         store=record.store,
@@ -213,33 +230,110 @@ def journal_record_return(*, record: Return) -> JournalEntry:
             "tax_lines": _tax_rows(return_tax_lines(record), sign=-1),
             "tenders": _tenders(refunds, sign=-1),
             "restock": record.restock,
+            **return_shipping(record),
+        },
+    )
+
+
+def journal_lock_chain(*, order: Order) -> None:
+    """Takes the lock of the order's chain now (a no-op update of its row), for a transaction
+    that may append to it after touching stock: the chain stays ahead of the stock rows."""
+    JournalChain.objects.filter(key=_chain_key(order_chain_store(order))).update(
+        last_sequence=F("last_sequence")
+    )
+
+
+def journal_record_line_cancel(
+    *,
+    order: Order,
+    line: OrderLine,
+    quantity: int,
+    amount: Decimal,
+    tax: Decimal,
+    refunds,
+    channel: str,
+    user=None,
+) -> JournalEntry | None:
+    """Units of a placed order's line cancelled before hand-over (not found anywhere) and their
+    money given back: a `refund` entry on the order's chain with the units, their VAT at the
+    line's rate (negative) and what each tender gave back. None for an order that never
+    entered the journal."""
+    if not JournalEntry.objects.filter(order=order, kind=Kind.SALE).exists():
+        return None
+    tax_lines = tax_lines_of([(line.tax_rate, amount - tax, tax)])
+    return _append(
+        store=order_chain_store(order),
+        kind=Kind.REFUND,
+        order=order,
+        total=-amount,
+        clerk=user,
+        body={
+            "channel": channel,
+            "reason": "line_cancelled",
+            "lines": [
+                {
+                    "sku": line.sku,
+                    "quantity": quantity,
+                    "total": _neg(amount),
+                    "tax_rate": str(line.tax_rate),
+                    "tax": _neg(tax),
+                }
+            ],
+            "tax_lines": _tax_rows(tax_lines, sign=-1),
+            "tenders": [
+                {
+                    "method": r.method,
+                    "amount": _neg(r.amount),
+                    **({"elsewhere": True} if r.elsewhere else {}),
+                }
+                for r in refunds
+            ],
         },
     )
 
 
 def journal_record_void(*, order: Order, channel: str, user=None) -> JournalEntry | None:
     """A placed order cancelled or expired before it was handed over: the reverse of its sale
-    entry (none when the order never entered the journal)."""
-    sale = JournalEntry.objects.filter(order=order, kind=Kind.SALE).first()
+    entry, less what refund entries gave back of it already (a line cancelled earlier), per
+    VAT rate and per tender. None when the order never entered the journal."""
+    entries = list(
+        JournalEntry.objects.filter(order=order, kind__in=[Kind.SALE, Kind.REFUND]).order_by(
+            "chain_id", "sequence"
+        )
+    )
+    sale = next((e for e in entries if e.kind == Kind.SALE), None)
     if sale is None:
         return None
-    content = sale.content
+    rates: dict[str, list[Decimal]] = {}
+    tenders: dict[str, Decimal] = {}
+    for entry in entries:
+        for row in entry.content["tax_lines"]:
+            sums = rates.setdefault(row["rate"], [ZERO, ZERO, ZERO])
+            for i, key in enumerate(("net", "tax", "gross")):
+                sums[i] += Decimal(row[key])
+        for tender in entry.content["tenders"]:
+            tenders[tender["method"]] = tenders.get(tender["method"], ZERO) + Decimal(
+                tender["amount"]
+            )
+    body = {
+        "channel": channel,
+        "voids": sale.number,
+        "tax_lines": [
+            {"rate": rate, "net": _neg(n), "tax": _neg(t), "gross": _neg(g)}
+            for rate, (n, t, g) in rates.items()
+        ],
+        "tenders": [
+            {"method": method, "amount": _neg(amount)} for method, amount in tenders.items()
+        ],
+    }
+    refunded = [e.number for e in entries if e.kind == Kind.REFUND]
+    if refunded:
+        body["after"] = refunded
     return _append(
         store=sale.store,
         kind=Kind.VOID,
         order=order,
-        total=-sale.total,
+        total=-sum((e.total for e in entries), ZERO),
         clerk=user,
-        body={
-            "channel": channel,
-            "voids": sale.number,
-            "tax_lines": [
-                {k: v if k == "rate" else _neg(Decimal(v)) for k, v in t.items()}
-                for t in content["tax_lines"]
-            ],
-            "tenders": [
-                {"method": t["method"], "amount": _neg(Decimal(t["amount"]))}
-                for t in content["tenders"]
-            ],
-        },
+        body=body,
     )

@@ -1,5 +1,5 @@
 """VAT collected per channel and rate over a period, read from the sales journal: every sale,
-return and void there carries its VAT breakdown (returns and voids negative, delivery
+return, refund and void there carries its VAT breakdown (all but sales negative, delivery
 included), so what the report shows is what the closings and the tax return add up.
 
 One aggregate query over the entries of the period, whatever their number."""
@@ -33,7 +33,7 @@ def _day_bounds(start: date, end: date) -> tuple[datetime, datetime]:
 
 def vat_by_channel(*, start: date, end: date) -> list[dict]:
     """Per channel and VAT rate (ascending), the net, VAT and gross journalled from `start`
-    to `end` (both days included): sales less returns and voids."""
+    to `end` (both days included): sales less returns, refunds and voids."""
     sql = _VAT_BY_CHANNEL.format(table=connection.ops.quote_name(JournalEntry._meta.db_table))
     with connection.cursor() as cursor:
         cursor.execute(sql, _day_bounds(start, end))

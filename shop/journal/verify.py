@@ -1,6 +1,7 @@
 """Walking the chains: every entry's hash recomputed from its content and the previous entry's
-hash, sequences without gaps, and each entry compared with the sale or return it records, so
-an order altered behind the journal's back is found as well as an altered entry."""
+hash, sequences without gaps, and each entry compared with the sale, return or cancelled line
+it records, so an order altered behind the journal's back is found as well as an altered
+entry."""
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -10,7 +11,7 @@ from django.db.models import Prefetch
 
 from shop.journal.hashing import chain_hash
 from shop.journal.models import Closing, JournalChain, JournalEntry
-from shop.journal.services import return_lines, sale_lines, sale_shipping
+from shop.journal.services import return_lines, return_shipping, sale_lines, sale_shipping
 from shop.orders.models import OrderLine, Return, ReturnLine
 
 BATCH = 500
@@ -109,6 +110,16 @@ def _source_mismatch(entry: JournalEntry) -> str | None:
             return f"return of {entry.order.number} amount differs from the journal"
         if return_lines(record.lines.all()) != content["lines"]:
             return f"return of {entry.order.number} lines differ from the journal"
+        if return_shipping(record).get("shipping") != content.get("shipping"):
+            return f"return of {entry.order.number} delivery refund differs from the journal"
+    elif entry.kind == JournalEntry.Kind.REFUND:
+        cancelled = {line.sku: line.cancelled_quantity for line in entry.order.lines.all()}
+        for line in content["lines"]:
+            if cancelled.get(line["sku"], 0) < line["quantity"]:
+                return (
+                    f"order {entry.order.number} has fewer cancelled {line['sku']} than the "
+                    "journal says"
+                )
     if str(entry.total) != content["total"]:
         return "the entry's total column differs from its content"
     return None

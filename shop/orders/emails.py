@@ -29,17 +29,30 @@ SUBJECTS = {
 }
 
 
-def order_email_enqueue(*, order: Order, kind: str) -> bool:
+def order_email_enqueue(*, order: Order, kind: str, shipment_id: int | None = None) -> bool:
     """Queues the `kind` email of `order` in the caller's transaction (once per order and
-    kind). False when the order has no email address to write to."""
+    kind, or per shipment: a split order leaves in parcels, each told). False when the order
+    has no email address to write to."""
     if kind not in SUBJECTS:
         raise ValueError(f"Unknown order email {kind!r}")
     if not order.email:
         return False
-    outbox_enqueue(
-        topic=TOPIC, key=f"order:{order.pk}:{kind}", payload={"order": order.pk, "kind": kind}
-    )
+    key, payload = f"order:{order.pk}:{kind}", {"order": order.pk, "kind": kind}
+    if shipment_id is not None:
+        key, payload["shipment"] = f"{key}:{shipment_id}", shipment_id
+    outbox_enqueue(topic=TOPIC, key=key, payload=payload)
     return True
+
+
+def _shipment_context(order: Order, shipment_id: int | None) -> dict:
+    """The parcel the email is about (the latest one for a message queued without it), and
+    whether it is one part of an order that travels in several."""
+    shipments = list(order.shipments.select_related("shipped_from"))
+    shipment = next(
+        (s for s in shipments if s.pk == shipment_id), shipments[0] if shipments else None
+    )
+    in_parts = len(shipments) > 1 or order.status != Order.Status.SHIPPED
+    return {"shipment": shipment, "in_parts": in_parts}
 
 
 @outbox_handler(TOPIC)
@@ -54,6 +67,8 @@ def _send(payload: dict) -> None:
         subject = str(SUBJECTS[kind]).format(number=order.number)
         lines = order_lines_with_pictures(order)
         context = {"order": order, "lines": lines, "shop_name": settings.SHOP_NAME}
+        if kind == "shipped":
+            context.update(_shipment_context(order, payload.get("shipment")))
         body = render_to_string(f"emails/order_{kind}.txt", context)
         html = order_email_html(kind=kind, context=context)
     attachments = [

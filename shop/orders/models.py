@@ -149,7 +149,14 @@ class Return(models.Model):
     #: False for damaged goods: nothing goes back on the shelf.
     restock = models.BooleanField(default=True)
     refund_method = models.CharField(max_length=20)
+    #: Everything given back, the delivery charge included when this return refunds it.
     refund_amount = models.DecimalField(**MONEY)
+    #: The delivery charge given back with this return (the one that brought back the last
+    #: unit, or a clerk's choice), with its VAT at the rate it was charged; at most one return
+    #: of an order refunds it.
+    shipping_amount = models.DecimalField(**MONEY, default=0, db_default=0)
+    shipping_tax_rate = models.DecimalField(max_digits=5, decimal_places=2, default=0, db_default=0)
+    shipping_tax = models.DecimalField(**MONEY, default=0, db_default=0)
     staff_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -157,6 +164,13 @@ class Return(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order"],
+                condition=models.Q(shipping_amount__gt=0),
+                name="return_refunds_delivery_once",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Return of {self.order} at {self.store}"

@@ -17,7 +17,7 @@ Every step goes on the order's timeline and the customer's, and the customer is 
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
@@ -38,6 +38,8 @@ from shop.orders.errors import NothingHeld, OrderStatusConflict
 from shop.orders.events import order_event_record
 from shop.orders.models import Order, OrderEvent, OrderLine
 from shop.orders.services import order_cancel
+from shop.orders.signals import order_amending, order_line_cancelled
+from shop.orders.taxes import returned_share
 from shop.orders.timeline import order_timeline_add
 from shop.outbox.email import email_enqueue
 from shop.payments.models import Payment
@@ -46,7 +48,6 @@ from shop.payments.services import ONLINE_CHANNEL, refund_for_cancelled_line
 Status = Order.Status
 #: Orders whose items are still being picked or wait at the desk.
 OPEN = (Status.PLACED, Status.READY_FOR_PICKUP)
-CENT = Decimal("0.01")
 FAR_AWAY_KM = 100_000.0
 
 
@@ -152,17 +153,26 @@ def _transfer_to_store(order, line, source, quantity, channel, user) -> datetime
     return ready_by
 
 
-def _share(line: OrderLine, quantity: int) -> Decimal:
-    return (line.line_total * quantity / line.quantity).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def _cancel_units(order, line, quantity, channel) -> Decimal:
-    OrderLine.objects.filter(pk=line.pk).update(
-        cancelled_quantity=line.cancelled_quantity + quantity
-    )
+def _cancel_units(order, line, quantity, channel, user) -> Decimal:
+    """Cancels `quantity` units of the line, gives their money back and has the sales journal
+    record it (VAT at the rate the line was sold at)."""
+    before = line.cancelled_quantity
+    OrderLine.objects.filter(pk=line.pk).update(cancelled_quantity=before + quantity)
     line.cancelled_quantity += quantity
-    amount = _share(line, quantity)
-    refund_for_cancelled_line(order=order, amount=amount, channel=channel)
+    amount = returned_share(line.line_total, line, quantity, before=before)
+    tax = returned_share(line.tax_amount, line, quantity, before=before)
+    refunds = refund_for_cancelled_line(order=order, amount=amount, channel=channel)
+    order_line_cancelled.send(
+        sender=OrderLine,
+        order=order,
+        line=line,
+        quantity=quantity,
+        amount=amount,
+        tax=tax,
+        refunds=refunds,
+        channel=channel,
+        user=user,
+    )
     return amount
 
 
@@ -242,6 +252,7 @@ def order_line_not_found(
     module's docstring. `ensure_allowed(location)` raises when the caller may not act there.
     `shelf_empty`: no unit of the SKU is on the shelf at all (a count of zero)."""
     _claim(order)
+    order_amending.send(sender=Order, order=order)
     line = _line(order, sku)
     held = list(
         Reservation.objects.filter(order_line=line, state=Reservation.State.ACTIVE)
@@ -325,8 +336,23 @@ def order_line_not_found(
     return outcome
 
 
+def _shipped_if_nothing_left(order: Order) -> None:
+    """A split delivery whose other parts have left and whose last held line was just
+    cancelled has nothing more to ship: it is shipped (its row is locked by `_claim`)."""
+    if (
+        order.fulfilment == Order.Fulfilment.DELIVERY
+        and order.shipments.exists()
+        and not Reservation.objects.filter(
+            order_line__order=order, state=Reservation.State.ACTIVE
+        ).exists()
+    ):
+        Order.objects.filter(pk=order.pk).update(status=Status.SHIPPED)
+        order.status = Status.SHIPPED
+
+
 def _cancel(order, line, quantity, channel, user) -> tuple[NotFoundOutcome, OrderEvent]:
-    whole = order.all_or_nothing or all(
+    # Once a part of a split delivery has left, the rest can only shrink line by line.
+    whole = (order.all_or_nothing and not order.shipments.exists()) or all(
         other.cancelled_quantity + (quantity if other.pk == line.pk else 0) >= other.quantity
         for other in order.lines.all()
     )
@@ -340,7 +366,8 @@ def _cancel(order, line, quantity, channel, user) -> tuple[NotFoundOutcome, Orde
             user=user,
             sku=line.sku,
         )
-    refund = _cancel_units(order, line, quantity, channel)
+    refund = _cancel_units(order, line, quantity, channel, user)
+    _shipped_if_nothing_left(order)
     return NotFoundOutcome("line_cancelled", line, quantity, refund=refund), order_timeline_add(
         order=order,
         kind=OrderEvent.Kind.LINE_CANCELLED,

@@ -47,6 +47,21 @@ def _refund_amount(line: OrderLine, quantity: int, *, before: int) -> Decimal:
     return returned_share(line.line_total, line, quantity, before=before)
 
 
+def delivery_refundable(order: Order) -> bool:
+    """The order has a delivery charge that no return has given back yet."""
+    return bool(order.shipping_price) and not (
+        Return.objects.filter(order=order, shipping_amount__gt=0).exists()
+    )
+
+
+def _all_returned(order: Order) -> bool:
+    """Every unit of the order came back (or was cancelled before hand-over), this return's
+    included."""
+    return not order.lines.filter(
+        returned_quantity__lt=F("quantity") - F("cancelled_quantity")
+    ).exists()
+
+
 @transaction.atomic
 def return_create(
     *,
@@ -56,10 +71,15 @@ def return_create(
     restock: bool,
     channel: str,
     refund_method: str = "original",
+    refund_shipping: bool = False,
     user=None,
 ) -> Return:
     """Takes goods back: quantities are checked against what was bought (and already
-    returned), stock comes back at this store when `restock`, and the refund is recorded."""
+    returned), stock comes back at this store when `restock`, and the refund is recorded.
+
+    The delivery charge is given back too (a withdrawal refunds the standard delivery, EU
+    directive 2011/83 art. 13) by the return that brings back the order's last unit, or by
+    this one when the clerk asks (`refund_shipping`): once per order, whatever comes later."""
     if order.status not in RETURNABLE:
         raise OrderStatusConflict(
             gettext("Order %(number)s is %(lower)s: nothing to return yet.")
@@ -81,6 +101,12 @@ def return_create(
             raise InvalidReturn(gettext("Return quantities must be at least 1."))
         wanted[request.sku] = wanted.get(request.sku, 0) + request.quantity
 
+    delivery_due = order.shipping_price > 0
+    if delivery_due:
+        # Returns of an order with a delivery charge take the order's row first, so the one
+        # that completes the order sees every earlier return's units (and refund) committed.
+        Order.objects.filter(pk=order.pk).update(shipping_price=F("shipping_price"))
+        delivery_due = delivery_refundable(order)
     record = Return.objects.create(
         order=order,
         store=store,
@@ -133,7 +159,14 @@ def return_create(
         )
     ReturnLine.objects.bulk_create(return_lines)
     record.refund_amount = sum((line.amount for line in return_lines), Decimal("0.00"))
-    record.save(update_fields=["refund_amount"])
+    if delivery_due and (refund_shipping or _all_returned(order)):
+        record.shipping_amount = order.shipping_price
+        record.shipping_tax_rate = order.shipping_tax_rate
+        record.shipping_tax = order.shipping_tax
+        record.refund_amount += order.shipping_price
+    record.save(
+        update_fields=["refund_amount", "shipping_amount", "shipping_tax_rate", "shipping_tax"]
+    )
 
     order_event_record(
         order,
@@ -143,6 +176,7 @@ def return_create(
         lines=[{"sku": rl.order_line.sku, "quantity": rl.quantity} for rl in return_lines],
         refund=str(record.refund_amount),
         restocked=restock,
+        **({"shipping_refunded": str(record.shipping_amount)} if record.shipping_amount else {}),
     )
     refund_for_return(
         order=order,

@@ -1,9 +1,21 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, OuterRef, Prefetch, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
+from inventory.models import Location, Reservation
 from shop.channels import Channel
 from shop.orders.models import Order, OrderLine, Return, ReturnLine
 from shop.staff.roles import clerk_store, is_manager
@@ -27,6 +39,57 @@ def orders_visible_to(user, customer=None) -> QuerySet[Order]:
     if customer is None:
         return orders.none()
     return orders.filter(customer=customer).exclude(status__in=Order.UNPLACED_STATUSES)
+
+
+def _held(location: Location | None = None) -> QuerySet[Reservation]:
+    held = Reservation.objects.filter(state=Reservation.State.ACTIVE)
+    return held.filter(location=location) if location is not None else held
+
+
+def delivery_orders_to_ship_from(location: Location) -> QuerySet[Order]:
+    """Placed delivery orders with units held at `location` (its part not shipped yet), oldest
+    first, each with `units_here` and `split` (units held at other locations too)."""
+    here = _held(location).filter(order_line__order=OuterRef("pk"))
+    units_here = (
+        here.order_by()
+        .values("order_line__order")
+        .annotate(units=Sum("quantity"))
+        .values("units")[:1]
+    )
+    elsewhere = _held().filter(order_line__order=OuterRef("pk")).exclude(location=location)
+    return (
+        Order.objects.filter(fulfilment=Order.Fulfilment.DELIVERY, status=Order.Status.PLACED)
+        .filter(Exists(here))
+        .annotate(
+            units_here=Subquery(units_here, output_field=IntegerField()),
+            split=Exists(elsewhere),
+        )
+        .select_related("customer")
+        .order_by("created_at", "id")
+    )
+
+
+def delivery_order_part(location: Location, number: str) -> Order | None:
+    """A delivery order whose units are held at `location`, with its lines; each line carries
+    `held_here` (its active reservations there) and `held_elsewhere` (the other locations')."""
+    lines = OrderLine.objects.order_by("id").prefetch_related(
+        Prefetch(
+            "reservations",
+            queryset=_held().select_related("location").order_by("id"),
+            to_attr="held",
+        )
+    )
+    order = (
+        delivery_orders_to_ship_from(location)
+        .prefetch_related(Prefetch("lines", queryset=lines))
+        .filter(number=number)
+        .first()
+    )
+    if order is not None:
+        for line in order.lines.all():
+            line.held_here = sum(r.quantity for r in line.held if r.location_id == location.pk)
+            line.held_elsewhere = sum(r.quantity for r in line.held if r.location_id != location.pk)
+    return order
 
 
 def lines_in_hand(order: Order, lines: list[OrderLine]) -> None:

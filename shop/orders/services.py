@@ -13,11 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from inventory import services as stock
-from inventory.models import Reservation
+from inventory.models import Location, Reservation
 from shop.channels import Channel
 from shop.customers.models import CustomerEvent
 from shop.orders.emails import order_email_enqueue
-from shop.orders.errors import OrderStatusConflict
+from shop.orders.errors import NothingHeld, OrderStatusConflict
 from shop.orders.events import order_event_record
 from shop.orders.models import Order
 from shop.orders.signals import order_released, order_voided
@@ -65,14 +65,27 @@ def _reservations(order: Order) -> list[Reservation]:
 
 @transaction.atomic
 def order_mark_shipped(
-    *, order: Order, user=None, channel: str = Channel.BACKOFFICE, event: dict | None = None
+    *,
+    order: Order,
+    user=None,
+    channel: str = Channel.BACKOFFICE,
+    event: dict | None = None,
+    location: Location | None = None,
 ) -> Order:
-    """A delivery order leaves the warehouse: its held units become a sale. `event`: more for
-    the timeline (the carrier and tracking link of `shop.shipping.services.order_ship`)."""
-    _move(order, allowed=[Status.PLACED], to=Status.SHIPPED, fulfilment="delivery")
-    stock.stock_commit(
+    """A delivery order leaves: its held units become a sale. `event`: more for the timeline
+    (the carrier and tracking link of `shop.shipping.services.order_ship`).
+
+    With `location`, only the units held there leave (that location's part of an order split
+    over several); the order becomes shipped with its last part. Without, every held unit
+    leaves, wherever it is held (the back office ships the order as a whole)."""
+    if location is None:
+        _move(order, allowed=[Status.PLACED], to=Status.SHIPPED, fulfilment="delivery")
         # Holds given up when a unit was not found (and held again elsewhere) stay released.
-        reservations=[r for r in _reservations(order) if r.state == Reservation.State.ACTIVE],
+        leaving = [r for r in _reservations(order) if r.state == Reservation.State.ACTIVE]
+    else:
+        leaving = _ship_part(order, location)
+    stock.stock_commit(
+        reservations=leaving,
         channel=order.channel,
         reference=f"shipped {order.number}",
         order=order,
@@ -80,6 +93,32 @@ def order_mark_shipped(
     )
     order_event_record(order, CustomerEvent.Kind.ORDER_SHIPPED, channel, **(event or {}))
     return order
+
+
+def _ship_part(order: Order, location: Location) -> list[Reservation]:
+    """The units held at `location` for the placed delivery `order`, its row locked first (the
+    last of two parts shipped at once sees the other's committed); the order is moved to
+    shipped when no unit is held anywhere else."""
+    locked = Order.objects.filter(
+        pk=order.pk, status=Status.PLACED, fulfilment=Order.Fulfilment.DELIVERY
+    ).update(updated_at=timezone.now())
+    if not locked:
+        order.refresh_from_db(fields=["status"])
+        raise OrderStatusConflict(
+            gettext("Order %(number)s is %(lower)s: nothing to ship.")
+            % {"number": order.number, "lower": order.get_status_display().lower()},
+            details=[{"order": order.number, "status": order.status}],
+        )
+    held = [r for r in _reservations(order) if r.state == Reservation.State.ACTIVE]
+    leaving = [r for r in held if r.location_id == location.pk]
+    if not leaving:
+        raise NothingHeld(
+            gettext("Nothing of order %(number)s is held at %(name)s.")
+            % {"number": order.number, "name": location.name}
+        )
+    if len(leaving) == len(held):
+        _move(order, allowed=[Status.PLACED], to=Status.SHIPPED, fulfilment="delivery")
+    return leaving
 
 
 @transaction.atomic

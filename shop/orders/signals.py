@@ -17,6 +17,17 @@ order_placed = Signal()
 #: stock rows in the lock order). Arguments: `order`, `channel`, `user`.
 order_voided = Signal()
 
+#: Sent inside a transaction that may give back part or all of a placed order (an item not
+#: found when picking), before it locks any stock row: the sales journal locks its chain there,
+#: ahead of the stock rows as in a sale. Arguments: `order`.
+order_amending = Signal()
+
+#: Sent inside the transaction that cancels units of a placed order's line before hand-over,
+#: once their money is given back. Arguments: `order`, `line`, `quantity`, `amount` and `tax`
+#: (what the units cost and the VAT in it, at the line's rate), `refunds` (what each tender
+#: gave back: `shop.payments.services.RefundShare`s), `channel`, `user`.
+order_line_cancelled = Signal()
+
 #: Sent inside the transaction of a return, once its refund is recorded and before its stock
 #: comes back. Arguments: `record` (the `Return`, its lines saved).
 order_returned = Signal()

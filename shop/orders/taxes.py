@@ -41,7 +41,15 @@ def returned_line_tax(line: OrderLine, quantity: int, *, before: int) -> Decimal
 
 
 def return_tax_lines(record: Return) -> list[TaxLine]:
-    """A return's VAT per rate at the rates of the sale, as amounts given back."""
-    return tax_lines_of(
-        [(rl.tax_rate, rl.amount - rl.tax_amount, rl.tax_amount) for rl in record.lines.all()]
-    )
+    """A return's VAT per rate at the rates of the sale, as amounts given back (the delivery
+    charge's too, when the return refunds it)."""
+    stored = [(rl.tax_rate, rl.amount - rl.tax_amount, rl.tax_amount) for rl in record.lines.all()]
+    if record.shipping_amount:
+        stored.append(
+            (
+                record.shipping_tax_rate,
+                record.shipping_amount - record.shipping_tax,
+                record.shipping_tax,
+            )
+        )
+    return tax_lines_of(stored)

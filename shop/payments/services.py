@@ -6,6 +6,7 @@ which are sent to the gateway by the outbox after commit.
 """
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -452,22 +453,49 @@ def refunded_of(charge: Payment) -> Decimal:
     )
 
 
-def refund_for_cancelled_line(*, order: "Order", amount: Decimal, channel: str) -> Payment | None:
-    """The money of order-line units cancelled before hand-over: an online card charge gives
-    `amount` back through the gateway; a payment still due at pickup is lowered by it. None
-    when nothing was paid or owed (an order of the till is handed over at once)."""
-    for charge in order.payments.filter(
-        method=Method.CARD, status=Status.CAPTURED, channel=ONLINE_CHANNEL
-    ):
-        amount = min(amount, charge.amount - refunded_of(charge))
-        if amount > 0:
-            return refund_request(charge=charge, amount=amount, channel=channel)
+@dataclass(frozen=True)
+class RefundShare:
+    """What one tender gave back (a payment due at pickup: how much it was lowered)."""
+
+    method: str
+    amount: Decimal
+    #: Not given back here: the marketplace that took the money refunds it, or a card taken
+    #: on a store's terminal is refunded there. It still reverses that tender's share.
+    elsewhere: bool = False
+
+
+def refund_for_cancelled_line(
+    *, order: "Order", amount: Decimal, channel: str
+) -> list[RefundShare]:
+    """The money of order-line units cancelled before hand-over, tender by tender: a payment
+    still due at pickup is lowered first (none of it was paid yet), then the tenders that
+    paid give back at most what they took, money first: an online card through the gateway,
+    gift cards and store credit to their accounts; a card charged by a marketplace or on a
+    store's terminal is refunded there (`elsewhere`). Empty when nothing was paid or owed."""
+    shares: list[RefundShare] = []
+    left = amount
     due = order.payments.filter(method=Method.PAY_AT_PICKUP, status=Status.PENDING).first()
-    if due is not None:
-        Payment.objects.filter(pk=due.pk).update(amount=max(due.amount - amount, Decimal("0.00")))
-        due.refresh_from_db(fields=["amount"])
-        return due
-    return None
+    if due is not None and due.amount > 0:
+        lowered = min(left, due.amount)
+        Payment.objects.filter(pk=due.pk).update(amount=due.amount - lowered)
+        shares.append(RefundShare(Method.PAY_AT_PICKUP, lowered))
+        left -= lowered
+    for tender, refundable in tenders_refundable(order=order):
+        share = min(left, refundable)
+        if share <= 0:
+            continue
+        elsewhere = False
+        if tender.method in STORED_VALUE_METHODS:
+            stored_value_refund(
+                tender=tender, amount=share, channel=channel, note="An item was unavailable."
+            )
+        elif tender.method == Method.CARD and tender.channel == ONLINE_CHANNEL:
+            refund_request(charge=tender, amount=share, channel=channel)
+        else:
+            elsewhere = True
+        shares.append(RefundShare(tender.method, share, elsewhere=elsewhere))
+        left -= share
+    return shares
 
 
 def refund_retry(*, refund: Payment) -> Payment:
@@ -476,6 +504,9 @@ def refund_retry(*, refund: Payment) -> Payment:
     customer's timeline already tells of this refund."""
     if refund.status != Status.REFUND_FAILED or refund.refund_of_id is None:
         raise InvalidInput(gettext("Only a refused refund can be retried."))
+    # No journal entry: the return or the cancellation that decided this refund entered it
+    # already (its tenders count the money once); a refusal and its retry are the gateway's
+    # delivery of that same refund.
     return _refund_pending(
         charge=refund.refund_of,
         amount=refund.amount,

@@ -108,10 +108,11 @@ class WeightBand(models.Model):
 
 
 class Shipment(models.Model):
-    """A delivery order handed to a carrier, from the warehouse or a store: one per order."""
+    """A parcel of a delivery order handed to a carrier, from the warehouse or a store: one per
+    order, or one per location that ships part of a split order."""
 
-    order = models.OneToOneField(
-        "orders.Order", on_delete=models.PROTECT, related_name="shipment", verbose_name=_("order")
+    order = models.ForeignKey(
+        "orders.Order", on_delete=models.PROTECT, related_name="shipments", verbose_name=_("order")
     )
     shipped_from = models.ForeignKey(
         "inventory.Location",

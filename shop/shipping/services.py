@@ -1,6 +1,7 @@
 """Handing a delivery order to a carrier: the order becomes shipped (its held units a sale),
 the shipment records carrier and tracking number, and the customer gets one shipping email
-through the outbox, all in one transaction."""
+through the outbox, all in one transaction. An order split over several locations leaves in
+parts: each location ships what it holds, as its own shipment with its own email."""
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -24,9 +25,15 @@ def order_ship(
     shipped_from: Location,
     user=None,
     channel: str = Channel.BACKOFFICE,
+    part_only: bool = False,
 ) -> Shipment:
     """Ships `order` from `shipped_from` with `carrier`. A second call for the same order is an
-    `OrderStatusConflict` (it is no longer placed): the email goes once."""
+    `OrderStatusConflict` (it is no longer placed): the email goes once.
+
+    `part_only`: only the units held at `shipped_from` leave (the till of a shipping store or
+    the warehouse ships its part of a split order); the order becomes shipped with its last
+    part, and a second call from the same location is a `NothingHeld` conflict. Without it
+    (the back office) the whole order leaves, whichever location `shipped_from` names."""
     tracking_number = tracking_number.strip()
     if carrier not in Carrier.values:
         raise InvalidInput(_("Unknown carrier."), details=["carrier"])
@@ -43,6 +50,7 @@ def order_ship(
         order=order,
         user=user,
         channel=channel,
+        location=shipped_from if part_only else None,
         event={
             "carrier": shipment.get_carrier_display(),
             "tracking_number": tracking_number,
@@ -50,5 +58,5 @@ def order_ship(
         },
     )
     shipment.save()
-    order_email_enqueue(order=order, kind="shipped")
+    order_email_enqueue(order=order, kind="shipped", shipment_id=shipment.pk)
     return shipment

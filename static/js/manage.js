@@ -120,8 +120,32 @@
     });
   }
 
+  function accuracy() {
+    var table = data("data-accuracy-daily");
+    if (!table) { return; }
+    draw("chart-accuracy-daily", {
+      type: "line",
+      data: {
+        labels: table.rows.map(function (row) { return row.day; }),
+        datasets: table.columns.slice(1).map(function (column, i) {
+          return {
+            label: column.title,
+            data: table.rows.map(function (row) { return row[column.key]; }),
+            borderColor: colour(i),
+            backgroundColor: colour(i),
+            spanGaps: true
+          };
+        })
+      },
+      options: Object.assign({}, common, {
+        scales: { y: { min: 0, max: 100, ticks: { callback: function (v) { return v + " %"; } } } }
+      })
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     daily();
+    accuracy();
     reminders();
     channelStore();
     bars("chart-campaigns", "data-campaigns", function (r) { return r.campaign + " (" + r.source + ")"; },

@@ -67,6 +67,8 @@
     return node;
   }
 
+  window.TillOffline = { el: el, exact: exact, matching: matching }; // for till_count.js
+
   /* --- local data ------------------------------------------------------------------------ */
   async function loadLocal() {
     state.items = await db.items.orderBy("name").toArray();
@@ -149,7 +151,7 @@
     state.online = online;
     var badge = $("[data-net]");
     badge.className = "badge " + (online ? "badge-ok" : "badge-warn");
-    badge.textContent = online ? gettext("Online") : gettext("Offline: sales are kept on this till");
+    badge.textContent = online ? gettext("Online") : gettext("Offline: sales and counts are kept on this till");
     app.classList.toggle("is-offline", !online);
     $("[data-online-link]").setAttribute("aria-disabled", online ? "false" : "true");
     showBanner(online);
@@ -184,17 +186,27 @@
     return state.sale.reduce(function (sum, l) { return sum + lineTotal(l); }, 0);
   }
 
-  function search(text) {
+  /* The item a scanned barcode or a typed SKU names; else null. */
+  function exact(catalogue, text) {
+    return catalogue.byBarcode[text.trim()] || catalogue.bySku[text.trim().toUpperCase()] || null;
+  }
+
+  /* The first items whose name or SKU holds `text`. */
+  function matching(items, text) {
     var needle = text.trim().toUpperCase();
-    var item = state.byBarcode[text.trim()] || state.bySku[needle];
+    return items.filter(function (i) {
+      return i.name.toUpperCase().indexOf(needle) >= 0 || i.sku.toUpperCase().indexOf(needle) >= 0;
+    }).slice(0, RESULTS_SHOWN);
+  }
+
+  function search(text) {
+    var item = exact(state, text);
     if (item) {
       addItem(item, 1);
       $("[data-results]").hidden = true;
       return;
     }
-    var found = state.items.filter(function (i) {
-      return i.name.toUpperCase().indexOf(needle) >= 0 || i.sku.toUpperCase().indexOf(needle) >= 0;
-    }).slice(0, RESULTS_SHOWN);
+    var found = matching(state.items, text);
     var list = $("[data-result-list]");
     list.innerHTML = "";
     if (!found.length) list.appendChild(el("li", { className: "empty", text: interpolate(gettext("Nothing matches “%(text)s”."), { text: text }, true) }));
@@ -389,6 +401,7 @@
         entry.status === "conflict" ? retryButton(entry) : null,
       ]));
     });
+    app.dispatchEvent(new CustomEvent("till:synced")); // the counts' list follows (till_count.js)
   }
 
   /* --- wiring ------------------------------------------------------------------------------- */

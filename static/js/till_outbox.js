@@ -4,7 +4,8 @@
    the same IndexedDB transaction, before its receipt shows: a sale the clerk saw is never lost,
    and no receipt number is skipped. The outbox is sent to POST /api/pos/sales/ with the sale's
    client_sale_id, which the server records once however often it arrives; one tab of the
-   browser sends at a time (Web Locks). */
+   browser sends at a time (Web Locks). Stock counts made at the till wait in their own table
+   beside the sales and are sent after them, each with its own id as the Idempotency-Key. */
 (function () {
   "use strict";
 
@@ -19,6 +20,7 @@
       stock: "sku",
       outbox: "id, sequence, status",
     });
+    db.version(2).stores({ counts: "id, status, created_at" }); // the stock counts to send
     return db;
   }
 
@@ -91,21 +93,23 @@
     return entry;
   }
 
-  /* Errors that a new attempt cannot fix: the sale is set aside as conflicted, for a manager. */
+  /* Errors that a new attempt cannot fix: the sale or count is set aside, with the reason. */
   function isConflict(status, code) {
     if (code === "idempotency_key_in_progress" || code === "throttled") return false;
     return status === 400 || status === 404 || status === 409 || status === 422;
   }
 
-  /* Sends the pending sales, oldest first. Stops at the first network failure (the next round
-     starts again there). Returns "offline" when the server could not be reached. */
-  async function replay(db, salesUrl) {
-    var pending = await db.outbox.where("status").equals("pending").sortBy("sequence");
-    for (var i = 0; i < pending.length; i++) {
-      var entry = pending[i];
+  /* Sends `entries` of `table` in order, each with its id as the Idempotency-Key, so the server
+     records each once however often it arrives. Stops at the first network failure (the next
+     round starts again there) and returns "offline"; "later" when the server cannot take it
+     now. `kept(body)`: what is kept of the server's answer; a refusal that a new attempt
+     cannot fix sets the entry aside with the status `refused` and the server's reason. */
+  async function sendEach(table, entries, urlOf, kept, refused) {
+    for (var i = 0; i < entries.length; i++) {
+      var entry = entries[i];
       var response;
       try {
-        response = await api(salesUrl, {
+        response = await api(urlOf(entry), {
           method: "POST",
           body: JSON.stringify(entry.body),
           headers: { "Idempotency-Key": entry.id },
@@ -120,19 +124,14 @@
         body = null;
       }
       if (response.status === 201 && body) {
-        await db.outbox.update(entry.id, {
-          status: "sent",
-          sent_at: new Date().toISOString(),
-          order: body.number,
-          discrepancies: body.discrepancies || [],
-          price_difference: body.price_difference,
-        });
+        var sent = { status: "sent", sent_at: new Date().toISOString(), error: "" };
+        await table.update(entry.id, Object.assign(sent, kept(body)));
         continue;
       }
       var error = (body && body.error) || {};
       if (isConflict(response.status, error.code)) {
-        await db.outbox.update(entry.id, {
-          status: "conflict",
+        await table.update(entry.id, {
+          status: refused,
           error: error.message || interpolate(gettext("Refused (%(status)s)"), { status: response.status }, true),
         });
         continue;
@@ -142,18 +141,85 @@
     return "done";
   }
 
+  /* The pending sales, oldest first; a refused one is conflicted, for a manager. */
+  async function replay(db, salesUrl) {
+    var pending = await db.outbox.where("status").equals("pending").sortBy("sequence");
+    return sendEach(db.outbox, pending, function () { return salesUrl; }, function (body) {
+      return {
+        order: body.number,
+        discrepancies: body.discrepancies || [],
+        price_difference: body.price_difference,
+      };
+    }, "conflict");
+  }
+
+  /* A finished count goes into the outbox, and the draft is cleared, in one transaction. Its id
+     is the Idempotency-Key of its POST: a count resent after a lost answer is recorded once. */
+  async function recordCount(db, countsUrl, draft) {
+    var id = crypto.randomUUID();
+    var entry = {
+      id: id,
+      status: "pending",
+      created_at: new Date().toISOString(),
+      url: countsUrl,
+      started_at: draft.started_at,
+      lines: draft.lines.map(function (l) {
+        return { sku: l.sku, name: l.name, counted: l.counted, counted_at: l.counted_at };
+      }),
+      body: {
+        started_at: draft.started_at,
+        lines: draft.lines.map(function (l) {
+          return { sku: l.sku, counted: l.counted, counted_at: l.counted_at };
+        }),
+      },
+    };
+    await db.transaction("rw", db.meta, db.counts, async function () {
+      await db.counts.add(entry);
+      await db.meta.delete("count_draft");
+    });
+    return entry;
+  }
+
+  /* The pending counts, oldest first, each to its store's URL. A count the server refuses
+     (too old by the time the line is back, an SKU it does not know) is kept as failed, with
+     the reason, for the clerk to see: it is never dropped. */
+  async function replayCounts(db) {
+    var pending = await db.counts.where("status").equals("pending").sortBy("created_at");
+    return sendEach(db.counts, pending, function (entry) { return entry.url; }, function (body) {
+      return { count: body.id, result: body.lines };
+    }, "failed");
+  }
+
+  async function replayAll(db, salesUrl) {
+    var sales = await replay(db, salesUrl);
+    if (sales === "offline") return sales;
+    // Sales first: a sale rung up before a count was sent is on the server when it arrives.
+    var counts = await replayCounts(db);
+    if (counts === "offline") return counts;
+    return sales === "later" ? sales : counts;
+  }
+
   /* One tab at a time: the others skip the round (their sales are in the same outbox). */
   function sync(db, salesUrl) {
     if (navigator.locks && navigator.locks.request) {
       return navigator.locks.request(LOCK, { ifAvailable: true }, function (lock) {
-        return lock ? replay(db, salesUrl) : "busy";
+        return lock ? replayAll(db, salesUrl) : "busy";
       });
     }
-    return replay(db, salesUrl);
+    return replayAll(db, salesUrl);
   }
 
-  function pendingCount(db) {
+  function pendingSales(db) {
     return db.outbox.where("status").equals("pending").count();
+  }
+
+  function pendingCounts(db) {
+    return db.counts.where("status").equals("pending").count();
+  }
+
+  /* What this device still has to send: sales and counts. */
+  async function pendingCount(db) {
+    return (await pendingSales(db)) + (await pendingCounts(db));
   }
 
   /* Registers this browser as a till of the store (once; the server numbers it 1, 2, ...). */
@@ -225,6 +291,7 @@
     metaGet: metaGet,
     metaPut: metaPut,
     record: record,
+    recordCount: recordCount,
     sync: sync,
     pendingCount: pendingCount,
     registerDevice: registerDevice,
@@ -232,6 +299,37 @@
     keepOfflinePage: keepOfflinePage,
     SHELL_CACHE: SHELL_CACHE,
   };
+
+  /* What the drawer page says while sales or counts made on this till wait to be sent. */
+  function waitingNote(sales, counts) {
+    if (sales && counts) {
+      return interpolate(
+        gettext("%(sales)s sale(s) and %(counts)s stock count(s) made on this till are still waiting to be sent. The drawer closes once they are on the server."),
+        { sales: sales, counts: counts },
+        true
+      );
+    }
+    if (counts) {
+      return interpolate(
+        ngettext(
+          "%(count)s stock count made on this till is still waiting to be sent. The drawer closes once it is on the server.",
+          "%(count)s stock counts made on this till are still waiting to be sent. The drawer closes once they are on the server.",
+          counts
+        ),
+        { count: counts },
+        true
+      );
+    }
+    return interpolate(
+      ngettext(
+        "%(count)s sale made on this till is still waiting to be sent. The drawer closes once it is on the server.",
+        "%(count)s sales made on this till are still waiting to be sent. The drawer closes once they are on the server.",
+        sales
+      ),
+      { count: sales },
+      true
+    );
+  }
 
   /* The drawer page: closing waits until this store's outbox is empty on this device. */
   document.addEventListener("DOMContentLoaded", function () {
@@ -247,19 +345,12 @@
       if (button) button.disabled = true;
       for (;;) {
         await sync(db, form.dataset.salesUrl);
-        var left = await pendingCount(db);
-        if (left === 0) break;
+        var sales = await pendingSales(db);
+        var counts = await pendingCounts(db);
+        if (sales + counts === 0) break;
         if (note) {
           note.hidden = false;
-          note.textContent = interpolate(
-            ngettext(
-              "%(count)s sale made on this till is still waiting to be sent. The drawer closes once it is on the server.",
-              "%(count)s sales made on this till are still waiting to be sent. The drawer closes once they are on the server.",
-              left
-            ),
-            { count: left },
-            true
-          );
+          note.textContent = waitingNote(sales, counts);
         }
         await new Promise(function (resolve) { setTimeout(resolve, 3000); });
       }

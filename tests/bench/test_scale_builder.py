@@ -3,6 +3,7 @@ and books that balance as the services keep them."""
 
 import io
 import re
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
@@ -216,3 +217,50 @@ def test_products_and_categories_read_in_english(built, db):
 
     assert not Product.objects.filter(name_en__isnull=True).exists()
     assert not Category.objects.filter(name_en__isnull=True).exists()
+
+
+def test_every_placed_order_has_one_sale_entry_numbered_after_the_chain(built, db):
+    from shop.journal.models import JournalChain, JournalEntry
+
+    placed = Order.objects.exclude(
+        status__in=[Order.Status.PENDING_PAYMENT, Order.Status.PAYMENT_FAILED]
+    )
+    sales = JournalEntry.objects.filter(kind=JournalEntry.Kind.SALE)
+
+    assert not placed.exclude(journal_entries__kind=JournalEntry.Kind.SALE).exists()
+    assert sales.values("order").annotate(n=Count("id")).filter(n__gt=1).count() == 0
+    for chain in JournalChain.objects.all():
+        numbers = list(chain.entries.order_by("sequence").values_list("sequence", flat=True))
+        assert numbers == list(range(1, len(numbers) + 1)), chain.key
+        assert chain.last_sequence == len(numbers)
+        assert chain.last_hash == chain.entries.get(sequence=chain.last_sequence).hash
+    till = sales.filter(channel="pos").select_related("chain", "store").first()
+    assert till.chain.key == till.store.code
+    assert till.number.startswith(f"T-{till.store.code.upper()}-")
+
+
+def test_generated_products_have_a_picture(built, db):
+    from shop.catalog.models import Product
+
+    generated = Product.objects.filter(variants__sku__startswith="SC").distinct()
+
+    assert generated.exists()
+    assert not generated.filter(images__isnull=True).exists()
+
+
+def test_placed_orders_are_attributed_and_the_rollups_add_up(built, db):
+    from shop.marketing.models import ChannelDaily, OrderAttribution
+    from shop.marketing.rollups import reports_refresh
+
+    placed = Order.objects.exclude(status__in=Order.UNPLACED_STATUSES)
+    assert not placed.filter(attribution__isnull=True).exists()
+    till = OrderAttribution.objects.filter(order__channel="pos").select_related(
+        "order", "last_touch"
+    )
+    first = till.first()
+    assert (first.last_touch.channel, first.last_touch.store_id) == ("pos", first.order.store_id)
+
+    reports_refresh(since=timezone.localdate() - timedelta(days=30))
+
+    assert ChannelDaily.objects.filter(sales_channel="pos").exists()
+    assert ChannelDaily.objects.filter(channel="organic_search").exists()

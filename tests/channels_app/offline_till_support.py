@@ -52,6 +52,21 @@ def pay_card(page, reference: str) -> None:
     page.locator("[data-pay-button]").click()
 
 
+def lose_first_answer(answers: list[int]):
+    """A route handler: the server gets every request and answers, but its first answer never
+    reaches the till (the line dropped on the way back); `answers` collects the statuses."""
+
+    def handle(route):
+        response = route.fetch()
+        answers.append(response.status)
+        if len(answers) == 1:
+            route.abort()
+        else:
+            route.fulfill(response=response)
+
+    return handle
+
+
 def counts(page) -> tuple[str, str, str]:
     return tuple(
         page.locator(f'[data-count="{status}"]').inner_text()
@@ -65,4 +80,4 @@ def assert_accessible(page) -> None:
         "async () => (await axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', "
         "'wcag21aa']})).violations.map(v => v.id + ': ' + v.nodes.map(n => n.target).join(' '))"
     )
-    assert violations == []
+    assert violations == [], violations

@@ -66,7 +66,9 @@ class TestServed:
         assert "Cookie" not in response.get("Vary", "")
         script = response.content.decode()
         # JSON: the accents are escaped
-        offline = '"Offline: sales are kept on this till": "Hors ligne : les ventes sont gard'
+        offline = (
+            '"Offline: sales and counts are kept on this till": "Hors ligne : les ventes et les'
+        )
         assert offline in script
         assert '"Net revenue": "Chiffre d\\u2019affaires net"' in script
         assert "interpolate" in script

@@ -1,5 +1,5 @@
 """The manager dashboard in Chromium: a manager signs in (password, then the authenticator
-code), sees the five charts drawn by the vendored Chart.js with their tables, changes the
+code), sees the six charts drawn by the vendored Chart.js with their tables, changes the
 attribution model, downloads a table as CSV, and the page passes axe-core's WCAG 2.1 AA rules.
 Nothing is fetched from another host."""
 
@@ -10,11 +10,15 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from inventory.counts import CountedLine, stock_count_record
+from shop.channels import Channel
 from shop.marketing.rollups import reports_refresh
 from tests import factories
 from tests.browser import screenshot
+from tests.channels_app.support import receive
 from tests.marketing.support import bulk_reminders
 from tests.shop.measure_support import bulk_orders, place_fixture
 
@@ -23,7 +27,7 @@ pytestmark = pytest.mark.browser
 AXE = Path(__file__).resolve().parents[2] / "static" / "vendor" / "axe-core" / "axe.min.js"
 CHARTS = (
     "chart-daily", "chart-channel-store", "chart-campaigns", "chart-stock-value",
-    "chart-reminders",
+    "chart-reminders", "chart-accuracy-daily",
 )  # fmt: skip
 
 
@@ -37,6 +41,15 @@ def shop(live_server):
     bulk_orders(60, store=store)
     bulk_reminders(40, first=0)
     reports_refresh()
+    counted = [factories.VariantFactory(sku=f"COUNT-{n}") for n in range(4)]
+    for variant in counted:
+        receive(store, variant, 5)
+    stock_count_record(
+        location=store,
+        started_at=timezone.now(),
+        lines=[CountedLine(v, 5 if n else 3) for n, v in enumerate(counted)],
+        channel=Channel.POS,
+    )
     user = factories.with_totp(factories.manager(username="boss"))
     return user
 
@@ -87,6 +100,10 @@ def test_the_dashboard_draws_its_charts_and_downloads_csv(live_server, shop, pag
     expect(reminders).to_contain_text("Recovered revenue")
     page.locator("#chart-reminders").scroll_into_view_if_needed()
     screenshot(page, "manage-dashboard-reminders", full_page=False)
+    accuracy = page.get_by_role("region", name="Stock accuracy per location")
+    expect(accuracy).to_contain_text("75.0 %")
+    page.locator("#chart-accuracy-daily").scroll_into_view_if_needed()
+    screenshot(page, "manage-dashboard-accuracy", full_page=False)
 
     page.get_by_label("Attribution").select_option("linear")
     page.get_by_role("button", name="Show").click()

@@ -97,12 +97,14 @@ def test_every_channel_code_has_the_name_its_choices_give_it():
 def test_every_table_downloads(boss, measured):
     for name in (
         "channels", "daily", "channel-store", "campaigns", "sales-channels", "collect",
-        "reminders", "stock-value", "low-stock",
+        "reminders", "stock-value", "low-stock", "accuracy", "variances",
     ):  # fmt: skip
         response = boss.get(f"/manage/export/{name}.csv", period())
         assert response.status_code == 200, name
         assert f'filename="{name}-' in response["Content-Disposition"]
-        assert len(csv_rows(response)) >= (1 if name in ("low-stock", "reminders") else 2), name
+        assert len(csv_rows(response)) >= (
+            1 if name in ("low-stock", "reminders", "variances") else 2
+        ), name
     assert boss.get("/manage/export/nothing.csv").status_code == 404
 
 
@@ -166,3 +168,67 @@ def test_the_page_costs_the_same_with_more_sales_and_stock(
     reports_refresh()
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert boss.get("/manage/", period()).status_code == 200
+
+
+def test_stock_figures_come_from_the_last_refresh_not_the_request(
+    boss, store, db, django_assert_max_num_queries
+):
+    from inventory.tasks import refresh_stock_reports
+
+    variant = factories.VariantFactory(sku="COUNTED")
+    receive(store, variant, 5)
+    refresh_stock_reports()
+    receive(store, variant, 7)  # after the refresh: not shown until the next one
+
+    with django_assert_max_num_queries(30) as page:
+        response = boss.get("/manage/", period())
+    assert response.status_code == 200
+    assert not [q for q in page.captured_queries if '"inventory_stock"' in q["sql"]]
+    assert "As of" in response.content.decode()
+    assert csv_rows(boss.get("/manage/export/stock-value.csv"))[1][2] == "5"
+
+    refresh_stock_reports()  # beat, a few minutes later
+
+    assert csv_rows(boss.get("/manage/export/stock-value.csv"))[1][2] == "12"
+
+
+def test_a_cold_cache_computes_the_stock_figures_once(boss, store, db):
+    from django.core.cache import cache
+
+    receive(store, factories.VariantFactory(sku="COLD"), 3)
+    cache.clear()
+
+    rows = csv_rows(boss.get("/manage/export/stock-value.csv"))
+
+    assert rows[1][2] == "3"
+
+
+def test_stock_accuracy_per_location_over_time_and_variances_by_reason(boss, store, db):
+    from inventory.counts import CountedLine, stock_count_record
+
+    right, wrong = factories.VariantFactory(sku="RIGHT"), factories.VariantFactory(sku="WRONG")
+    receive(store, right, 4)
+    receive(store, wrong, 4)
+    stock_count_record(
+        location=store,
+        started_at=timezone.now(),
+        lines=[CountedLine(right, 4), CountedLine(wrong, 1)],
+        channel=Channel.POS,
+    )
+
+    page = boss.get("/manage/", period())
+    assert page.status_code == 200
+    assert 'id="chart-accuracy-daily"' in page.content.decode()
+    accuracy = csv_rows(boss.get("/manage/export/accuracy.csv", period()))
+    by_store = {row[0]: row[1:] for row in accuracy[1:]}
+    assert by_store["Store One"] == ["1", "2", "1", "50.0", "0"]
+    daily = csv_rows(boss.get("/manage/export/accuracy-daily.csv", period()))
+    assert daily[0] == ["Day", "Store One"]
+    assert daily[1] == [timezone.localdate().isoformat(), "50.0"]
+    variances = csv_rows(boss.get("/manage/export/variances.csv", period()))
+    assert ["Store One", "count", "-3", "1"] in variances
+
+
+def test_no_count_leaves_the_accuracy_chart_empty(boss, db):
+    daily = csv_rows(boss.get("/manage/export/accuracy-daily.csv", period()))
+    assert daily == [["Day"]]

@@ -1,6 +1,7 @@
 """The clerk's pages in Chromium, on the demo shop, as clerk-paris: a cart saved on the web is
 loaded at the till by its handoff code and sold for cash; a click-and-collect order goes ready
-then collected on the pickup desk; a shipped web order is returned and restocked at the store."""
+then collected on the pickup desk; a shipped web order is returned and restocked at the store,
+and a whole delivery order's return gives its delivery back."""
 
 import io
 import re
@@ -23,6 +24,7 @@ from shop.orders.models import Order, Return
 from shop.orders.services import order_mark_shipped
 from shop.payments.drawer import drawer_open
 from shop.payments.models import Payment
+from tests.accessibility import assert_accessible
 from tests.browser import TIMEOUT_MS, VIEWPORT, _call_failed, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -353,4 +355,34 @@ def test_shipped_web_order_is_returned_and_restocked_at_the_store(
     latest = page.locator(".history li").filter(has_text=order.number)
     expect(latest).to_contain_text("−€27.90")
     screenshot(page, "pos-returns")
+    assert page_errors == []
+
+
+def test_returning_a_whole_delivery_order_refunds_its_delivery(
+    live_server, paris, page, page_errors
+):
+    """Under the free-delivery threshold the order paid for delivery: the return of its last
+    unit gives it back, as the form says beforehand and the return's page after."""
+    base = live_server.url
+    order = order_mark_shipped(order=place_order(paris, {"BAG-MKT-ECR": 1}, collect=False))
+    assert order.shipping_price > 0
+    delivery = f"€{order.shipping_price}"
+
+    log_in_as_clerk(page, base)
+    page.goto(f"{base}/pos/returns/{order.number}/")
+    expect(page.locator("main")).to_contain_text(
+        f"Delivery ({delivery}, VAT included) is given back with the last item that comes back."
+    )
+    expect(page.get_by_label("Give the delivery charge back with this return")).not_to_be_checked()
+    page.get_by_label(re.compile("^Return how many")).fill("1")
+    assert_accessible(page)
+    screenshot(page, "pos-return-form-delivery")
+    page.get_by_role("button", name="Record the return and refund").click()
+
+    record = Return.objects.get(order=order)
+    expect(page).to_have_url(f"{base}/pos/returns/done/{record.pk}/")
+    expect(page.locator(".big-number")).to_have_text(f"€{order.total}")
+    expect(page.locator("main")).to_contain_text(f"Delivery refunded · {delivery}")
+    screenshot(page, "pos-return-done-delivery")
+    assert (record.refund_amount, record.shipping_amount) == (order.total, order.shipping_price)
     assert page_errors == []

@@ -111,6 +111,33 @@ class TestSuggestions:
             ("SLOW", "fast seller"),
         ]
 
+    def test_kept_until_the_next_count_at_the_store(
+        self, store, django_assert_num_queries, django_capture_on_commit_callbacks
+    ):
+        from inventory.accuracy import count_suggestions
+        from inventory.counts import CountedLine, stock_count_record
+        from inventory.services import StockLine, stock_sell
+
+        fast, later = factories.VariantFactory(sku="FAST"), factories.VariantFactory(sku="LATER")
+        for variant in (fast, later):
+            receive(store, variant, 10)
+        stock_sell(location=store, lines=[StockLine(fast, 4)], channel=Channel.POS)
+        assert [s.sku for s in count_suggestions(location=store)][:1] == ["FAST"]
+
+        stock_sell(location=store, lines=[StockLine(later, 6)], channel=Channel.POS)
+        with django_assert_num_queries(0):  # the month of sales is not read again
+            assert [s.sku for s in count_suggestions(location=store)][:1] == ["FAST"]
+
+        with django_capture_on_commit_callbacks(execute=True):
+            stock_count_record(
+                location=store,
+                started_at=timezone.now(),
+                lines=[CountedLine(fast, 6)],
+                channel=Channel.POS,
+            )
+        suggested = [(s.sku, s.why) for s in count_suggestions(location=store)]
+        assert suggested == [("LATER", "fast seller")]
+
 
 class TestDeskNotFound:
     def test_the_button_re_sources_and_shows_the_timeline(self, clerk_client, store, variant):

@@ -743,3 +743,31 @@ def test_the_pickup_desk_makes_a_fixed_number_of_queries(clerk_client, store, va
     queues = clerk_client.get("/pos/pickups/").context["queues"]
     assert [len(queue["orders"]) for queue in queues] == [4, 4, 4, 4]
     assert _queries(clerk_client, "/pos/pickups/") == few
+
+
+@pytest.mark.django_db
+def test_open_queues_are_paged_soonest_deadline_first(
+    clerk_client, store, variant, settings, monkeypatch
+):
+    from channels_app.views.pos import pickups
+
+    monkeypatch.setattr(pickups, "OPEN_SHOWN", 2)
+    settings.MAX_UNPAID_COLLECT_ORDERS = 20
+    receive(store, variant, 20)
+    orders = [collect_order(store, variant) for _ in range(5)]
+
+    def to_pick(query: str = "") -> dict:
+        page = clerk_client.get(f"/pos/pickups/{query}")
+        assert page.status_code == 200
+        return {queue["key"]: queue for queue in page.context["queues"]}["to_pick"]
+
+    first = to_pick()
+    assert first["size"] == 5
+    assert first["orders"] == orders[:2]
+    assert (first["previous"], first["next"]) == (None, 2)
+    last = to_pick("?to_pick=3")
+    assert last["orders"] == orders[4:]
+    assert (last["first"], last["last"], last["next"]) == (5, 5, None)
+    assert to_pick("?to_pick=99")["orders"] == orders[4:]  # past the end: the last page
+    assert to_pick("?to_pick=x")["orders"] == orders[:2]
+    assert "3–4 of 5" in text(clerk_client.get("/pos/pickups/?to_pick=2"))

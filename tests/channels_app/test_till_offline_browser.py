@@ -24,6 +24,7 @@ from tests.browser import screenshot
 from tests.channels_app.offline_till_support import (
     assert_accessible,
     counts,
+    lose_first_answer,
     pay_card,
     pay_cash,
     scan,
@@ -172,16 +173,7 @@ def test_a_sale_whose_answer_was_lost_is_sent_again_and_recorded_once(live_serve
     page.goto(f"{live_server.url}/pos/offline/")
     expect(page.locator("#till-app")).to_have_attribute("data-ready", "1")
     delivered: list[int] = []
-
-    def lose_first_answer(route):
-        response = route.fetch()  # the server records the sale and answers...
-        delivered.append(response.status)
-        if len(delivered) == 1:
-            route.abort()  # ...but the answer never reaches the till
-        else:
-            route.fulfill(response=response)
-
-    page.route("**/api/pos/sales/", lose_first_answer)
+    page.route("**/api/pos/sales/", lose_first_answer(delivered))
     scan(page, "CAP-1")
     pay_card(page, "TERM-5")
     expect(page.locator('[data-count="sent"]')).to_have_text("1", timeout=20_000)

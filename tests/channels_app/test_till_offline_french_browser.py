@@ -13,7 +13,7 @@ from tests.channels_app.offline_till_support import assert_accessible, open_stor
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-OFFLINE = "Hors ligne : les ventes sont gardées sur cette caisse"
+OFFLINE = "Hors ligne : les ventes et les comptages sont gardés sur cette caisse"
 
 
 @pytest.fixture

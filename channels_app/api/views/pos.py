@@ -227,6 +227,12 @@ class ReturnCreateApi(APIView):
         refund_method = serializers.ChoiceField(
             choices=["original", "cash", "store_credit"], required=False, default="original"
         )
+        refund_shipping = serializers.BooleanField(
+            required=False,
+            default=False,
+            help_text="Also give back the delivery charge on a partial return (a return that "
+            "brings back the order's last unit always does, once per order).",
+        )
 
     class ReturnOutputSerializer(serializers.Serializer):
         class ReturnLineOutput(serializers.Serializer):
@@ -240,6 +246,8 @@ class ReturnCreateApi(APIView):
         restock = serializers.BooleanField()
         refund_method = serializers.CharField()
         refund_amount = MoneyField()
+        #: Part of `refund_amount`: the delivery charge given back with this return.
+        shipping_refunded = MoneyField(source="shipping_amount")
         currency = serializers.CharField(source="order.currency")
         lines = ReturnLineOutput(many=True, source="lines.all")
         tax_lines = TaxLineSerializer(many=True, read_only=True)
@@ -257,6 +265,7 @@ class ReturnCreateApi(APIView):
             lines=[ReturnRequest(line["sku"], line["quantity"]) for line in fields["lines"]],
             restock=fields["restock"],
             refund_method=fields["refund_method"],
+            refund_shipping=fields["refund_shipping"],
             channel=Channel.POS,
             user=request.user,
         )

@@ -1,4 +1,5 @@
-"""Stock accuracy: cycle counts from the till, the accuracy figure, and "not found" at the desk."""
+"""Stock accuracy: cycle counts from the till, the accuracy figure, and "not found" at the desk
+or the shipping queue."""
 
 from datetime import datetime, time, timedelta
 
@@ -21,9 +22,10 @@ from inventory.counts import CountedLine, stock_count_record
 from shop.catalog.selectors import variants_by_sku
 from shop.channels import Channel
 from shop.errors import InvalidInput
+from shop.orders.models import Order
 from shop.orders.not_found import order_line_not_found
 from shop.orders.selectors import orders_with_lines
-from shop.staff.roles import ensure_can_act_at
+from shop.staff.roles import clerk_store, ensure_can_act_at
 
 #: The accuracy figure's period when none is asked for.
 DEFAULT_ACCURACY_DAYS = 30
@@ -199,7 +201,10 @@ class PickupNotFoundApi(APIView):
         sku = serializers.CharField(max_length=64)
         location = serializers.CharField(
             required=False,
-            help_text="Delivery orders split over locations: where it was not found.",
+            help_text=(
+                "Delivery orders: where it was not found (default: the clerk's location, or "
+                "the one location holding the line)."
+            ),
         )
         shelf_empty = serializers.BooleanField(
             default=False, help_text="No unit at all on the shelf: a count of zero for the SKU."
@@ -212,12 +217,15 @@ class PickupNotFoundApi(APIView):
         data = self.NotFoundInput(data=request.data)
         data.is_valid(raise_exception=True)
         code = data.validated_data.get("location")
+        location = location_by_code(code) if code else None
+        if location is None and order.fulfilment == Order.Fulfilment.DELIVERY:
+            location = clerk_store(request.user)  # a clerk picks at their own location
         order_line_not_found(
             order=order,
             sku=data.validated_data["sku"],
             channel=Channel.POS,
             user=request.user,
-            location=location_by_code(code) if code else None,
+            location=location,
             shelf_empty=data.validated_data["shelf_empty"],
             ensure_allowed=lambda location: ensure_can_act_at(request.user, location),
         )

@@ -300,6 +300,9 @@ class ReturnForm(forms.Form):
         ],
         widget=forms.RadioSelect,
     )
+    refund_shipping = forms.BooleanField(
+        label=gettext_lazy("Give the delivery charge back with this return"), required=False
+    )
 
     def __init__(self, *args, order: Order, **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
@@ -25,8 +26,11 @@ from shop.orders.timeline import order_timeline_read
 from shop.payments.models import Payment
 
 Status = Order.Status
-#: Collected, expired and cancelled orders shown (the most recent); the open queues are whole.
+#: Collected, expired and cancelled orders shown (the most recent).
 HISTORY_SHOWN = 20
+#: Open orders shown per page of an open queue, soonest deadline first (the pick list prints
+#: the whole "to pick" queue; any order is found by its number).
+OPEN_SHOWN = 40
 #: Count shortfalls on held stock are shown at the desk this long.
 PICK_PROBLEMS_SHOWN_FOR = timedelta(days=3)
 #: What the clerk is told after "not found", by outcome.
@@ -111,20 +115,43 @@ def pickups(request, store):
             return redirect("pos:pickups")
         return redirect("pos:pickup", number=order.number)
     now = timezone.now()
+    sizes = dict(store_pickups(store).order_by().values_list("status").annotate(n=Count("id")))
     queues = []
     for key, title, statuses, is_open in QUEUES:
         orders = store_pickups(store).filter(status__in=statuses)
+        size = sum(sizes.get(status, 0) for status in statuses)
+        page = 1
         if is_open:
-            orders = orders.order_by("pickup_deadline", "id")
+            page = _page_number(request.GET.get(key), size)
+            start = (page - 1) * OPEN_SHOWN
+            orders = orders.order_by("pickup_deadline", "id")[start : start + OPEN_SHOWN]
         else:
             orders = orders.order_by("-updated_at", "-id")[:HISTORY_SHOWN]
+        orders = _decorated(list(orders), now)
         queues.append(
-            {"key": key, "title": title, "orders": _decorated(list(orders), now), "open": is_open}
+            {
+                "key": key,
+                "title": title,
+                "orders": orders,
+                "open": is_open,
+                "size": size,
+                "page": page,
+                "first": (page - 1) * OPEN_SHOWN + 1,
+                "last": (page - 1) * OPEN_SHOWN + len(orders),
+                "next": page + 1 if is_open and page * OPEN_SHOWN < size else None,
+                "previous": page - 1 if page > 1 else None,
+            }
         )
     problems = pick_problems(location=store, since=now - PICK_PROBLEMS_SHOWN_FOR, limit=10)
     return render(
         request, "pos/pickups.html", {"queues": queues, "now": now, "pick_problems": problems}
     )
+
+
+def _page_number(text: str | None, size: int) -> int:
+    """The page asked for, within the queue's pages (anything else is the first)."""
+    last = max(1, -(-size // OPEN_SHOWN))
+    return min(int(text), last) if text and text.isdigit() and int(text) > 0 else 1
 
 
 @require_GET

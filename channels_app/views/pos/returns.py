@@ -27,7 +27,7 @@ from shop.customers.models import Customer
 from shop.customers.selectors import customer_search
 from shop.errors import DomainError
 from shop.orders.models import Order, Return, ReturnLine
-from shop.orders.returns import RETURNABLE, ReturnRequest, return_create
+from shop.orders.returns import RETURNABLE, ReturnRequest, delivery_refundable, return_create
 from shop.orders.selectors import orders_of_customer, orders_with_lines, returns_recent_at
 from shop.payments.drawer import drawer_open_session
 from shop.payments.models import Payment
@@ -95,6 +95,7 @@ def _render_form(request, store, order, form, *, status=200):
                 (p for p in order.payments.all() if p.status == Payment.Status.CAPTURED), None
             ),
             "drawer": drawer_open_session(store=store),
+            "delivery_refundable": delivery_refundable(order),
             "idempotency_key": uuid.uuid4(),
         },
         status=status,
@@ -121,6 +122,7 @@ def return_order(request, store, number: str):
             lines=[ReturnRequest(sku, quantity) for sku, quantity in form.requested()],
             restock=data["restock"],
             refund_method=data["refund_method"],
+            refund_shipping=data["refund_shipping"],
             channel=Channel.POS,
             user=request.user,
         )

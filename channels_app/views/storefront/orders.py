@@ -28,9 +28,7 @@ def visible_order(request, number: str):
         orders = orders_visible_to(request.user, current_customer(request))
     else:
         return redirect_to_login(request.get_full_path())
-    return get_object_or_404(
-        orders.select_related("shipment").prefetch_related("payments"), number=number
-    )
+    return get_object_or_404(orders.prefetch_related("payments", "shipments"), number=number)
 
 
 def order_detail(request, number: str):
@@ -52,7 +50,7 @@ def order_history(request):
     orders = (
         orders_visible_to(request.user, customer)
         .filter(customer=customer)
-        .select_related("shipment")
+        .prefetch_related("shipments")
     )
     page = Paginator(orders, ORDERS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
