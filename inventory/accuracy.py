@@ -77,6 +77,12 @@ def _in_period(prefix: str, start: datetime | None, end: datetime | None) -> Q:
     return period
 
 
+#: Accuracy reports sum a period's counts and adjustments (thousands of movements a month at
+#: retail scale): kept this long, or until the next count anywhere.
+ACCURACY_SECONDS = 5 * 60
+ACCURACY_VERSION_KEY = "stock-accuracy-version"
+
+
 def stock_accuracy_by_store(
     *,
     start: datetime | None = None,
@@ -84,11 +90,32 @@ def stock_accuracy_by_store(
     locations: list[Location] | None = None,
     with_days: bool = False,
 ) -> list[StoreAccuracy]:
-    """Accuracy of each location (every active one unless given) over [start, end): counts,
-    counted SKUs, matched share, variance by reason, and with `with_days` the figure per day.
-    Four queries (five with the days) whatever the number of locations and counts."""
+    """`stock_accuracy_by_store_now`, from the cache (see ACCURACY_SECONDS)."""
     if locations is None:
         locations = list(Location.objects.filter(is_active=True).order_by("kind", "code"))
+    version = cache.get(ACCURACY_VERSION_KEY, 0)
+    moments = [moment.timestamp() if moment else "" for moment in (start, end)]
+    vary = [version, *moments, with_days, *(location.pk for location in locations)]
+    key = "stock-accuracy:" + ":".join(map(str, vary))
+    found = cache.get(key)
+    if found is None:
+        found = stock_accuracy_by_store_now(
+            start=start, end=end, locations=locations, with_days=with_days
+        )
+        cache.set(key, found, ACCURACY_SECONDS)
+    return found
+
+
+def stock_accuracy_by_store_now(
+    *,
+    start: datetime | None,
+    end: datetime | None,
+    locations: list[Location],
+    with_days: bool = False,
+) -> list[StoreAccuracy]:
+    """Accuracy of each location over [start, end): counts, counted SKUs, matched share,
+    variance by reason, and with `with_days` the figure per day. Four queries (five with the
+    days) whatever the number of locations and counts."""
     result = {loc.pk: StoreAccuracy(location=loc) for loc in locations}
     counted = StockCountLine.objects.filter(
         _in_period("count__", start, end),
@@ -171,13 +198,18 @@ def _suggestions_version_key(location_id: int) -> str:
     return f"count-suggestions-version:{location_id}"
 
 
-def count_suggestions_changed(location_id: int) -> None:
-    """Called when a count is recorded at the location."""
-    key = _suggestions_version_key(location_id)
+def _bump(key: str) -> None:
     try:
         cache.incr(key)
     except ValueError:  # no version yet (or evicted): any new value is new
         cache.set(key, timezone.now().timestamp(), None)
+
+
+def count_suggestions_changed(location_id: int) -> None:
+    """Called when a count is recorded at the location: its suggestions and every accuracy
+    report are worked out again."""
+    _bump(_suggestions_version_key(location_id))
+    _bump(ACCURACY_VERSION_KEY)
 
 
 def count_suggestions(

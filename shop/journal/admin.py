@@ -7,7 +7,7 @@ from django.utils.safestring import mark_safe
 
 from shop.admin_base import LargeTableMixin, ReadOnlyAdmin
 from shop.journal.legal import seller_details
-from shop.journal.models import Closing, JournalChain, JournalEntry, ReceiptPrint
+from shop.journal.models import Closing, JournalChain, JournalEntry, ReceiptPrint, VatDaily
 
 
 @admin.register(JournalChain)
@@ -69,3 +69,12 @@ class ReceiptPrintAdmin(ReadOnlyAdmin):
     list_display = ["entry", "copy", "printed_at", "printed_by"]
     list_select_related = ["entry", "printed_by"]
     ordering = ["-printed_at", "-id"]
+
+
+@admin.register(VatDaily)
+class VatDailyAdmin(ReadOnlyAdmin):
+    """The VAT rollup the dashboard reads; rebuilt from the journal, never edited."""
+
+    list_display = ["day", "channel", "rate", "net", "tax", "gross"]
+    list_filter = ["channel", "rate"]
+    ordering = ["-day", "channel", "rate"]

@@ -178,3 +178,25 @@ class ReceiptPrint(models.Model):
     @property
     def is_duplicate(self) -> bool:
         return self.copy > 1
+
+
+class VatDaily(models.Model):
+    """VAT journalled per day, channel and rate (sales less returns, refunds and voids): the
+    dashboard's VAT table, rebuilt from the journal with the other report rollups
+    (`shop.journal.vat_report.vat_rollup_refresh`), so reading it costs the same at any size."""
+
+    day = models.DateField()
+    channel = models.CharField(max_length=20)
+    rate = models.DecimalField(max_digits=5, decimal_places=2)
+    net = models.DecimalField(**MONEY)
+    tax = models.DecimalField(**MONEY)
+    gross = models.DecimalField(**MONEY)
+
+    class Meta:
+        verbose_name_plural = "VAT per day"
+        constraints = [
+            models.UniqueConstraint(fields=["day", "channel", "rate"], name="vat_daily_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.channel} {self.rate} %"

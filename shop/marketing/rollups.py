@@ -37,6 +37,7 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, Mod, TruncDate
 from django.utils import timezone
 
+from shop.journal.vat_report import vat_rollup_refresh
 from shop.marketing.models import (
     AttributionModel,
     CartReminder,
@@ -216,4 +217,5 @@ def reports_refresh(*, since: date | None = None) -> int:
     ReminderDaily.objects.filter(day__gte=since).delete()
     written = len(ChannelDaily.objects.bulk_create(rows, batch_size=2000))
     written += len(CollectDaily.objects.bulk_create(_collect_rows(start), batch_size=2000))
+    written += vat_rollup_refresh(since=since)
     return written + len(ReminderDaily.objects.bulk_create(_reminder_rows(start), batch_size=2000))

@@ -79,7 +79,11 @@ class Order(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["store", "fulfilment", "status"]),
+            # A store's desk queues: open ones by status, the latest collected or closed.
+            models.Index(
+                fields=["store", "fulfilment", "status", "-updated_at", "-id"],
+                name="order_store_queue",
+            ),
             models.Index(fields=["customer", "-created_at"]),
             # The admin's list filtered by status, newest first.
             models.Index(fields=["status", "-created_at", "-id"], name="order_status_newest"),

@@ -149,6 +149,20 @@ class TestProductList:
         assert second["previous"] is not None
         assert api.get(second["previous"]).json()["results"] == first["results"]
 
+    def test_the_count_is_kept_until_the_catalogue_changes(
+        self, api, clothing, django_assert_num_queries
+    ):
+        for _ in range(3):
+            factories.VariantFactory(product=factories.ProductFactory(category=clothing))
+        assert api.get(PRODUCTS).json()["count"] == 3
+        with django_assert_num_queries(3):  # products, variants, images: no count
+            assert api.get(PRODUCTS, {"page": 1}).json()["count"] == 3
+        assert api.get(PRODUCTS, {"category": "nothing"}).json()["count"] == 0  # its own count
+
+        factories.VariantFactory(product=factories.ProductFactory(category=clothing))
+
+        assert api.get(PRODUCTS).json()["count"] == 4
+
     def test_page_past_the_end_is_a_404(self, api, tee):
         assert_error(api.get(PRODUCTS, {"page": 9}), 404, "not_found")
 

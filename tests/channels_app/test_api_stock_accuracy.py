@@ -113,6 +113,35 @@ class TestAccuracyApi:
         [day] = body["over_time"]
         assert (day["counted_skus"], day["matched"]) == (2, 1)
 
+    def test_kept_until_the_next_count(
+        self, api, manager, store, variant, django_capture_on_commit_callbacks
+    ):
+        receive(store, variant, 10)
+        client = auth(api, manager)
+
+        def counted(found: int) -> None:
+            with django_capture_on_commit_callbacks(execute=True):
+                stock_count_record(
+                    location=store,
+                    started_at=timezone.now(),
+                    lines=[CountedLine(variant, found)],
+                    channel=Channel.POS,
+                )
+
+        counted(10)
+        assert client.get("/api/stores/st1/accuracy/").json()["matched_share"] == "1.0000"
+        from inventory.services import stock_adjust
+
+        stock_adjust(location=store, variant=variant, quantity=-1, reason="damage")
+        before = client.get("/api/stores/st1/accuracy/").json()
+        assert [r["reason"] for r in before["variance_by_reason"]] == []  # as computed
+
+        counted(9)  # a count starts the figures again
+
+        after = client.get("/api/stores/st1/accuracy/").json()
+        assert after["matched_share"] == "1.0000"
+        assert [r["reason"] for r in after["variance_by_reason"]] == ["damage"]
+
     def test_a_period_without_counts(self, api, manager, store):
         long_ago = (timezone.now() - timedelta(days=400)).date()
         response = auth(api, manager).get(

@@ -12,11 +12,12 @@ from django.utils import timezone
 
 from shop.journal.vat_report import vat_by_channel
 from shop.marketing.reports import channel_label
+from shop.marketing.rollups import reports_refresh
 from tests import factories
 from tests.journal.support import give_back, stocked_variant
 from tests.shop.order_support import collect_order, till_sale
 
-pytestmark = [pytest.mark.django_db, pytest.mark.postgres]
+pytestmark = pytest.mark.django_db
 
 D = Decimal
 POS, WEB = channel_label("pos"), channel_label("web")
@@ -44,6 +45,7 @@ def sales(store, clerk, goods):
     sale = till_sale(store, clerk, [(tee, 2), (book, 1)])
     give_back(sale, store, "TEE-M", 1, user=clerk)
     collect_order(store, [(book, 1)], payment="card")
+    reports_refresh()  # beat, every 15 minutes
 
 
 def today() -> dict:
@@ -87,6 +89,7 @@ def test_the_vat_table_costs_the_same_with_more_sales(
 ):
     tee, book = goods
     till_sale(store, clerk, [(tee, 1)])
+    reports_refresh()
     with django_assert_max_num_queries(12) as small_csv:
         assert boss.get("/manage/export/vat.csv", today()).status_code == 200
     with django_assert_max_num_queries(40) as small_page:
@@ -94,8 +97,23 @@ def test_the_vat_table_costs_the_same_with_more_sales(
     for n in range(15):
         till_sale(store, clerk, [(tee, 1), (book, n % 3 + 1)])
         collect_order(store, [(book, 1)], payment="card", email=f"s{n}@example.com")
+    reports_refresh()
     with django_assert_max_num_queries(len(small_csv.captured_queries)):
         response = boss.get("/manage/export/vat.csv", today())
     assert response.content.decode().count("\n") == 6  # header, 3 channel rows, 2 totals
     with django_assert_max_num_queries(len(small_page.captured_queries)):
         assert boss.get("/manage/", today()).status_code == 200
+
+
+def test_the_table_shows_the_journal_as_of_the_last_refresh(store, clerk, goods):
+    tee, _ = goods
+    day = timezone.localdate()
+    till_sale(store, clerk, [(tee, 1)])
+    assert vat_by_channel(start=day, end=day) == []  # not refreshed yet
+
+    reports_refresh()
+    till_sale(store, clerk, [(tee, 1)])
+    assert [r["gross"] for r in vat_by_channel(start=day, end=day)] == [D("19.90")]
+
+    reports_refresh()
+    assert [r["gross"] for r in vat_by_channel(start=day, end=day)] == [D("39.80")]

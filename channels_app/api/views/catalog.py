@@ -1,14 +1,18 @@
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404
+from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
+from rest_framework.pagination import PageNumberPagination
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from channels_app.api.fields import MoneyField
 from channels_app.api.permissions import IsManager
+from shop.catalog.cache import catalogue_cached
 from shop.catalog.gtin import validate_gtin
 from shop.catalog.models import Category, Product, Variant
 from shop.catalog.selectors import product_list, variant_by_code
@@ -54,8 +58,30 @@ class ProductSerializer(serializers.ModelSerializer):
         fields = ["id", "slug", "name", "description", "category", "variants", "images"]
 
 
+class CatalogueCountPaginator(Paginator):
+    """Counts a product list once per catalogue version and search: the catalogue changes
+    seldom, and counting ten thousand products was most of the cost of each page of the list."""
+
+    def __init__(self, *args, vary_on: tuple = (), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.vary_on = vary_on
+
+    @cached_property
+    def count(self) -> int:
+        exact = Paginator.count.func  # the uncached count query
+        return catalogue_cached("api-product-count", self.vary_on, lambda: exact(self))
+
+
+class ProductPagination(PageNumberPagination):
+    def django_paginator_class(self, queryset, page_size):
+        params = self.request.query_params  # set by paginate_queryset before this is called
+        vary_on = (params.get("q", ""), params.get("category", ""))
+        return CatalogueCountPaginator(queryset, page_size, vary_on=vary_on)
+
+
 class ProductListCreateApi(generics.ListCreateAPIView):
     serializer_class = ProductSerializer
+    pagination_class = ProductPagination
 
     class ProductInputSerializer(serializers.Serializer):
         class VariantInput(serializers.Serializer):

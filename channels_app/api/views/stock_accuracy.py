@@ -27,7 +27,7 @@ from shop.orders.not_found import order_line_not_found
 from shop.orders.selectors import orders_with_lines
 from shop.staff.roles import clerk_store, ensure_can_act_at
 
-#: The accuracy figure's period when none is asked for.
+#: The accuracy figure's period when none is asked for: today and the days before it.
 DEFAULT_ACCURACY_DAYS = 30
 
 
@@ -157,7 +157,11 @@ class StoreAccuracyApi(APIView):
     )
     def get(self, request, code: str):
         store = store_in_path(request, code)
-        end = _moment(request.query_params.get("to"), end=True) or timezone.now()
+        # Whole days by default (today included), so the same question has the same answer
+        # (and cache key) all day.
+        end = _moment(request.query_params.get("to"), end=True) or _moment(
+            timezone.localdate().isoformat(), end=True
+        )
         start = _moment(request.query_params.get("from"), end=False) or end - timedelta(
             days=DEFAULT_ACCURACY_DAYS
         )

@@ -26,8 +26,10 @@ from shop.orders.timeline import order_timeline_read
 from shop.payments.models import Payment
 
 Status = Order.Status
-#: Collected, expired and cancelled orders shown (the most recent).
+#: Collected, expired and cancelled orders shown: the most recent, of the last few days (older
+#: ones are found by their number).
 HISTORY_SHOWN = 20
+HISTORY_DAYS = 14
 #: Open orders shown per page of an open queue, soonest deadline first (the pick list prints
 #: the whole "to pick" queue; any order is found by its number).
 OPEN_SHOWN = 40
@@ -115,7 +117,14 @@ def pickups(request, store):
             return redirect("pos:pickups")
         return redirect("pos:pickup", number=order.number)
     now = timezone.now()
-    sizes = dict(store_pickups(store).order_by().values_list("status").annotate(n=Count("id")))
+    open_statuses = [status for _, _, statuses, is_open in QUEUES if is_open for status in statuses]
+    sizes = dict(  # of the open queues: the closed ones show their latest orders only
+        store_pickups(store)
+        .filter(status__in=open_statuses)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("id"))
+    )
     queues = []
     for key, title, statuses, is_open in QUEUES:
         orders = store_pickups(store).filter(status__in=statuses)
@@ -126,7 +135,8 @@ def pickups(request, store):
             start = (page - 1) * OPEN_SHOWN
             orders = orders.order_by("pickup_deadline", "id")[start : start + OPEN_SHOWN]
         else:
-            orders = orders.order_by("-updated_at", "-id")[:HISTORY_SHOWN]
+            recent = orders.filter(updated_at__gte=now - timedelta(days=HISTORY_DAYS))
+            orders = recent.order_by("-updated_at", "-id")[:HISTORY_SHOWN]
         orders = _decorated(list(orders), now)
         queues.append(
             {
