@@ -2,6 +2,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
@@ -10,8 +12,8 @@ class Cart(models.Model):
     """The one open cart of a customer (or of an anonymous session), shared by every channel."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        MERGED = "merged", "Merged into the customer's cart"
+        OPEN = "open", pgettext_lazy("cart status", "Open")
+        MERGED = "merged", _("Merged into the customer's cart")
 
     customer = models.ForeignKey(
         "customers.Customer", null=True, blank=True, on_delete=models.CASCADE, related_name="carts"
@@ -72,8 +74,8 @@ class Promotion(models.Model):
     """A discount that prices the same on every channel (the web, the till, an order)."""
 
     class Kind(models.TextChoices):
-        PERCENTAGE = "percentage", "Percentage off"
-        FIXED = "fixed", "Fixed amount off"
+        PERCENTAGE = "percentage", _("Percentage off")
+        FIXED = "fixed", _("Fixed amount off")
 
     name = models.CharField(max_length=120)
     #: Empty: applied automatically to every cart that qualifies. Otherwise entered by code.

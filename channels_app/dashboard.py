@@ -30,7 +30,7 @@ from shop.marketing.reports import (
 )
 
 WEB = "web (no store)"
-ALL_CHANNELS = "All channels"
+ALL_CHANNELS = _("All channels")
 #: Characters that make a spreadsheet read a cell as a formula; campaign and source names come
 #: from links anyone can craft, so such a cell is written with a leading quote.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -199,11 +199,11 @@ def _channel_store(period: Period) -> Table:
 
 
 VAT_COLUMNS = [
-    Column("channel", "Channel"),
-    Column("rate", "VAT rate", "percent"),
-    Column("net", "Net", "money"),
-    Column("tax", "VAT", "money"),
-    Column("gross", "Gross", "money"),
+    Column("channel", _("Channel")),
+    Column("rate", _("VAT rate"), "percent"),
+    Column("net", _("Net"), "money"),
+    Column("tax", _("VAT"), "money"),
+    Column("gross", _("Gross"), "money"),
 ]
 
 
@@ -213,14 +213,14 @@ def _vat(period: Period) -> Table:
     by_channel = vat_by_channel(start=period.start, end=period.end)
     totals: dict[Decimal, dict] = {}
     for row in by_channel:
-        total = totals.setdefault(row["rate"], {"channel": ALL_CHANNELS, "rate": row["rate"]})
+        total = totals.setdefault(row["rate"], {"channel": str(ALL_CHANNELS), "rate": row["rate"]})
         for key in ("net", "tax", "gross"):
             total[key] = total.get(key, Decimal("0.00")) + row[key]
     rows = [
         {**row, "rate": rate_label(row["rate"])}
         for row in [*map(_named, by_channel), *(totals[rate] for rate in sorted(totals))]
     ]
-    return Table("vat", "VAT collected per rate (sales journal)", VAT_COLUMNS, rows)
+    return Table("vat", _("VAT collected per rate (sales journal)"), VAT_COLUMNS, rows)
 
 
 def _accuracy_by_store(period: Period) -> list[StoreAccuracy]:

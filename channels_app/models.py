@@ -1,13 +1,14 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class IdempotencyKey(models.Model):
     """A client's `Idempotency-Key` with the response of the first request that used it."""
 
     class State(models.TextChoices):
-        PROCESSING = "processing", "Processing"
-        DONE = "done", "Done"
+        PROCESSING = "processing", _("Processing")
+        DONE = "done", _("Done")
 
     #: Whose key: "user:<id>" or "session:<key>"; two callers may pick the same key.
     scope = models.CharField(max_length=80)
@@ -58,8 +59,8 @@ class ChannelCredential(models.Model):
     Only its SHA-256 is kept: the token itself is shown once, when a manager creates it."""
 
     class Kind(models.TextChoices):
-        MARKETPLACE = "marketplace", "Marketplace integration"
-        KIOSK = "kiosk", "Kiosk device"
+        MARKETPLACE = "marketplace", _("Marketplace integration")
+        KIOSK = "kiosk", _("Kiosk device")
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     #: The marketplace's code (as orders name it), or the kiosk's label.

@@ -2,14 +2,16 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shop.channels import Channel
 
 
 class Location(models.Model):
     class Kind(models.TextChoices):
-        STORE = "store", "Store"
-        WAREHOUSE = "warehouse", "Warehouse"
+        STORE = "store", _("Store")
+        WAREHOUSE = "warehouse", _("Warehouse")
 
     code = models.SlugField(max_length=32, unique=True)
     name = models.CharField(max_length=120)
@@ -75,10 +77,10 @@ class ReservationQuerySet(models.QuerySet):
 
 class Reservation(models.Model):
     class State(models.TextChoices):
-        ACTIVE = "active", "Active"
-        COMMITTED = "committed", "Committed (sold)"
-        RELEASED = "released", "Released"
-        EXPIRED = "expired", "Expired"
+        ACTIVE = "active", _("Active")
+        COMMITTED = "committed", _("Committed (sold)")
+        RELEASED = "released", _("Released")
+        EXPIRED = "expired", _("Expired")
 
     order_line = models.ForeignKey(
         "orders.OrderLine", on_delete=models.PROTECT, related_name="reservations"
@@ -118,13 +120,13 @@ class StockMovement(models.Model):
     """The append-only stock ledger: one row per change of on-hand units."""
 
     class Kind(models.TextChoices):
-        RECEIPT = "receipt", "Receipt"
-        SALE = "sale", "Sale"
-        RESERVATION_COMMIT = "reservation_commit", "Reservation committed"
-        RETURN = "return", "Return"
-        TRANSFER_IN = "transfer_in", "Transfer in"
-        TRANSFER_OUT = "transfer_out", "Transfer out"
-        ADJUSTMENT = "adjustment", "Adjustment"
+        RECEIPT = "receipt", pgettext_lazy("stock movement", "Receipt")
+        SALE = "sale", _("Sale")
+        RESERVATION_COMMIT = "reservation_commit", _("Reservation committed")
+        RETURN = "return", _("Return")
+        TRANSFER_IN = "transfer_in", _("Transfer in")
+        TRANSFER_OUT = "transfer_out", _("Transfer out")
+        ADJUSTMENT = "adjustment", _("Adjustment")
 
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="movements")
     variant = models.ForeignKey("catalog.Variant", on_delete=models.PROTECT, related_name="+")
@@ -172,13 +174,13 @@ class StockDiscrepancy(models.Model):
     """
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        RESOLVED = "resolved", "Resolved"
+        OPEN = "open", pgettext_lazy("discrepancy status", "Open")
+        RESOLVED = "resolved", pgettext_lazy("discrepancy status", "Resolved")
 
     class Resolution(models.TextChoices):
-        COUNT = "count", "Counted: the units were there"
-        TRANSFER = "transfer", "Transferred in from another location"
-        WRITE_OFF = "write_off", "Written off"
+        COUNT = "count", _("Counted: the units were there")
+        TRANSFER = "transfer", _("Transferred in from another location")
+        WRITE_OFF = "write_off", _("Written off")
 
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="discrepancies")
     variant = models.ForeignKey("catalog.Variant", on_delete=models.PROTECT, related_name="+")
@@ -242,9 +244,9 @@ class StockCount(models.Model):
     only by `inventory.counts`."""
 
     class Source(models.TextChoices):
-        COUNT = "count", "Cycle count"
+        COUNT = "count", _("Cycle count")
         #: A unit a clerk could not find when picking an order.
-        NOT_FOUND = "not_found", "Not found when picking"
+        NOT_FOUND = "not_found", _("Not found when picking")
 
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="counts")
     #: When the clerk started counting: movements after it happened while they counted.

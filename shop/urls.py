@@ -3,6 +3,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from channels_app.js_catalogue import js_catalogue
 from shop import health
 
 # The admin signs in through allauth's pages: its rate limits and the second factor apply.
@@ -17,6 +18,7 @@ urlpatterns = [
     path("pos/", include("channels_app.pos_urls")),
     path("manage/", include("channels_app.manage_urls")),
     path("kiosk/", include("channels_app.kiosk_urls")),
+    path("jsi18n/<str:version>/<str:language>.js", js_catalogue, name="js-catalogue"),
     path("", include("channels_app.urls")),
 ]
 

@@ -17,17 +17,18 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
 
 class TaxClass(models.TextChoices):
-    STANDARD = "standard", "Standard rate"
-    INTERMEDIATE = "intermediate", "Intermediate rate"
-    REDUCED = "reduced", "Reduced rate"
-    SUPER_REDUCED = "super_reduced", "Super-reduced rate"
-    ZERO = "zero", "Zero rate"
+    STANDARD = "standard", _("Standard rate")
+    INTERMEDIATE = "intermediate", _("Intermediate rate")
+    REDUCED = "reduced", _("Reduced rate")
+    SUPER_REDUCED = "super_reduced", _("Super-reduced rate")
+    ZERO = "zero", _("Zero rate")
 
 
 def _cents(amount: Decimal) -> Decimal:
@@ -99,7 +100,7 @@ def taxes_compute(
     """Lines given as (line total, rate): each line's net and tax, and the breakdown per rate
     (rates ascending). With `included` the line totals are gross, otherwise net."""
     by_rate: dict[Decimal, list[int]] = {}
-    for index, (_, rate) in enumerate(lines):
+    for index, (_amount, rate) in enumerate(lines):
         by_rate.setdefault(rate, []).append(index)
     line_taxes: list[LineTax | None] = [None] * len(lines)
     breakdown = []

@@ -5,6 +5,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Lower, Replace
 from django.db.models.lookups import Exact
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from shop.channels import Channel
 
@@ -96,32 +97,32 @@ class CustomerEvent(models.Model):
     `shop.customers.timeline`; the payload holds only what that needs."""
 
     class Kind(models.TextChoices):
-        PRODUCT_VIEWED = "product_viewed", "Product viewed"
-        CART_LINE_ADDED = "cart_line_added", "Cart line added"
-        CART_LINE_REMOVED = "cart_line_removed", "Cart line removed"
-        CHECKOUT_STARTED = "checkout_started", "Checkout started"
-        ORDER_PLACED = "order_placed", "Order placed"
-        POS_SALE = "pos_sale", "Store purchase"
-        PICKUP_READY = "pickup_ready", "Ready for pickup"
-        PICKUP_COLLECTED = "pickup_collected", "Collected"
-        PICKUP_EXPIRED = "pickup_expired", "Pickup expired"
-        ORDER_RETURNED = "order_returned", "Return"
-        SIGNED_UP = "signed_up", "Signed up"
-        TICKET_OPENED = "ticket_opened", "Service request opened"
-        TICKET_MESSAGE = "ticket_message", "Service request message"
-        TICKET_STATUS = "ticket_status", "Service request status"
-        TICKET_NOTE = "ticket_note", "Internal note on a service request"
-        CART_LINE_UPDATED = "cart_line_updated", "Cart quantity changed"
-        ORDER_SHIPPED = "order_shipped", "Order shipped"
-        ORDER_CANCELLED = "order_cancelled", "Order cancelled"
-        REFUND = "refund", "Refund"
-        EMAIL_SENT = "email_sent", "Email sent"
-        CUSTOMERS_MERGED = "customers_merged", "Customers merged"
-        PICK_NOT_FOUND = "pick_not_found", "Item not found when picking"
-        STORED_VALUE_ISSUED = "stored_value_issued", "Gift card or store credit issued"
-        STORED_VALUE_REDEEMED = "stored_value_redeemed", "Gift card or store credit spent"
-        REMINDER_CLICKED = "reminder_clicked", "Followed the reminder link"
-        REMINDER_RECOVERED = "reminder_recovered", "Ordered after a reminder"
+        PRODUCT_VIEWED = "product_viewed", _("Product viewed")
+        CART_LINE_ADDED = "cart_line_added", _("Cart line added")
+        CART_LINE_REMOVED = "cart_line_removed", _("Cart line removed")
+        CHECKOUT_STARTED = "checkout_started", _("Checkout started")
+        ORDER_PLACED = "order_placed", _("Order placed")
+        POS_SALE = "pos_sale", _("Store purchase")
+        PICKUP_READY = "pickup_ready", _("Ready for pickup")
+        PICKUP_COLLECTED = "pickup_collected", _("Collected")
+        PICKUP_EXPIRED = "pickup_expired", _("Pickup expired")
+        ORDER_RETURNED = "order_returned", _("Return")
+        SIGNED_UP = "signed_up", _("Signed up")
+        TICKET_OPENED = "ticket_opened", _("Service request opened")
+        TICKET_MESSAGE = "ticket_message", _("Service request message")
+        TICKET_STATUS = "ticket_status", _("Service request status")
+        TICKET_NOTE = "ticket_note", _("Internal note on a service request")
+        CART_LINE_UPDATED = "cart_line_updated", _("Cart quantity changed")
+        ORDER_SHIPPED = "order_shipped", _("Order shipped")
+        ORDER_CANCELLED = "order_cancelled", _("Order cancelled")
+        REFUND = "refund", _("Refund")
+        EMAIL_SENT = "email_sent", _("Email sent")
+        CUSTOMERS_MERGED = "customers_merged", _("Customers merged")
+        PICK_NOT_FOUND = "pick_not_found", _("Item not found when picking")
+        STORED_VALUE_ISSUED = "stored_value_issued", _("Gift card or store credit issued")
+        STORED_VALUE_REDEEMED = "stored_value_redeemed", _("Gift card or store credit spent")
+        REMINDER_CLICKED = "reminder_clicked", _("Followed the reminder link")
+        REMINDER_RECOVERED = "reminder_recovered", _("Ordered after a reminder")
 
     #: Kinds only staff see: the customer's own timeline leaves them out.
     STAFF_ONLY_KINDS = frozenset({Kind.TICKET_NOTE, Kind.CUSTOMERS_MERGED})

@@ -233,7 +233,7 @@ def customer_spend_by_channel(customer: Customer) -> list[ChannelSpend]:
     return [
         ChannelSpend(
             channel=row["channel"],
-            channel_label=labels.get(row["channel"], row["channel"]),
+            channel_label=str(labels.get(row["channel"], row["channel"])),
             orders=row["count"],
             spent=row["gross"] - refunded.get(row["channel"], Decimal("0.00")),
         )

@@ -8,6 +8,7 @@ it here, the admin shows them read-only and on PostgreSQL a trigger refuses it (
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 WEB_CHAIN = "web"
@@ -76,11 +77,11 @@ class JournalChain(models.Model):
 
 class JournalEntry(AppendOnlyModel):
     class Kind(models.TextChoices):
-        SALE = "sale", "Sale"
-        RETURN = "return", "Return"
-        VOID = "void", "Void"
+        SALE = "sale", _("Sale")
+        RETURN = "return", _("Return")
+        VOID = "void", _("Void")
         #: Money given back outside a return or a void (units cancelled before hand-over).
-        REFUND = "refund", "Refund"
+        REFUND = "refund", _("Refund")
 
     chain = models.ForeignKey(JournalChain, on_delete=models.PROTECT, related_name="entries")
     #: 1, 2, 3… within the chain, without gaps: the receipt's or credit note's number.
@@ -128,9 +129,9 @@ class Closing(AppendOnlyModel):
     """The totals of a chain for one day, month or fiscal year, and since the chain began."""
 
     class Period(models.TextChoices):
-        DAY = "day", "Day"
-        MONTH = "month", "Month"
-        YEAR = "year", "Fiscal year"
+        DAY = "day", _("Day")
+        MONTH = "month", _("Month")
+        YEAR = "year", _("Fiscal year")
 
     chain = models.ForeignKey(JournalChain, on_delete=models.PROTECT, related_name="closings")
     period = models.CharField(max_length=10, choices=Period.choices)

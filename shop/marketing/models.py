@@ -3,6 +3,8 @@ rollups."""
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class ReminderProgram(models.Model):
@@ -22,15 +24,15 @@ class CartReminder(models.Model):
     the first visit of the restore link, `recovered_order` the order it led to."""
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Claimed"
-        SENT = "sent", "Sent"
-        SKIPPED = "skipped", "Skipped"
+        PENDING = "pending", _("Claimed")
+        SENT = "sent", pgettext_lazy("reminder status", "Sent")
+        SKIPPED = "skipped", pgettext_lazy("reminder status", "Skipped")
 
     class SkipReason(models.TextChoices):
-        PAID_SINCE = "paid_since", "Paid an order since the cart was last touched"
-        NO_CONSENT = "no_consent", "No consent to marketing email"
-        NOTHING_SELLABLE = "nothing_sellable", "Nothing in the cart can be sold any more"
-        BEFORE_SWITCH_ON = "before_switch_on", "Idle since before reminders were switched on"
+        PAID_SINCE = "paid_since", _("Paid an order since the cart was last touched")
+        NO_CONSENT = "no_consent", _("No consent to marketing email")
+        NOTHING_SELLABLE = "nothing_sellable", _("Nothing in the cart can be sold any more")
+        BEFORE_SWITCH_ON = "before_switch_on", _("Idle since before reminders were switched on")
 
     cart = models.ForeignKey("carts.Cart", on_delete=models.CASCADE, related_name="+")
     #: When the cart's current contents began (its oldest line): one reminder per filling of
@@ -129,14 +131,14 @@ class Touch(models.Model):
     engine, another site, an email; a sale at the till, a kiosk or marketplace order; a QR scan."""
 
     class Group(models.TextChoices):
-        DIRECT = "direct", "Direct"
-        ORGANIC_SEARCH = "organic_search", "Organic search"
-        PAID_SEARCH = "paid_search", "Paid search"
-        SOCIAL = "social", "Social"
-        EMAIL = "email", "Email"
-        REFERRAL = "referral", "Referral"
+        DIRECT = "direct", _("Direct")
+        ORGANIC_SEARCH = "organic_search", _("Organic search")
+        PAID_SEARCH = "paid_search", _("Paid search")
+        SOCIAL = "social", _("Social")
+        EMAIL = "email", _("Email")
+        REFERRAL = "referral", _("Referral")
         #: A QR code printed in a store or on its windows (utm_medium=qr).
-        QR = "qr", "Store QR code"
+        QR = "qr", _("Store QR code")
 
     #: A channel group above, or the sales channel of an order placed off the website
     #: ("pos", "kiosk", "marketplace", ...): those are touches of their own channel.
@@ -209,10 +211,10 @@ class OrderTouch(models.Model):
 
 
 class AttributionModel(models.TextChoices):
-    LAST_TOUCH = "last_touch", "Last touch"
-    FIRST_TOUCH = "first_touch", "First touch"
-    LINEAR = "linear", "Linear"
-    LAST_NON_DIRECT = "last_non_direct", "Last non-direct touch"
+    LAST_TOUCH = "last_touch", _("Last touch")
+    FIRST_TOUCH = "first_touch", _("First touch")
+    LINEAR = "linear", _("Linear")
+    LAST_NON_DIRECT = "last_non_direct", _("Last non-direct touch")
 
 
 class ChannelDaily(models.Model):

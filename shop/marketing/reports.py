@@ -228,7 +228,7 @@ CHANNEL_LABELS = {**dict(Channel.choices), **dict(Touch.Group.choices)}
 def channel_label(code: str) -> str:
     """The readable name of a channel code ("organic_search" → "Organic search"); an unknown
     code (a sales channel added since) is shown as it is."""
-    return CHANNEL_LABELS.get(code, code)
+    return str(CHANNEL_LABELS.get(code, code))
 
 
 def _percent(part: int, whole: int) -> Decimal | None:

@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 
 from shop.admin_base import LargeTableMixin, ReadOnlyAdmin, values_filter
 from shop.channels import Channel
@@ -6,6 +7,7 @@ from shop.errors import DomainError
 from shop.orders import services
 from shop.orders.models import Order, OrderEvent, OrderLine, Return, ReturnLine
 from shop.orders.returns import REFUND_METHODS
+from shop.orders.timeline import order_event_text
 from shop.payments.models import Payment
 
 
@@ -44,13 +46,17 @@ class OrderEventInline(admin.TabularInline):
 
     model = OrderEvent
     extra = 0
-    fields = ["created_at", "kind", "message", "channel", "user"]
+    fields = ["created_at", "kind", "text", "channel", "user"]
     readonly_fields = fields
     can_delete = False
     verbose_name_plural = "Timeline"
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("Message"))
+    def text(self, obj: OrderEvent) -> str:
+        return order_event_text(obj)
 
 
 @admin.register(Order)

@@ -209,12 +209,12 @@ class OrderEvent(models.Model):
     """The order's own timeline, for staff: what happened to it and its lines, in words."""
 
     class Kind(models.TextChoices):
-        NOT_FOUND = "not_found", "Not found when picking"
-        RESOURCED_HERE = "resourced_here", "Another unit taken here"
-        TRANSFER = "transfer", "Transfer from another location"
-        LINE_CANCELLED = "line_cancelled", "Line cancelled"
-        ORDER_CANCELLED = "order_cancelled", "Order cancelled"
-        DELIVERY_REQUESTED = "delivery_requested", "Delivery asked for instead"
+        NOT_FOUND = "not_found", _("Not found when picking")
+        RESOURCED_HERE = "resourced_here", _("Another unit taken here")
+        TRANSFER = "transfer", _("Transfer from another location")
+        LINE_CANCELLED = "line_cancelled", _("Line cancelled")
+        ORDER_CANCELLED = "order_cancelled", _("Order cancelled")
+        DELIVERY_REQUESTED = "delivery_requested", _("Delivery asked for instead")
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=30, choices=Kind.choices)

@@ -290,6 +290,7 @@ def order_line_not_found(
         sku=line.sku,
         quantity=quantity,
         location=here.code,
+        location_name=here.name,
     )
 
     if availability_at(location=here, variants=[line.variant]).get(line.variant.pk, 0) >= quantity:
@@ -301,6 +302,9 @@ def order_line_not_found(
             message=f"Another {quantity} × {line.sku} held at {here.name}.",
             channel=channel,
             user=user,
+            sku=line.sku,
+            quantity=quantity,
+            location_name=here.name,
         )
     elif (source := _nearest_source(order, line, quantity, here)) is not None:
         ready_by = None
@@ -321,6 +325,9 @@ def order_line_not_found(
             channel=channel,
             user=user,
             source=source.code,
+            source_name=source.name,
+            sku=line.sku,
+            quantity=quantity,
             ready_by=ready_by.isoformat() if ready_by else None,
         )
     else:
@@ -357,6 +364,7 @@ def _cancel(order, line, quantity, channel, user) -> tuple[NotFoundOutcome, Orde
             message=f"{line.sku} is nowhere to be found: the order is cancelled and refunded.",
             channel=channel,
             user=user,
+            sku=line.sku,
         )
     refund = _cancel_units(order, line, quantity, channel, user)
     _shipped_if_nothing_left(order)

@@ -203,7 +203,7 @@ def customer_spend_by_channel(customer) -> CustomerSpend:
         channels=[
             ChannelSpend(
                 channel=row["channel"],
-                label=labels.get(row["channel"], row["channel"]),
+                label=str(labels.get(row["channel"], row["channel"])),
                 currency=row["currency"],
                 orders=row["orders"],
                 spent=row["spent"],

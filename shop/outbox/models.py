@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class OutboxMessage(models.Model):
@@ -9,10 +10,10 @@ class OutboxMessage(models.Model):
     """
 
     class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        DONE = "done", "Delivered"
+        PENDING = "pending", _("Pending")
+        DONE = "done", _("Delivered")
         #: Gave up after the last attempt; a manager can send it again from the admin.
-        FAILED = "failed", "Failed"
+        FAILED = "failed", _("Failed")
 
     #: Which handler delivers it (`shop.outbox.handlers`), e.g. "orders.email".
     topic = models.CharField(max_length=60)

@@ -2,6 +2,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from shop.channels import Channel
 
@@ -13,22 +14,22 @@ class Payment(models.Model):
     `shop.payments.services`."""
 
     class Method(models.TextChoices):
-        CARD = "card", "Card"
-        CASH = "cash", "Cash"
-        PAY_AT_PICKUP = "pay_at_pickup", "Pay at pickup"
-        GIFT_CARD = "gift_card", "Gift card"
-        STORE_CREDIT = "store_credit", "Store credit"
+        CARD = "card", _("Card")
+        CASH = "cash", _("Cash")
+        PAY_AT_PICKUP = "pay_at_pickup", _("Pay at pickup")
+        GIFT_CARD = "gift_card", _("Gift card")
+        STORE_CREDIT = "store_credit", _("Store credit")
 
     class Status(models.TextChoices):
         #: A charge about to be asked of the gateway, a payment due at pickup, or a refund
         #: waiting to be sent to the gateway.
-        PENDING = "pending", "Pending"
-        CAPTURED = "captured", "Captured"
-        DECLINED = "declined", "Declined"
+        PENDING = "pending", _("Pending")
+        CAPTURED = "captured", _("Captured")
+        DECLINED = "declined", _("Declined")
         #: This row is money paid back (a return), not money taken.
-        REFUNDED = "refunded", "Refund"
+        REFUNDED = "refunded", _("Refund")
         #: A refund the gateway refused; it keeps the charge's reference and can be retried.
-        REFUND_FAILED = "refund_failed", "Refund refused"
+        REFUND_FAILED = "refund_failed", _("Refund refused")
 
     order = models.ForeignKey("orders.Order", on_delete=models.CASCADE, related_name="payments")
     method = models.CharField(max_length=20, choices=Method.choices)
@@ -136,8 +137,8 @@ class StoredValueAccount(models.Model):
     the balance equals the sum of its entries."""
 
     class Kind(models.TextChoices):
-        GIFT_CARD = "gift_card", "Gift card"
-        STORE_CREDIT = "store_credit", "Store credit"
+        GIFT_CARD = "gift_card", _("Gift card")
+        STORE_CREDIT = "store_credit", _("Store credit")
 
     kind = models.CharField(max_length=20, choices=Kind.choices)
     #: Gift cards: SHA-256 of the normalised code. The code itself is shown once, at issue.
@@ -197,11 +198,11 @@ class StoredValueEntry(models.Model):
     """One change of a stored-value balance (the ledger; never updated or deleted)."""
 
     class Kind(models.TextChoices):
-        ISSUE = "issue", "Issued"
-        REDEEM = "redeem", "Spent"
-        REFUND = "refund", "Given back"
-        EXPIRE = "expire", "Expired"
-        ADJUST = "adjust", "Adjusted"
+        ISSUE = "issue", _("Issued")
+        REDEEM = "redeem", _("Spent")
+        REFUND = "refund", _("Given back")
+        EXPIRE = "expire", _("Expired")
+        ADJUST = "adjust", _("Adjusted")
 
     account = models.ForeignKey(
         StoredValueAccount, on_delete=models.PROTECT, related_name="entries"

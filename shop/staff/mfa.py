@@ -10,10 +10,11 @@ from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy
 
 from shop.staff.roles import is_manager
 
-ENROL_MESSAGE = (
+ENROL_MESSAGE = gettext_lazy(
     "The back office needs two-factor authentication: add this site to an authenticator "
     "app on your phone, then enter the code it shows."
 )

@@ -1,13 +1,14 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class StaffProfile(models.Model):
     """A staff member's role. A clerk works in exactly one store; a manager everywhere."""
 
     class Role(models.TextChoices):
-        CLERK = "clerk", "Clerk"
-        MANAGER = "manager", "Manager"
+        CLERK = "clerk", _("Clerk")
+        MANAGER = "manager", _("Manager")
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile"

@@ -77,5 +77,7 @@ def delivery_request_open(
         channel=channel,
         sku=line.sku,
         ticket=ticket.number,
+        postcode=cleaned["postcode"],
+        city=cleaned["city"],
     )
     return ticket, True

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import pgettext_lazy
 
 from shop.channels import Channel
 
@@ -15,10 +16,13 @@ class Ticket(models.Model):
     """A customer's service request: one thread of messages, whichever channel wrote them."""
 
     class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        WAITING_CUSTOMER = "waiting_customer", "Waiting for the customer"
-        RESOLVED = "resolved", "Resolved"
-        CLOSED = "closed", "Closed"
+        OPEN = "open", pgettext_lazy("service request status", "Open")
+        WAITING_CUSTOMER = (
+            "waiting_customer",
+            pgettext_lazy("service request status", "Waiting for the customer"),
+        )
+        RESOLVED = "resolved", pgettext_lazy("service request status", "Resolved")
+        CLOSED = "closed", pgettext_lazy("service request status", "Closed")
 
     #: Where each status may go. Closed is final except that staff may reopen it.
     TRANSITIONS = {

@@ -149,8 +149,8 @@
     reminders();
     channelStore();
     bars("chart-campaigns", "data-campaigns", function (r) { return r.campaign + " (" + r.source + ")"; },
-      function (r) { return r.net; }, "Net revenue");
+      function (r) { return r.net; }, gettext("Net revenue"));
     bars("chart-stock-value", "data-stock-value", function (r) { return r.name; },
-      function (r) { return r.value; }, "Stock value");
+      function (r) { return r.value; }, gettext("Stock value"));
   });
 })();

@@ -2,7 +2,8 @@
    - the scan box keeps the focus (a USB scanner types into whatever has focus);
    - the payment panel shows cash or card fields and the change due as the clerk types;
    - a form is sent once (the server also refuses a second sale with the same key);
-   - print buttons, confirmations, quantity fields that submit on change. */
+   - print buttons, confirmations, quantity fields that submit on change.
+   Its words come from the scripts' catalogue (`gettext`), loaded before it on every POS page. */
 (function () {
   "use strict";
 
@@ -25,7 +26,7 @@
 
   function format(cents, currency) {
     try {
-      return new Intl.NumberFormat(undefined, { style: "currency", currency: currency }).format(cents / 100);
+      return new Intl.NumberFormat(document.documentElement.lang || undefined, { style: "currency", currency: currency }).format(cents / 100);
     } catch (e) {
       return fromCents(cents) + " " + currency;
     }
@@ -102,16 +103,16 @@
       var given = toCents(tendered.value);
       if (given === null) return;
       if (given < total) {
-        changeEl.textContent = "Short by " + format(total - given, currency);
+        changeEl.textContent = interpolate(gettext("Short by %(amount)s"), { amount: format(total - given, currency) }, true);
         changeEl.classList.add("is-short");
         return;
       }
       var change = given - total;
-      changeEl.textContent = "Change due: " + format(change, currency);
+      changeEl.textContent = interpolate(gettext("Change due: %(amount)s"), { amount: format(change, currency) }, true);
       changeEl.classList.add("is-ok");
       // The clerk sees the change here, so the server does not ask again.
       confirmed.value = "on";
-      if (button) button.textContent = "Confirm · change " + format(change, currency);
+      if (button) button.textContent = interpolate(gettext("Confirm · change %(amount)s"), { amount: format(change, currency) }, true);
     }
 
     if (quick && total !== null && total > 0) {
@@ -124,7 +125,7 @@
         var quickButton = document.createElement("button");
         quickButton.type = "button";
         quickButton.className = "button button-small";
-        quickButton.textContent = index === 0 ? "Exact" : format(cents, currency);
+        quickButton.textContent = index === 0 ? gettext("Exact") : format(cents, currency);
         quickButton.addEventListener("click", function () {
           tendered.value = fromCents(cents);
           update();

@@ -2,6 +2,11 @@
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
+  // The scripts' catalogue is loaded only by the pages whose text this file writes (checkout),
+  // after this file: looked up when the text is written.
+  function gettext(text) {
+    return window.gettext ? window.gettext(text) : text;
+  }
 
   function ready(fn) {
     if (document.readyState !== "loading") fn();
@@ -108,7 +113,7 @@
       form.dataset.submitted = "1";
       buttons.forEach(function (button) {
         button.setAttribute("aria-disabled", "true");
-        button.textContent = "Placing your order…";
+        button.textContent = gettext("Placing your order…");
       });
     });
   }

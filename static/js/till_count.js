@@ -24,8 +24,9 @@
   /* The time of day, with the date when it was not today. */
   function time(iso) {
     var moment = new Date(iso);
-    var clock = moment.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-    return moment.toDateString() === new Date().toDateString() ? clock : moment.toLocaleDateString() + " " + clock;
+    var lang = document.documentElement.lang || [];
+    var clock = moment.toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit" });
+    return moment.toDateString() === new Date().toDateString() ? clock : moment.toLocaleDateString(lang) + " " + clock;
   }
 
   function signed(n) {
@@ -97,7 +98,7 @@
   function lookUp(text) {
     error("");
     var n = units();
-    if (n === null) return error("Units per scan: a whole number from 0 to 10000.");
+    if (n === null) return error(gettext("Units per scan: a whole number from 0 to 10000."));
     var item = window.TillOffline.exact(catalogue, text);
     if (item) {
       $("[data-count-results]").hidden = true;
@@ -106,9 +107,9 @@
     var found = window.TillOffline.matching(catalogue.items, text);
     var list = $("[data-count-result-list]");
     list.innerHTML = "";
-    if (!found.length) list.appendChild(el("li", { className: "empty", text: "Nothing matches “" + text.trim() + "”." }));
+    if (!found.length) list.appendChild(el("li", { className: "empty", text: interpolate(gettext("Nothing matches “%(text)s”."), { text: text.trim() }, true) }));
     found.forEach(function (i) {
-      var add = el("button", { type: "button", className: "button button-small button-primary", text: "Count", "aria-label": "Count " + i.name });
+      var add = el("button", { type: "button", className: "button button-small button-primary", text: gettext("Count"), "aria-label": interpolate(gettext("Count %(name)s"), { name: i.name }, true) });
       add.addEventListener("click", function () {
         $("[data-count-results]").hidden = true;
         count(i, n);
@@ -131,13 +132,13 @@
         var value = input.value.trim();
         if (!/^\d+$/.test(value) || parseInt(value, 10) > 10000) {
           input.value = String(line.counted);
-          return error("Units of " + line.sku + ": a whole number from 0 to 10000.");
+          return error(interpolate(gettext("Units of %(sku)s: a whole number from 0 to 10000."), { sku: line.sku }, true));
         }
         error("");
         line.counted = parseInt(value, 10);
         saveDraft();
       });
-      var remove = el("button", { type: "button", className: "button button-danger button-small", text: "Remove", "aria-label": "Remove " + line.name + " from the count" });
+      var remove = el("button", { type: "button", className: "button button-danger button-small", text: gettext("Remove"), "aria-label": interpolate(gettext("Remove %(name)s from the count"), { name: line.name }, true) });
       remove.addEventListener("click", function () {
         draft.lines = draft.lines.filter(function (l) { return l !== line; });
         if (!draft.lines.length) draft.started_at = null;
@@ -148,9 +149,9 @@
         el("div", { className: "line-main" }, [
           el("div", { className: "line-name" }, [
             el("strong", { text: line.name }), el("span", { className: "sku", text: line.sku }),
-            el("span", { className: "count-line-at", text: "first scanned " + time(line.counted_at) }),
+            el("span", { className: "count-line-at", text: interpolate(gettext("first scanned %(time)s"), { time: time(line.counted_at) }, true) }),
           ]),
-          el("div", { className: "qty" }, [el("label", { for: id, className: "visually-hidden", text: "Units of " + line.sku }), input]),
+          el("div", { className: "qty" }, [el("label", { for: id, className: "visually-hidden", text: interpolate(gettext("Units of %(sku)s"), { sku: line.sku }, true) }), input]),
           remove,
         ]),
       ]));
@@ -160,7 +161,9 @@
     $("[data-count-actions]").hidden = !any;
     var started = $("[data-count-started]");
     started.hidden = !any;
-    started.textContent = any ? "Counting since " + time(draft.started_at) + " · " + draft.lines.length + " item(s)" : "";
+    started.textContent = any
+      ? interpolate(gettext("Counting since %(time)s · %(count)s item(s)"), { time: time(draft.started_at), count: draft.lines.length }, true)
+      : "";
   }
 
   async function record() {
@@ -169,24 +172,24 @@
     draft = { started_at: null, lines: [] };
     render();
     var done = $("[data-count-recorded]");
-    done.textContent = "Count of " + entry.lines.length + " item(s) kept on this till: it is sent to the server with the sales.";
+    done.textContent = interpolate(gettext("Count of %(count)s item(s) kept on this till: it is sent to the server with the sales."), { count: entry.lines.length }, true);
     done.hidden = false;
     await renderSync();
     $("[data-sync-now]").click(); // the till's own round: sends it now if the line is up
   }
 
   async function discard() {
-    if (!window.confirm("Discard this count of " + draft.lines.length + " item(s)?")) return;
+    if (!window.confirm(interpolate(gettext("Discard this count of %(count)s item(s)?"), { count: draft.lines.length }, true))) return;
     draft = { started_at: null, lines: [] };
     await saveDraft();
     render();
   }
 
   /* --- the sync panel's counts ----------------------------------------------------------- */
-  var LABELS = { pending: "Waiting to send", sent: "Recorded", failed: "Failed" };
+  var LABELS = { pending: gettext("Waiting to send"), sent: gettext("Recorded"), failed: gettext("Failed") };
 
   function retryButton(entry) {
-    var button = el("button", { type: "button", className: "button button-small", text: "Send again", "aria-label": "Send again: the count of " + time(entry.started_at) });
+    var button = el("button", { type: "button", className: "button button-small", text: gettext("Send again"), "aria-label": interpolate(gettext("Send again: the count of %(time)s"), { time: time(entry.started_at) }, true) });
     button.addEventListener("click", async function () {
       await db.counts.update(entry.id, { status: "pending", error: "" });
       await renderSync();
@@ -197,10 +200,10 @@
 
   /* The clerk may set a refused count aside, once told what it held; it stays on the device. */
   function dismissButton(entry) {
-    var button = el("button", { type: "button", className: "button button-ghost button-small", text: "Dismiss", "aria-label": "Dismiss the count of " + time(entry.started_at) });
+    var button = el("button", { type: "button", className: "button button-ghost button-small", text: gettext("Dismiss"), "aria-label": interpolate(gettext("Dismiss the count of %(time)s"), { time: time(entry.started_at) }, true) });
     button.addEventListener("click", async function () {
       var skus = entry.lines.map(function (l) { return l.sku; }).join(", ");
-      if (!window.confirm("This count was not recorded. Dismiss it? Count " + skus + " again.")) return;
+      if (!window.confirm(interpolate(gettext("This count was not recorded. Dismiss it? Count %(skus)s again."), { skus: skus }, true))) return;
       await db.counts.update(entry.id, { status: "dismissed" });
       await renderSync();
     });
@@ -209,10 +212,12 @@
 
   function variances(entry) {
     var off = (entry.result || []).filter(function (l) { return l.variance !== 0 || l.reserved_shortfall; });
-    if (!off.length) return el("p", { className: "small", text: "Every item matched the record." });
+    if (!off.length) return el("p", { className: "small", text: gettext("Every item matched the record.") });
     return el("ul", { className: "count-variances" }, off.map(function (l) {
-      var text = l.sku + ": counted " + l.counted + ", record " + l.expected + ", variance " + signed(l.variance);
-      if (l.reserved_shortfall) text += " (" + l.reserved_shortfall + " held for orders: a pick problem)";
+      var values = { sku: l.sku, counted: l.counted, expected: l.expected, variance: signed(l.variance), held: l.reserved_shortfall };
+      var text = l.reserved_shortfall
+        ? interpolate(gettext("%(sku)s: counted %(counted)s, record %(expected)s, variance %(variance)s (%(held)s held for orders: a pick problem)"), values, true)
+        : interpolate(gettext("%(sku)s: counted %(counted)s, record %(expected)s, variance %(variance)s"), values, true);
       return el("li", { text: text });
     }));
   }
@@ -229,12 +234,12 @@
     open.concat(sent).forEach(function (entry) {
       var badge = entry.status === "sent" ? "badge-ok" : entry.status === "failed" ? "badge-danger" : "badge-info";
       list.appendChild(el("li", { className: "sync-" + entry.status, "data-count-id": entry.id }, [
-        el("strong", { text: "Count of " + time(entry.started_at) }),
-        el("span", { text: " " + entry.lines.length + " item(s) " }),
+        el("strong", { text: interpolate(gettext("Count of %(time)s"), { time: time(entry.started_at) }, true) }),
+        el("span", { text: " " + interpolate(gettext("%(count)s item(s)"), { count: entry.lines.length }, true) + " " }),
         el("span", { className: "badge " + badge, text: LABELS[entry.status] }),
         entry.status === "sent" ? variances(entry) : null,
         entry.status === "failed"
-          ? el("p", { className: "small", text: "Not recorded: " + entry.error + " It stays on this till." })
+          ? el("p", { className: "small", text: interpolate(gettext("Not recorded: %(error)s It stays on this till."), { error: entry.error }, true) })
           : null,
         entry.status === "failed" ? retryButton(entry) : null,
         entry.status === "failed" ? dismissButton(entry) : null,

@@ -1,6 +1,7 @@
 /* The offline-capable till: scan, search and sell from the catalogue, till prices and stock
    kept on this device; every sale goes to the outbox (till_outbox.js) before its receipt
-   shows, and the outbox is sent whenever the server answers. */
+   shows, and the outbox is sent whenever the server answers. Its words come from the scripts'
+   catalogue (`gettext`, `interpolate`), which the service worker keeps for offline use. */
 (function () {
   "use strict";
 
@@ -48,6 +49,10 @@
     }
   }
 
+  function when(moment) {
+    return new Date(moment).toLocaleString(document.documentElement.lang || undefined);
+  }
+
   function $(selector) {
     return app.querySelector(selector);
   }
@@ -79,8 +84,12 @@
     state.sale = await T.metaGet(db, "sale", []);
     var taken = await T.metaGet(db, "snapshot_at", null);
     $("[data-snapshot-info]").textContent = state.items.length
-      ? state.items.length + " items, prices of " + (taken ? new Date(taken).toLocaleString() : "?")
-      : "No catalogue on this device yet: open the till once with the network.";
+      ? interpolate(
+          ngettext("%(count)s item, prices of %(when)s", "%(count)s items, prices of %(when)s", state.items.length),
+          { count: state.items.length, when: taken ? when(taken) : "?" },
+          true
+        )
+      : gettext("No catalogue on this device yet: open the till once with the network.");
   }
 
   function saveSale() {
@@ -105,8 +114,16 @@
     if (!response.ok) return;
     var body = await response.json();
     $("[data-discrepancies]").textContent = body.count
-      ? body.count + " open stock discrepancy(ies) at " + app.dataset.storeName + ": a manager resolves them (count, transfer or write-off)."
-      : "No open stock discrepancy at this store.";
+      ? interpolate(
+          ngettext(
+            "%(count)s open stock discrepancy at %(store)s: a manager resolves it (count, transfer or write-off).",
+            "%(count)s open stock discrepancies at %(store)s: a manager resolves them (count, transfer or write-off).",
+            body.count
+          ),
+          { count: body.count, store: app.dataset.storeName },
+          true
+        )
+      : gettext("No open stock discrepancy at this store.");
   }
 
   async function syncNow() {
@@ -134,7 +151,7 @@
     state.online = online;
     var badge = $("[data-net]");
     badge.className = "badge " + (online ? "badge-ok" : "badge-warn");
-    badge.textContent = online ? "Online" : "Offline: sales and counts are kept on this till";
+    badge.textContent = online ? gettext("Online") : gettext("Offline: sales and counts are kept on this till");
     app.classList.toggle("is-offline", !online);
     $("[data-online-link]").setAttribute("aria-disabled", online ? "false" : "true");
     showBanner(online);
@@ -192,14 +209,14 @@
     var found = matching(state.items, text);
     var list = $("[data-result-list]");
     list.innerHTML = "";
-    if (!found.length) list.appendChild(el("li", { className: "empty", text: "Nothing matches “" + text + "”." }));
+    if (!found.length) list.appendChild(el("li", { className: "empty", text: interpolate(gettext("Nothing matches “%(text)s”."), { text: text }, true) }));
     found.forEach(function (i) {
-      var add = el("button", { type: "button", className: "button button-small button-primary", text: "Add", "aria-label": "Add " + i.name });
+      var add = el("button", { type: "button", className: "button button-small button-primary", text: gettext("Add"), "aria-label": interpolate(gettext("Add %(name)s"), { name: i.name }, true) });
       add.addEventListener("click", function () { addItem(i, 1); $("[data-results]").hidden = true; $("#scan").focus(); });
       list.appendChild(el("li", { className: "result" }, [
         el("span", { text: i.name + " " }),
         el("span", { className: "sku", text: i.sku }),
-        el("span", { className: "muted", text: " " + money(toCents(i.till_price)) + " · " + (state.stock[i.sku] || 0) + " here " }),
+        el("span", { className: "muted", text: " " + interpolate(gettext("%(price)s · %(count)s here"), { price: money(toCents(i.till_price)), count: state.stock[i.sku] || 0 }, true) + " " }),
         add,
       ]));
     });
@@ -211,9 +228,9 @@
     list.innerHTML = "";
     state.sale.forEach(function (line) {
       var here = state.stock[line.sku] || 0;
-      var less = el("button", { type: "button", className: "button button-square", "aria-label": "One less " + line.name, text: "−" });
-      var more = el("button", { type: "button", className: "button button-square", "aria-label": "One more " + line.name, text: "+" });
-      var remove = el("button", { type: "button", className: "button button-danger button-small", text: "Remove", "aria-label": "Remove " + line.name });
+      var less = el("button", { type: "button", className: "button button-square", "aria-label": interpolate(gettext("One less %(name)s"), { name: line.name }, true), text: "−" });
+      var more = el("button", { type: "button", className: "button button-square", "aria-label": interpolate(gettext("One more %(name)s"), { name: line.name }, true), text: "+" });
+      var remove = el("button", { type: "button", className: "button button-danger button-small", text: gettext("Remove"), "aria-label": interpolate(gettext("Remove %(name)s"), { name: line.name }, true) });
       less.disabled = line.quantity <= 1;
       less.addEventListener("click", function () { line.quantity -= 1; saveSale(); render(); });
       more.addEventListener("click", function () { line.quantity += 1; saveSale(); render(); });
@@ -226,11 +243,11 @@
       list.appendChild(el("li", { className: "sale-line", "data-sku": line.sku }, [
         el("div", { className: "line-main" }, [
           el("div", { className: "line-name" }, [el("strong", { text: line.name }), el("span", { className: "sku", text: line.sku })]),
-          el("div", { className: "qty", role: "group", "aria-label": "Quantity of " + line.name }, [
+          el("div", { className: "qty", role: "group", "aria-label": interpolate(gettext("Quantity of %(name)s"), { name: line.name }, true) }, [
             less, el("span", { className: "qty-value", text: String(line.quantity) }), more,
           ]),
           el("div", { className: "line-money" }, [
-            el("span", { className: "muted", text: money(toCents(line.unit_price)) + " each" }),
+            el("span", { className: "muted", text: interpolate(gettext("%(price)s each"), { price: money(toCents(line.unit_price)) }, true) }),
             discount ? el("span", { className: "discount", text: "−" + money(discount) }) : null,
             el("strong", { text: money(lineTotal(line)) }),
           ]),
@@ -238,8 +255,10 @@
         ]),
         el("div", { className: "line-stock" }, [
           here >= line.quantity
-            ? el("span", { className: "stock-chip stock-ok", text: here + " available here" })
-            : el("span", { className: "stock-chip stock-none", text: (here ? "Only " + here : "None") + " here by this till's count" }),
+            ? el("span", { className: "stock-chip stock-ok", text: interpolate(gettext("%(count)s available here"), { count: here }, true) })
+            : el("span", { className: "stock-chip stock-none", text: here
+              ? interpolate(gettext("Only %(count)s here by this till's count"), { count: here }, true)
+              : gettext("None here by this till's count") }),
         ]),
       ]));
     });
@@ -248,7 +267,7 @@
     $("[data-total]").textContent = money(total);
     var button = $("[data-pay-button]");
     button.disabled = !state.sale.length;
-    button.textContent = "Take payment · " + money(total);
+    button.textContent = interpolate(gettext("Take payment · %(amount)s"), { amount: money(total) }, true);
     $("[data-total]").dataset.cents = String(total);
     showChange();
   }
@@ -262,7 +281,9 @@
     var total = saleTotal();
     $("[data-change-due]").textContent =
       method() === "cash" && tendered !== null && state.sale.length
-        ? tendered >= total ? "Change due " + money(tendered - total) : "Short by " + money(total - tendered)
+        ? tendered >= total
+          ? interpolate(gettext("Change due %(amount)s"), { amount: money(tendered - total) }, true)
+          : interpolate(gettext("Short by %(amount)s"), { amount: money(total - tendered) }, true)
         : "";
   }
 
@@ -280,12 +301,12 @@
     var payment, change = null;
     if (method() === "cash") {
       var tendered = toCents($("#tendered").value);
-      if (tendered === null || tendered < total) return payError("Enter the cash tendered: at least " + money(total) + ".");
+      if (tendered === null || tendered < total) return payError(interpolate(gettext("Enter the cash tendered: at least %(amount)s."), { amount: money(total) }, true));
       payment = { method: "cash", tendered: decimal(tendered) };
       change = tendered - total;
     } else {
       var reference = $("#terminal-reference").value.trim();
-      if (!reference) return payError("Enter the card terminal's reference.");
+      if (!reference) return payError(gettext("Enter the card terminal's reference."));
       payment = { method: "card", terminal_reference: reference };
     }
     var sale = {
@@ -316,7 +337,7 @@
   function showReceipt(entry) {
     var box = $("[data-receipt]");
     $("[data-receipt-number]").textContent = entry.receipt;
-    $("[data-receipt-meta]").textContent = app.dataset.storeName + " · " + new Date(entry.created_at).toLocaleString();
+    $("[data-receipt-meta]").textContent = app.dataset.storeName + " · " + when(entry.created_at);
     var lines = $("[data-receipt-lines]");
     lines.innerHTML = "";
     entry.lines.forEach(function (l) {
@@ -324,16 +345,16 @@
     });
     var sums = $("[data-receipt-sums]");
     sums.innerHTML = "";
-    var rows = [["Total", money(entry.total)]];
+    var rows = [[gettext("Total"), money(entry.total)]];
     if (entry.body.payment.method === "cash") {
-      rows.push(["Cash", money(toCents(entry.body.payment.tendered))], ["Change due", money(entry.change_due)]);
+      rows.push([gettext("Cash"), money(toCents(entry.body.payment.tendered))], [gettext("Change due"), money(entry.change_due)]);
     } else {
-      rows.push(["Card", entry.body.payment.terminal_reference]);
+      rows.push([gettext("Card"), entry.body.payment.terminal_reference]);
     }
     rows.forEach(function (r) { sums.appendChild(el("div", {}, [el("dt", { text: r[0] }), el("dd", { text: r[1] })])); });
     $("[data-receipt-note]").textContent = entry.offline
-      ? "Made offline: kept on this till and sent when the network is back."
-      : "Sent to the server in the background.";
+      ? gettext("Made offline: kept on this till and sent when the network is back.")
+      : gettext("Sent to the server in the background.");
     box.hidden = false;
     box.focus();
   }
@@ -342,11 +363,11 @@
     $("[data-receipt]").hidden = true;
   }
 
-  var LABELS = { pending: "Waiting to send", sent: "Sent", conflict: "Conflicted" };
+  var LABELS = { pending: gettext("Waiting to send"), sent: gettext("Sent"), conflict: gettext("Conflicted") };
 
   /* A refused sale (the drawer was closed, say) is sent again once the cause is fixed. */
   function retryButton(entry) {
-    var button = el("button", { type: "button", className: "button button-small", text: "Send again", "aria-label": "Send " + entry.receipt + " again" });
+    var button = el("button", { type: "button", className: "button button-small", text: gettext("Send again"), "aria-label": interpolate(gettext("Send %(receipt)s again"), { receipt: entry.receipt }, true) });
     button.addEventListener("click", async function () {
       await db.outbox.update(entry.id, { status: "pending", error: "" });
       await renderSync();
@@ -365,10 +386,10 @@
     recent.forEach(function (entry) {
       var notes = [];
       (entry.discrepancies || []).forEach(function (d) {
-        notes.push(d.quantity + " × " + d.sku + " not in stock: stock discrepancy");
+        notes.push(interpolate(gettext("%(quantity)s × %(sku)s not in stock: stock discrepancy"), { quantity: d.quantity, sku: d.sku }, true));
       });
       if (entry.price_difference && toCents(entry.price_difference.replace("-", "")) !== 0) {
-        notes.push("price differs from today's by " + entry.price_difference + " (flagged, not charged)");
+        notes.push(interpolate(gettext("price differs from today's by %(amount)s (flagged, not charged)"), { amount: entry.price_difference }, true));
       }
       if (entry.error) notes.push(entry.error);
       list.appendChild(el("li", { className: "sync-" + entry.status, "data-receipt": entry.receipt }, [

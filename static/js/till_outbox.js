@@ -56,7 +56,7 @@
     var entry;
     await db.transaction("rw", db.meta, db.outbox, db.stock, async function () {
       var device = await metaGet(db, "device", null);
-      if (!device) throw new Error("This till is not registered yet: open it once with the network.");
+      if (!device) throw new Error(gettext("This till is not registered yet: open it once with the network."));
       var sequence = await metaGet(db, "next_sequence", 1);
       var id = crypto.randomUUID();
       entry = {
@@ -132,7 +132,7 @@
       if (isConflict(response.status, error.code)) {
         await table.update(entry.id, {
           status: refused,
-          error: error.message || "Refused (" + response.status + ")",
+          error: error.message || interpolate(gettext("Refused (%(status)s)"), { status: response.status }, true),
         });
         continue;
       }
@@ -300,6 +300,37 @@
     SHELL_CACHE: SHELL_CACHE,
   };
 
+  /* What the drawer page says while sales or counts made on this till wait to be sent. */
+  function waitingNote(sales, counts) {
+    if (sales && counts) {
+      return interpolate(
+        gettext("%(sales)s sale(s) and %(counts)s stock count(s) made on this till are still waiting to be sent. The drawer closes once they are on the server."),
+        { sales: sales, counts: counts },
+        true
+      );
+    }
+    if (counts) {
+      return interpolate(
+        ngettext(
+          "%(count)s stock count made on this till is still waiting to be sent. The drawer closes once it is on the server.",
+          "%(count)s stock counts made on this till are still waiting to be sent. The drawer closes once they are on the server.",
+          counts
+        ),
+        { count: counts },
+        true
+      );
+    }
+    return interpolate(
+      ngettext(
+        "%(count)s sale made on this till is still waiting to be sent. The drawer closes once it is on the server.",
+        "%(count)s sales made on this till are still waiting to be sent. The drawer closes once they are on the server.",
+        sales
+      ),
+      { count: sales },
+      true
+    );
+  }
+
   /* The drawer page: closing waits until this store's outbox is empty on this device. */
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.querySelector("form[data-outbox-guard]");
@@ -318,12 +349,8 @@
         var counts = await pendingCounts(db);
         if (sales + counts === 0) break;
         if (note) {
-          var waiting = [];
-          if (sales) waiting.push(sales + " sale(s)");
-          if (counts) waiting.push(counts + " stock count(s)");
           note.hidden = false;
-          note.textContent =
-            waiting.join(" and ") + " made on this till are still waiting to be sent. The drawer closes once they are on the server.";
+          note.textContent = waitingNote(sales, counts);
         }
         await new Promise(function (resolve) { setTimeout(resolve, 3000); });
       }

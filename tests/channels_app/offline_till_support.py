@@ -1,12 +1,30 @@
 """Driving the offline till in Chromium: signing the clerk in, scanning, paying, reading the
 sync panel and checking a page with axe-core."""
 
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
 from django.test import Client
 
+from shop.payments.drawer import drawer_open
+from tests import factories
+from tests.channels_app.support import receive
+
 AXE = Path(settings.BASE_DIR) / "static" / "vendor" / "axe-core" / "axe.min.js"
+
+
+def open_store(name: str, prices: dict[str, str]) -> dict:
+    """Store st1 with its clerk and an open till, and 5 units of each SKU of `prices` there:
+    `{"store", "clerk", sku: variant}`."""
+    store = factories.LocationFactory(code="st1", name=name)
+    clerk = factories.clerk(store=store)
+    drawer_open(store=store, user=clerk, opening_float=Decimal("100.00"))
+    variants = {}
+    for sku, price in prices.items():
+        variants[sku] = factories.VariantFactory(sku=sku, price=Decimal(price))
+        receive(store, variants[sku], 5)
+    return {"store": store, "clerk": clerk, **variants}
 
 
 def signed_in(page, live_server, user) -> None:

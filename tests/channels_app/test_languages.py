@@ -59,11 +59,13 @@ class TestCatalogue:
         assert left == []
         assert len(catalogue) > 500
 
-    def test_compiled_catalogue_is_up_to_date(self, tmp_path):
-        copy = tmp_path / "django.po"
-        copy.write_bytes(FRENCH_PO.read_bytes())
+    @pytest.mark.parametrize("name", ["django.po", "djangojs.po"])  # pages, scripts
+    def test_compiled_catalogue_is_up_to_date(self, tmp_path, name):
+        po_path = FRENCH_PO.with_name(name)
+        copy = tmp_path / name
+        copy.write_bytes(po_path.read_bytes())
         fresh = read_mo(compile_catalogue(copy).open("rb"))
-        committed = read_mo(FRENCH_PO.with_suffix(".mo").open("rb"))
+        committed = read_mo(po_path.with_suffix(".mo").open("rb"))
         assert as_dict(fresh) == as_dict(committed)
 
     def test_placeholders_survive_translation(self):

@@ -10,17 +10,16 @@ from playwright.sync_api import expect
 
 from carts.models import TillSale
 from shop.orders.models import Order
-from shop.payments.drawer import drawer_open
-from tests import factories
 from tests.browser import screenshot
 from tests.channels_app.offline_till_support import (
     assert_accessible,
     counts,
+    open_store,
     pay_cash,
     scan,
     signed_in,
 )
-from tests.channels_app.support import receive, stock_row
+from tests.channels_app.support import stock_row
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,14 +28,8 @@ BANNER = "Offline: sales are kept on this device and sent when the line is back"
 
 @pytest.fixture
 def shop(db):
-    store = factories.LocationFactory(code="st1", name="Store One")
-    clerk = factories.clerk(store=store)
-    drawer_open(store=store, user=clerk, opening_float=Decimal("100.00"))
-    cap = factories.VariantFactory(sku="CAP-1", price=Decimal("10.00"))
-    mug = factories.VariantFactory(sku="MUG-1", price=Decimal("20.00"))
-    receive(store, cap, 5)
-    receive(store, mug, 5)
-    return {"store": store, "clerk": clerk, "cap": cap}
+    shop = open_store("Store One", {"CAP-1": "10.00", "MUG-1": "20.00"})
+    return {**shop, "cap": shop["CAP-1"]}
 
 
 def test_the_full_till_reloaded_offline_keeps_selling(live_server, page, shop):

@@ -211,7 +211,7 @@ class EndlessAisleForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": gettext_lazy("Tick at least one item.")},
     )
-    email = forms.EmailField(max_length=254)
+    email = forms.EmailField(label=gettext_lazy("Email"), max_length=254)
     fulfilment = forms.ChoiceField(
         choices=[
             (Order.Fulfilment.DELIVERY, gettext_lazy("Deliver to the customer")),
@@ -228,9 +228,9 @@ class EndlessAisleForm(forms.Form):
     )
     name = forms.CharField(label=gettext_lazy("Full name"), max_length=200, required=False)
     line1 = forms.CharField(label=gettext_lazy("Address"), max_length=200, required=False)
-    postcode = forms.CharField(max_length=20, required=False)
-    city = forms.CharField(max_length=100, required=False)
-    country = forms.CharField(max_length=100, required=False)
+    postcode = forms.CharField(label=gettext_lazy("Postal code"), max_length=20, required=False)
+    city = forms.CharField(label=gettext_lazy("City"), max_length=100, required=False)
+    country = forms.CharField(label=gettext_lazy("Country"), max_length=100, required=False)
     #: One of the attached customer's saved addresses, used instead of the fields above.
     address = forms.IntegerField(required=False)
     payment_method = forms.ChoiceField(

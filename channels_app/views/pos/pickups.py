@@ -22,7 +22,7 @@ from shop.orders import services as order_services
 from shop.orders.models import Order
 from shop.orders.not_found import order_line_not_found
 from shop.orders.selectors import orders_with_lines
-from shop.orders.timeline import order_timeline
+from shop.orders.timeline import order_timeline_read
 from shop.payments.models import Payment
 
 Status = Order.Status
@@ -201,7 +201,7 @@ def pickup(request, store, number: str):
             "order": order,
             "now": now,
             "can_pick": order.status in (Status.PLACED, Status.READY_FOR_PICKUP),
-            "timeline": order_timeline(order),
+            "timeline": order_timeline_read(order),
         },
     )
 

@@ -22,7 +22,7 @@ from shop.errors import DomainError
 from shop.orders.models import Order
 from shop.orders.not_found import order_line_not_found
 from shop.orders.selectors import delivery_order_part, delivery_orders_to_ship_from
-from shop.orders.timeline import order_timeline
+from shop.orders.timeline import order_timeline_read
 from shop.shipping.carriers import Carrier
 from shop.shipping.services import order_ship
 
@@ -116,7 +116,7 @@ def _render_part(request, order: Order, form: ShipForm | None = None, status: in
             "lines": _lines_here(order),
             "elsewhere": sum(line.held_elsewhere for line in order.lines.all()),
             "form": form or ShipForm(initial={"idempotency_key": uuid.uuid4()}),
-            "timeline": order_timeline(order),
+            "timeline": order_timeline_read(order),
         },
         status=status,
     )

@@ -9,7 +9,7 @@ request to any store); the queue narrows to this store's or to the clerk's own.
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from channels_app.idempotency import IdempotencyKeyInProgress
@@ -25,16 +25,20 @@ from shop.support.services import ticket_assign, ticket_set_status
 
 QUEUE_PER_PAGE = 25
 #: Whose requests the queue lists: {scope: label}.
-SCOPES = {"all": "All stores", "store": "This store", "mine": "Assigned to me"}
+SCOPES = {
+    "all": gettext_lazy("All stores"),
+    "store": gettext_lazy("This store"),
+    "mine": gettext_lazy("Assigned to me"),
+}
 #: The status the queue shows first; "all" lists every status.
 DEFAULT_STATUS = Ticket.Status.OPEN
 ALL = "all"
 #: The button that moves a request to each status.
 STATUS_ACTIONS = {
-    Ticket.Status.OPEN: "Reopen",
-    Ticket.Status.WAITING_CUSTOMER: "Wait for the customer",
-    Ticket.Status.RESOLVED: "Mark resolved",
-    Ticket.Status.CLOSED: "Close",
+    Ticket.Status.OPEN: gettext_lazy("Reopen"),
+    Ticket.Status.WAITING_CUSTOMER: gettext_lazy("Wait for the customer"),
+    Ticket.Status.RESOLVED: gettext_lazy("Mark resolved"),
+    Ticket.Status.CLOSED: gettext_lazy("Close"),
 }
 
 
@@ -55,7 +59,7 @@ def queue(request, store):
     page = Paginator(tickets, QUEUE_PER_PAGE).get_page(request.GET.get("page"))
     counts = ticket_status_counts(**narrow)
     tabs = [(value, label, counts[value]) for value, label in Ticket.Status.choices]
-    tabs.append((ALL, "All", sum(counts.values())))
+    tabs.append((ALL, gettext("All"), sum(counts.values())))
     context = {
         "page": page,
         "status": status,
@@ -149,5 +153,7 @@ def ticket_take(request, store, number: str):
     ticket = _ticket(request, number, with_thread=False)
     release = request.POST.get("release") == "1"
     ticket_assign(ticket=ticket, assignee=None if release else request.user)
-    messages.success(request, "Request released." if release else "The request is yours.")
+    messages.success(
+        request, gettext("Request released.") if release else gettext("The request is yours.")
+    )
     return redirect("pos:ticket", number=ticket.number)

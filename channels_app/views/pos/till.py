@@ -453,7 +453,10 @@ def _review(request, store, form: PaymentForm):
     )
     total = contents.priced.total - form.gift_card_share() - credit
     if tendered is None:
-        messages.error(request, f"Enter the cash tendered for the {total} left to pay.")
+        messages.error(
+            request,
+            gettext("Enter the cash tendered for the %(total)s left to pay.") % {"total": total},
+        )
         return render_till(request, store, payment_form=form)
     if tendered < total:
         messages.error(
