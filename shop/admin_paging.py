@@ -43,6 +43,8 @@ class EstimatedCountPaginator(Paginator):
 
     #: Whether `count` is the planner's estimate rather than an exact count.
     count_is_estimate = False
+    #: Rows counted exactly at most (None: `EXACT_UP_TO`).
+    exact_up_to: int | None = None
 
     @cached_property
     def count(self) -> int:
@@ -51,9 +53,10 @@ class EstimatedCountPaginator(Paginator):
         queryset = self.object_list
         if connections[queryset.db].vendor != "postgresql":
             return super().count
+        exact_up_to = self.exact_up_to or EXACT_UP_TO
         estimate = planned_rows(queryset)
-        counted = _bare(queryset)[: EXACT_UP_TO + 1].count()
-        if counted <= EXACT_UP_TO:
+        counted = _bare(queryset)[: exact_up_to + 1].count()
+        if counted <= exact_up_to:
             return counted
         self.count_is_estimate = True
         return max(estimate, counted)

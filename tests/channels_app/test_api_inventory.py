@@ -636,7 +636,7 @@ def test_a_discontinued_variant_can_still_be_received(api, manager, store, varia
 def test_a_long_ledger_is_not_counted_to_its_end(ledger, manager, monkeypatch):
     """Past a size the list's `count` is the planner's estimate: a page of a million-row
     ledger costs what a page of a short one does."""
-    monkeypatch.setattr("shop.admin_paging.EXACT_UP_TO", 3)
+    monkeypatch.setattr("channels_app.api.views.inventory.LedgerPaginator.exact_up_to", 3)
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 

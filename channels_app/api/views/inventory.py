@@ -199,11 +199,16 @@ class TransferCreateApi(APIView):
         return _created(movements)
 
 
-class LedgerPagination(PageNumberPagination):
-    """The ledger grows without bound: its `count` is exact up to a size, then the planner's
-    estimate, so a page costs the same at any size (`shop.admin_paging`)."""
+class LedgerPaginator(EstimatedCountPaginator):
+    #: A page of the API is a light request: counting more rows than this would be most of it.
+    exact_up_to = 1_000
 
-    django_paginator_class = EstimatedCountPaginator
+
+class LedgerPagination(PageNumberPagination):
+    """The ledger grows without bound: its `count` is exact up to 1,000 movements, then the
+    planner's estimate, so a page costs the same at any size (`shop.admin_paging`)."""
+
+    django_paginator_class = LedgerPaginator
 
 
 class MovementListApi(generics.ListAPIView):
