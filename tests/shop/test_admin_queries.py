@@ -19,7 +19,7 @@ from tests.shop.admin_support import queries, shop
 pytestmark = pytest.mark.django_db
 APPS = ("catalog", "customers", "orders", "payments", "outbox", "inventory", "carts")
 APPS += ("channels_app", "staff")
-APPS += ("marketing",)
+APPS += ("marketing", "journal", "shipping", "support")
 
 
 @pytest.fixture
