@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.db.models import Count, Q
 
 from shop.admin_base import LargeTableMixin, ReadOnly, ReadOnlyAdmin
+from shop.channels import Channel
 from shop.marketing.models import CartReminder, OrderAttribution, ReminderProgram, Touch
 from shop.staff.roles import is_manager
 
@@ -77,12 +78,26 @@ class ManagersRead(ReadOnly):
         return is_manager(request.user)
 
 
+class TouchChannelFilter(admin.SimpleListFilter):
+    """The channel groups and sales channels a touch can have, from their choices: a filter
+    listing the distinct values would read the whole table."""
+
+    title = "channel"
+    parameter_name = "channel"
+
+    def lookups(self, request, model_admin):
+        return [*Touch.Group.choices, *((c.value, c.label) for c in Channel if c != Channel.WEB)]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(channel=self.value()) if self.value() else queryset
+
+
 @admin.register(Touch)
 class TouchAdmin(LargeTableMixin, ManagersRead, admin.ModelAdmin):
     """What brought visitors and customers: written by the storefront and at each order."""
 
     list_display = ["at", "channel", "source", "medium", "campaign", "store", "customer"]
-    list_filter = [("at", admin.DateFieldListFilter), "channel"]
+    list_filter = [("at", admin.DateFieldListFilter), TouchChannelFilter]
     search_fields = ["^source", "^campaign", "^customer__email"]
     list_select_related = ["store", "customer"]
     ordering = ["-at", "-id"]

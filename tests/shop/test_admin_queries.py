@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from carts.models import Promotion
 from shop.admin_base import LargeTableMixin
@@ -240,3 +241,20 @@ class TestFilters:
 
         assert _result_count(client, link) == 1
         assert _result_count(client, link.replace(str(used.pk), str(unused.pk))) == 0
+
+
+def test_touches_filter_by_channel_without_reading_the_table(client, store):
+    from shop.marketing.models import Touch
+
+    now = timezone.now()
+    Touch.objects.create(channel="email", source="newsletter", at=now)
+    Touch.objects.create(channel="pos", source="pos", store=store, at=now)
+    url = reverse("admin:marketing_touch_changelist")
+
+    with CaptureQueriesContext(connection) as listed:
+        page = client.get(url)
+    assert page.status_code == 200
+    assert not [q for q in listed.captured_queries if "DISTINCT" in q["sql"]]
+    assert "?channel=email" in page.content.decode()
+    filtered = client.get(url, {"channel": "pos"})
+    assert [touch.channel for touch in filtered.context["cl"].result_list] == ["pos"]
