@@ -163,11 +163,15 @@ def prepare() -> dict:
     from inventory.models import Location
     from shop.catalog.models import Variant
     from shop.customers.models import Customer
+    from shop.journal.models import ReceiptPrint
     from shop.orders.models import Order
     from shop.staff.models import StaffProfile
 
     Session.objects.all().delete()
     IdempotencyKey.objects.all().delete()
+    # The last run's invoice downloads (each is a print): every run starts with none, as the
+    # freshly built small database does.
+    ReceiptPrint.objects.all().delete()
     manager, manager_password = MANAGER
     cart_skus = reset_shopper_cart(SHOPPER["email"])
     shopper = Customer.objects.get(email__iexact=SHOPPER["email"])
