@@ -22,7 +22,7 @@ from itertools import combinations
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import F, Q, Sum, Value
 from django.utils import timezone
 
@@ -261,7 +261,8 @@ def _best_sellers(
 ) -> tuple[list[int], list[int]]:
     """Best sellers, best first: `(of_the_categories, of_the_shop)`, the first of the categories
     of the products `categories` selects (empty when None). One query: the union of both
-    rankings, each row tagged with the ranking it came from."""
+    rankings, each row tagged with the ranking it came from (two on SQLite, which cannot order
+    and slice the parts of a union)."""
     rows = ProductPopularity.objects.exclude(product_id__in=exclude).filter(units__gt=0)
     rows = rows.order_by("-units", "product_id")
     fields = ("product_id", "units", "of_category")
@@ -272,7 +273,10 @@ def _best_sellers(
             .annotate(of_category=Value(True))
             .values_list(*fields)[: limit * 4]
         )
-        ranked = of_category.union(shop_wide, all=True)
+        if connections[rows.db].features.supports_slicing_ordering_in_compound:
+            ranked = of_category.union(shop_wide, all=True)
+        else:
+            ranked = [*of_category, *shop_wide]
     found = sorted(ranked, key=lambda r: (-r[1], r[0]))
     return [pid for pid, _, mine in found if mine], [pid for pid, _, mine in found if not mine]
 

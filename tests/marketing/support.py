@@ -66,3 +66,11 @@ def bulk_reminders(count: int, *, first: int) -> None:
                    order=order, cart=cart)
         )  # fmt: skip
     CartReminder.objects.bulk_create(reminders)
+
+
+def best_seller_queries() -> int:
+    """Queries that rank the best sellers: one union, two where its parts cannot be ordered and
+    sliced (SQLite)."""
+    from django.db import connection
+
+    return 1 if connection.features.supports_slicing_ordering_in_compound else 2

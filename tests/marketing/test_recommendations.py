@@ -20,7 +20,7 @@ from shop.marketing.recommendations import (
 from shop.orders.models import Order
 from tests import factories
 from tests.channels_app.support import receive
-from tests.marketing.support import buy
+from tests.marketing.support import best_seller_queries, buy
 
 pytestmark = pytest.mark.django_db
 
@@ -105,7 +105,7 @@ def test_queries_do_not_grow_with_the_history(planted, history):
     recommendations_build()
     with CaptureQueriesContext(connection) as queries:
         recommendations_for(customer=me, product=planted["A"].product, limit=5)
-    assert len(queries) == 11  # the same whatever the history's length
+    assert len(queries) == 10 + best_seller_queries()  # the same whatever the history's length
 
 
 def test_the_command_runs_the_job(planted, capsys):
