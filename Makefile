@@ -80,7 +80,8 @@ vendor:
 
 # Translations: gather the strings marked in the code and templates (django.po) and in the
 # scripts (djangojs.po) into locale/fr (needs GNU gettext's xgettext: `apt-get install gettext`),
-# then compile the catalogues in pure Python (babel). The compiled .mo files are committed, so `make run` and `make test` need neither.
+# then compile the catalogues in pure Python (babel). The compiled .mo files are committed, so
+# `make run` and `make test` need neither.
 messages: $(STAMP)
 	$(BIN)/python manage.py makemessages --locale fr --ignore .venv --ignore staticfiles --ignore tests --ignore bench --ignore static --no-obsolete --add-location file
 	$(BIN)/python manage.py makemessages --domain djangojs --locale fr --ignore .venv --ignore staticfiles --ignore tests --ignore bench --ignore static/vendor --no-obsolete --add-location file
