@@ -457,7 +457,7 @@ def checkout_place(
         raise
     if not result.approved:
         _give_up(order)
-        raise PaymentDeclined(result.message or "The card was declined.")
+        raise PaymentDeclined(result.message or gettext("The card was declined."))
     try:
         _place_after_payment(order, cart=cart, details=details)
     except _HoldLapsed:

@@ -138,7 +138,9 @@ def pos_sale_complete(
             order=order,
             seen=seen,
             touch=True,
-            message="This cart changed or is being paid for online: check it and try again.",
+            message=gettext(
+                "This cart changed or is being paid for online: check it and try again."
+            ),
         )
         cart_clear(cart=cart)
     order_placed.send(sender=Order, order=order, cart=cart)

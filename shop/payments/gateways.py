@@ -25,7 +25,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.utils.module_loading import import_string
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_lazy
 
 from shop.payments.errors import PaymentGatewayError
 
@@ -66,8 +66,8 @@ class TestCardGateway(PaymentGateway):
     checkout_widget_template = "payments/test_card_widget.html"
     APPROVED = ("tok_visa", "tok_mastercard")
     DECLINED = {
-        "tok_declined": "The card was declined.",
-        "tok_insufficient_funds": "Insufficient funds.",
+        "tok_declined": gettext_lazy("The card was declined."),
+        "tok_insufficient_funds": gettext_lazy("Insufficient funds."),
     }
     UNREACHABLE = "tok_gateway_error"
     #: The test cards a shopper can pick on the checkout page.
@@ -98,7 +98,8 @@ class TestCardGateway(PaymentGateway):
         def make() -> ChargeResult:
             if token in self.APPROVED:
                 return ChargeResult(True, reference=f"test_ch_{secrets.token_hex(8)}")
-            return ChargeResult(False, message=self.DECLINED.get(token, "Unknown test card."))
+            declined = self.DECLINED.get(token) or gettext("Unknown test card.")
+            return ChargeResult(False, message=str(declined))
 
         return self._once(idempotency_key, make)
 

@@ -69,7 +69,7 @@ class StripeGateway(PaymentGateway):
 
     def charge(self, *, amount, currency, token, order_number, idempotency_key) -> ChargeResult:
         if not token.startswith("pm_"):
-            return ChargeResult(False, message="The card details were not accepted.")
+            return ChargeResult(False, message=gettext("The card details were not accepted."))
         try:
             intent = self.client.v1.payment_intents.create(
                 params={
@@ -84,16 +84,19 @@ class StripeGateway(PaymentGateway):
                 options={"idempotency_key": idempotency_key},
             )
         except stripe.CardError as exc:
-            return ChargeResult(False, message=exc.user_message or "The card was declined.")
+            declined = exc.user_message or gettext("The card was declined.")
+            return ChargeResult(False, message=declined)
         except stripe.InvalidRequestError as exc:
-            return ChargeResult(False, message=exc.user_message or "The card was not accepted.")
+            refused = exc.user_message or gettext("The card was not accepted.")
+            return ChargeResult(False, message=refused)
         except stripe.StripeError as exc:
             raise _unreachable(exc) from exc
         if intent.status == "succeeded":
             return ChargeResult(True, reference=intent.id)
         if intent.status == "requires_action":
             self._cancel(intent.id)
-            return ChargeResult(False, message="This card needs an authentication we cannot ask.")
+            needs = gettext("This card needs an authentication we cannot ask.")
+            return ChargeResult(False, message=needs)
         # "processing" and the like: not paid now; the webhook or the void settles it.
         raise PaymentGatewayError(
             gettext("The card payment is %(replace)s.")

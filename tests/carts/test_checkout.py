@@ -708,6 +708,17 @@ class TestCustomerEvents:
         kinds = list(CustomerEvent.objects.values_list("kind", flat=True))
         assert kinds == ["checkout_started"]
 
+    def test_a_french_shopper_reads_why_the_card_was_refused_in_french(
+        self, api, store, tee_at_store
+    ):
+        add_line(api, "TEE-M", 1)
+        api.credentials(HTTP_ACCEPT_LANGUAGE="fr")
+
+        response = checkout(api, collect_body(method="card", token="tok_declined"))
+
+        assert_error(response, 402, "payment_declined")
+        assert response.json()["error"]["message"] == "La carte a été refusée."
+
     def test_delivery_events_have_no_store(self, api, warehouse, tee):
         receive(warehouse, tee, 3)
         add_line(api, "TEE-M", 1)
